@@ -1,0 +1,95 @@
+// `npm run bench`: measures the lab and kvmplay against OpenSSH on this machine.
+// Numbers are printed, never asserted: the lab's sshd processes share the CPU with
+// kvmplay, so only figures from the same run compare.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = join(root, 'bin', 'kvmplay.js');
+// Report the controller's peak RSS on exit, without touching kvmplay's code.
+const peakHook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("bench-maxrss-kb="+process.resourceUsage().maxRSS+"\\n"))';
+
+interface Timed {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(cmd: string, args: string[]): Promise<Timed> {
+  const t0 = performance.now();
+  return new Promise((ok, fail) => {
+    const c = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    c.on('error', fail);
+    c.on('close', (code) => ok({ code, stdout, stderr, ms: performance.now() - t0 }));
+  });
+}
+
+const kvmplay = (...args: string[]) => run(process.execPath, ['--import', peakHook, bin, ...args]);
+
+function must(r: Timed, what: string): Timed {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+function peakMb(r: Timed): number {
+  const m = /bench-maxrss-kb=(\d+)/.exec(r.stderr);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface LabHost { name: string; address: string }
+
+async function labHosts(): Promise<LabHost[]> {
+  const r = must(await kvmplay('lab', 'status', '--json'), 'lab status');
+  const line = r.stdout.trim().split('\n').pop()!;
+  return (JSON.parse(line) as { hosts: LabHost[] }).hosts;
+}
+
+async function opensshFanout(hosts: LabHost[], labDir: string): Promise<Timed> {
+  const t0 = performance.now();
+  const results = await Promise.all(hosts.map((h) => run('ssh', [
+    '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
+    '-o', `UserKnownHostsFile=${join(labDir, 'known_hosts')}`, '-i', join(labDir, 'id_ed25519'),
+    `root@${h.address}`, 'true',
+  ])));
+  const failed = results.filter((r) => r.code !== 0).length;
+  return { code: failed, stdout: '', stderr: '', ms: performance.now() - t0 };
+}
+
+const rows: Array<[string, string]> = [];
+const note = (what: string, value: string) => {
+  rows.push([what, value]);
+  process.stdout.write(`${what}: ${value}\n`);
+};
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<void> {
+  const lightCount = Number(process.env.BENCH_LIGHT_HOSTS ?? 50);
+  must(await kvmplay('lab', 'down'), 'lab down');
+  const up3 = must(await kvmplay('lab', 'up', '--hosts', '3'), 'lab up --hosts 3');
+  note('lab up --hosts 3 (cached rootfs and repository)', secs(up3.ms));
+  must(await kvmplay('lab', 'down'), 'lab down');
+
+  const upLight = must(await kvmplay('lab', 'up', '--hosts', String(lightCount), '--light'), 'lab up --light');
+  note(`lab up --hosts ${lightCount} --light`, secs(upLight.ms));
+  const inventory = upLight.stdout.trim().split('\n').pop()!;
+  const labDir = dirname(inventory);
+  const hosts = await labHosts();
+
+  for (let i = 1; i <= 3; i++) {
+    const ping = must(await kvmplay('ping', '-i', inventory), 'kvmplay ping');
+    note(`kvmplay ping, ${hosts.length} light hosts, try ${i}`, `${secs(ping.ms)}, peak RSS ${peakMb(ping).toFixed(1)} MB`);
+    const ssh = await opensshFanout(hosts, labDir);
+    note(`${hosts.length} parallel OpenSSH ssh HOST true, try ${i}`, `${secs(ssh.ms)}${ssh.code ? ` (${ssh.code} failed)` : ''}`);
+  }
+  must(await kvmplay('lab', 'down'), 'lab down');
+  process.stdout.write(`\nkvmplay ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}, node ${process.version}\n`);
+}
+
+await main();

@@ -1,0 +1,125 @@
+// argv → options → command; errors → exit codes (SPEC 2). The only process.exit.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, KvmplayError } from '../errors.js';
+import { execCommand } from './commands/exec.js';
+import { inventoryCommand } from './commands/inventory.js';
+import { labDown, labStatus, labUp } from './commands/lab.js';
+import { pingCommand } from './commands/ping.js';
+import { collect, positiveInt, positiveSeconds } from './options.js';
+
+const interrupt = new AbortController();
+const io = { out: process.stdout, err: process.stderr, signal: interrupt.signal };
+
+interface AdhocFlags {
+  inventory?: string[];
+  limit?: string;
+  forks: number;
+  json?: boolean;
+  verbose?: boolean;
+  acceptNewHostKeys?: boolean;
+  become?: boolean;
+  stepTimeout?: number;
+}
+
+function adhocOptions(cmd: Command): Command {
+  return cmd
+    .option('-i, --inventory <path>', 'inventory file or folder (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'host pattern (names, groups, globs, a:b, a:&b, a:!b)')
+    .option('-f, --forks <n>', 'hosts in parallel', positiveInt('--forks'), 50)
+    .option('--json', 'newline-delimited JSON events, then the recap as the last line')
+    .option('--accept-new-host-keys', 'record first-seen host keys (never changed ones)')
+    .option('-b, --become', 'run through sudo (password from become_password)')
+    .option('-v, --verbose', 'more output');
+}
+
+function adhoc(flags: AdhocFlags) {
+  return {
+    inventory: flags.inventory ?? [],
+    limit: flags.limit,
+    forks: flags.forks,
+    json: Boolean(flags.json),
+    verbose: Boolean(flags.verbose),
+    acceptNewHostKeys: Boolean(flags.acceptNewHostKeys),
+    become: Boolean(flags.become),
+  };
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('kvmplay')
+    .description('Ansible-style task runner over SSH for KVM hypervisor fleets')
+    .showHelpAfterError()
+    .exitOverride();
+
+  adhocOptions(program.command('ping').description('connect, authenticate and run `true` on each host'))
+    .action(async (flags: AdhocFlags) => setExit(await pingCommand(adhoc(flags), io)));
+
+  adhocOptions(program.command('exec').description('run an ad-hoc shell command on each host: exec -i INV -- CMD'))
+    .argument('<command...>', 'the command (after --)')
+    .option('--step-timeout <seconds>', 'end the command on a host after this long', positiveSeconds)
+    .action(async (command: string[], flags: AdhocFlags) =>
+      setExit(await execCommand({ ...adhoc(flags), command: command.join(' '), stepTimeout: flags.stepTimeout }, io)));
+
+  program
+    .command('inventory')
+    .description('show resolved groups and variables')
+    .option('-i, --inventory <path>', 'inventory file or folder (repeatable)', collect, [])
+    .addOption(new Option('--graph', 'the group tree').conflicts(['host', 'list']))
+    .addOption(new Option('--host <name>', "one host's resolved variables as JSON").conflicts('list'))
+    .option('--list', 'every group and host as JSON (default)')
+    .action(async (flags: { inventory: string[]; graph?: boolean; host?: string; list?: boolean }) =>
+      setExit(await inventoryCommand(flags, io.out)));
+
+  const lab = program.command('lab').description('the local lab of SSH hosts (network namespaces)');
+  lab
+    .command('up')
+    .description('bring the lab up (or reuse it); prints the inventory path last')
+    .option('--hosts <n>', 'number of hosts', positiveInt('--hosts'), 3)
+    .addOption(new Option('--light', 'light hosts: sshd only, shared read-only root').conflicts('systemd'))
+    .option('--systemd', 'hosts with systemd as PID 1')
+    .action(async (flags: { hosts: number; light?: boolean; systemd?: boolean }) =>
+      setExit(await labUp({ hosts: flags.hosts, light: Boolean(flags.light), systemd: Boolean(flags.systemd) }, io.out)));
+  lab.command('down').description('remove everything lab up made').action(async () => setExit(await labDown(io.out)));
+  lab
+    .command('status')
+    .description('lab hosts and their state')
+    .option('--json', 'machine-readable')
+    .action(async (flags: { json?: boolean }) => setExit(await labStatus({ json: Boolean(flags.json) }, io.out)));
+
+  return program;
+}
+
+function exitWhenFlushed(code: number): void {
+  // Exit only once stdout has drained, or a piped `--json` recap could be cut off.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+async function main(argv: string[]): Promise<void> {
+  let code: number = EXIT.ok;
+  process.once('SIGINT', () => {
+    interrupt.abort();
+    process.once('SIGINT', () => process.exit(EXIT.interrupted));
+  });
+  try {
+    await buildProgram((c) => (code = c)).parseAsync(argv);
+  } catch (err) {
+    code = reportError(err);
+  }
+  if (interrupt.signal.aborted) code = EXIT.interrupted;
+  exitWhenFlushed(code);
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed the message (and help); help/version are not errors.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.options;
+  }
+  if (err instanceof KvmplayError) {
+    process.stderr.write(`kvmplay: ERROR: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`kvmplay: internal error: ${e.stack ?? e.message}\n`);
+  return EXIT.error;
+}
+
+await main(process.argv);

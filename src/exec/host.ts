@@ -1,0 +1,53 @@
+// The small surface modules see of a host (STYLE 1). Only ssh-host.ts implements
+// it over ssh2; unit tests use fakes.
+
+export interface RunOptions {
+  /** Run through sudo with the host's become settings (password fed on stdin). */
+  become?: boolean;
+  /** Bytes for the command's standard input. */
+  stdin?: string | Buffer;
+  /** End the remote command after this many milliseconds (rc null, timedOut true). */
+  timeoutMs?: number;
+  /** Abort (Ctrl-C): the remote command is ended. */
+  signal?: AbortSignal;
+  /** Working directory on the host. */
+  cwd?: string;
+}
+
+export interface RunResult {
+  rc: number | null;
+  stdout: string;
+  stderr: string;
+  /** Signal that ended the remote command, if any. */
+  signal?: string;
+  timedOut?: boolean;
+}
+
+export interface FileStat {
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  isDirectory: boolean;
+  isFile: boolean;
+  isSymlink: boolean;
+}
+
+export interface Host {
+  /** Inventory name. */
+  readonly name: string;
+  /** Open the connection now (otherwise the first call opens it). Throws UnreachableError. */
+  connect(): Promise<void>;
+  /**
+   * Run a command. An array is an argv: every element is shell-quoted on the way.
+   * A string is handed to `sh -c` as is.
+   */
+  run(command: string | readonly string[], opts?: RunOptions): Promise<RunResult>;
+  readFile(path: string): Promise<Buffer | null>;
+  /** Write via a temp file in the same directory + rename, so readers never see half a file. */
+  writeAtomic(path: string, data: string | Buffer, opts?: { mode?: number }): Promise<void>;
+  stat(path: string): Promise<FileStat | null>;
+  /** Drop the connection and open a new one (e.g. after a network change). */
+  reconnect(): Promise<void>;
+  close(): Promise<void>;
+}

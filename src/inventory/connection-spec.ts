@@ -1,0 +1,28 @@
+// How to reach one host: the connection keys of SPEC 3 after alias resolution.
+// Produced by the inventory (pure), consumed by exec/ssh-host.ts.
+
+export interface JumpSpec {
+  host: string;
+  port: number;
+  user?: string;
+}
+
+export interface ConnectionSpec {
+  /** Inventory name of the host (for messages and known_hosts look-ups by alias). */
+  name: string;
+  /** Address or DNS name to connect to (`host` / `ansible_host`; default: name). */
+  host: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  password?: string;
+  /** ProxyJump chain, outermost first (`user@host:port,user@host:port`). */
+  jump: JumpSpec[];
+  become: boolean;
+  becomeUser: string;
+  becomePassword?: string;
+  /** known_hosts files to check host keys against (default: ~/.ssh/known_hosts). */
+  knownHosts: string[];
+  /** Seconds to wait for TCP + handshake. */
+  connectTimeout: number;
+}

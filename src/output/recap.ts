@@ -1,0 +1,73 @@
+// Per-host counters (Ansible's PLAY RECAP) and the final `--json` object.
+import type { RunEvent } from './events.js';
+
+export interface HostCounts {
+  ok: number;
+  changed: number;
+  failed: number;
+  skipped: number;
+  unreachable: boolean;
+}
+
+export interface RecapJson {
+  ok: boolean;
+  hosts: Record<string, HostCounts>;
+  duration_ms: number;
+}
+
+export class Recap {
+  private readonly hosts = new Map<string, HostCounts>();
+  private readonly started = Date.now();
+
+  /** Make a host appear in the recap even if no task ever ran on it. */
+  addHost(name: string): HostCounts {
+    let c = this.hosts.get(name);
+    if (!c) {
+      c = { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: false };
+      this.hosts.set(name, c);
+    }
+    return c;
+  }
+
+  record(e: RunEvent): void {
+    if (e.event !== 'task') return;
+    const c = this.addHost(e.host);
+    switch (e.status) {
+      case 'ok': c.ok++; break;
+      // As in Ansible, a changed task counts in both ok and changed.
+      case 'changed': c.ok++; c.changed++; break;
+      case 'failed': c.failed++; break;
+      case 'skipped': c.skipped++; break;
+      case 'unreachable': c.unreachable = true; break;
+    }
+  }
+
+  anyFailed(): boolean {
+    return [...this.hosts.values()].some((c) => c.failed > 0);
+  }
+
+  anyUnreachable(): boolean {
+    return [...this.hosts.values()].some((c) => c.unreachable);
+  }
+
+  toJson(): RecapJson {
+    const hosts: Record<string, HostCounts> = {};
+    for (const name of [...this.hosts.keys()].sort()) hosts[name] = { ...this.hosts.get(name)! };
+    return { ok: !this.anyFailed() && !this.anyUnreachable(), hosts, duration_ms: Date.now() - this.started };
+  }
+
+  /** Ansible-style PLAY RECAP block. */
+  format(): string {
+    const lines = ['PLAY RECAP ' + '*'.repeat(69)];
+    const json = this.toJson();
+    const width = Math.max(26, ...Object.keys(json.hosts).map((h) => h.length + 1));
+    for (const [name, c] of Object.entries(json.hosts)) {
+      const cell = (k: string, v: number) => `${k}=${v}`.padEnd(k.length + 6);
+      lines.push(
+        `${name.padEnd(width)} : ${cell('ok', c.ok)}${cell('changed', c.changed)}` +
+          `${cell('unreachable', c.unreachable ? 1 : 0)}${cell('failed', c.failed)}${cell('skipped', c.skipped).trimEnd()}`,
+      );
+    }
+    return lines.join('\n');
+  }
+}
