@@ -1,4 +1,5 @@
 // argv → options → command; errors → exit codes (SPEC 2). The only process.exit.
+import { setMaxListeners } from 'node:events';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, KvmplayError } from '../errors.js';
 import { execCommand } from './commands/exec.js';
@@ -8,6 +9,8 @@ import { pingCommand } from './commands/ping.js';
 import { collect, positiveInt, positiveSeconds } from './options.js';
 
 const interrupt = new AbortController();
+// Every running command on every host listens for Ctrl-C on this one signal.
+setMaxListeners(0, interrupt.signal);
 const io = { out: process.stdout, err: process.stderr, signal: interrupt.signal };
 
 interface AdhocFlags {

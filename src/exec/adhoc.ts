@@ -38,7 +38,6 @@ export async function runAdhoc(run: AdhocRun): Promise<void> {
         event: 'task',
         host: name,
         task: run.taskName,
-        status: o.status,
         changed: o.status === 'changed',
         duration_ms: Date.now() - started,
         ...o,

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describeBecomeFailure, needsSudo, sudoPrefix } from './become.js';
+
+describe('become command building', () => {
+  it('reads the password from stdin with our own prompt marker and target user', () => {
+    assert.equal(sudoPrefix('root', 'KVMPLAY-abc-SUDO:'), 'sudo -S -H -p KVMPLAY-abc-SUDO: -u root --');
+  });
+
+  it('quotes an odd target user name', () => {
+    assert.equal(sudoPrefix("o'brien", 'P:'), `sudo -S -H -p P: -u 'o'\\''brien' --`);
+  });
+
+  it('refuses a prompt marker that sudo would expand', () => {
+    assert.throws(() => sudoPrefix('root', 'pw %u:'), /%/);
+  });
+
+  it('skips sudo when the login user already is the become user', () => {
+    assert.equal(needsSudo('root', 'root'), false);
+    assert.equal(needsSudo('kvp', 'root'), true);
+    assert.equal(needsSudo('root', 'postgres'), true);
+  });
+});
+
+describe('become failures', () => {
+  it('calls a second prompt an incorrect password, whatever the language', () => {
+    const msg = describeBecomeFailure('kvp', 'root', { prompts: 2, passwordGiven: true, chatter: 'Désolé, essayez de nouveau.\n' });
+    assert.match(msg, /incorrect sudo password for kvp/);
+  });
+
+  it('recognises sudo\'s own incorrect-password message', () => {
+    const msg = describeBecomeFailure('kvp', 'root', { prompts: 1, passwordGiven: true, chatter: 'sudo: 1 incorrect password attempt\n' });
+    assert.match(msg, /incorrect sudo password/);
+  });
+
+  it('says so when sudo wants a password and none is set', () => {
+    const msg = describeBecomeFailure('kvp', 'root', { prompts: 1, passwordGiven: false, chatter: 'sudo: no password was provided\n' });
+    assert.match(msg, /none is set \(become_password\)/);
+  });
+
+  it('reports "a password is required" from sudo -n style refusals', () => {
+    const msg = describeBecomeFailure('kvp', 'root', { prompts: 0, passwordGiven: false, chatter: 'sudo: a password is required\n' });
+    assert.match(msg, /requires a password/);
+  });
+
+  it('passes on sudo\'s reason for any other refusal', () => {
+    const msg = describeBecomeFailure('kvp', 'root', { prompts: 1, passwordGiven: true, chatter: 'kvp is not in the sudoers file.\n' });
+    assert.equal(msg, 'become failed: sudo as kvp to root was refused (sudo: kvp is not in the sudoers file.)');
+  });
+
+  it('says when sudo is missing on the host', () => {
+    const msg = describeBecomeFailure('kvp', 'root', { prompts: 0, passwordGiven: true, chatter: 'sh: 1: exec: sudo: not found\n' });
+    assert.match(msg, /sudo is not installed/);
+  });
+});
