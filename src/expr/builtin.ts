@@ -1,0 +1,26 @@
+// The fixed whitelist of callables: filters (`x | length`) and tests (`x is defined`).
+// Expressions can call nothing else. Registries are Maps, not object literals, so a
+// name such as `constructor` or `__proto__` can never resolve through a prototype.
+import type { Missing } from './lookup.js';
+
+export interface CallContext {
+  /** Raise an ExprError at the filter's or test's column. */
+  fail(message: string): never;
+  /** An undefined result, for `x | first` of an empty list: `| default(…)` can still catch it. */
+  missing(reason: string): Missing;
+}
+
+export interface Builtin {
+  minArgs: number;
+  maxArgs: number;
+  /** Receives an undefined operand as a Missing instead of raising: `default`, `defined`. */
+  lazy?: boolean;
+  apply(value: unknown, args: readonly unknown[], ctx: CallContext): unknown;
+}
+
+// Ansible users sometimes write fully qualified names: `x | ansible.builtin.bool`.
+const QUALIFIED = 'ansible.builtin.';
+
+export function resolveBuiltin(registry: ReadonlyMap<string, Builtin>, name: string): Builtin | undefined {
+  return registry.get(name.startsWith(QUALIFIED) ? name.slice(QUALIFIED.length) : name);
+}

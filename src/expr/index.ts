@@ -1,0 +1,46 @@
+// The condition language of `when`, `changed_when`, `failed_when` and `until` (SPEC 4):
+// Jinja2 expressions, parsed once, evaluated safely against a host's variables.
+import { evaluateTree } from './evaluate.js';
+import { parseExpr } from './parse.js';
+import { truthy } from './values.js';
+import { collectVariables, type VariableRef } from './variables.js';
+
+export { ExprError, ExprSyntaxError } from './errors.js';
+export { truthy } from './values.js';
+export type { VariableRef } from './variables.js';
+
+export interface CompiledExpr {
+  readonly source: string;
+  /** The expression's value; throws ExprError (undefined variable, bad types). */
+  evaluate(vars: Record<string, unknown>): unknown;
+  /** Top-level variables read, each flagged `guarded` when it may safely be undefined. */
+  variables(): VariableRef[];
+}
+
+/** Parse once; throws ExprSyntaxError with the 1-based column of the problem. */
+export function compileExpr(source: string): CompiledExpr {
+  const tree = parseExpr(source);
+  return {
+    source,
+    evaluate: (vars) => evaluateTree(tree, source, vars),
+    variables: () => collectVariables([tree]),
+  };
+}
+
+const compiled = (e: string | CompiledExpr): CompiledExpr => (typeof e === 'string' ? compileExpr(e) : e);
+
+/** Python truthiness of the expression's value, as Ansible decides `when`. */
+export function evaluateCondition(expr: string | CompiledExpr, vars: Record<string, unknown>): boolean {
+  return truthy(compiled(expr).evaluate(vars));
+}
+
+/** Ansible's list form `when: [a, b]`: all must hold; stops at the first false one. */
+export function evaluateAll(exprs: ReadonlyArray<string | CompiledExpr>, vars: Record<string, unknown>): boolean {
+  return exprs.every((e) => evaluateCondition(e, vars));
+}
+
+/** variables() of a list of conditions taken together: `[x is defined, x > 1]` guards x. */
+export function variablesOfAll(exprs: ReadonlyArray<string | CompiledExpr>): VariableRef[] {
+  // Re-parsing is cheap and keeps the tree out of the public CompiledExpr.
+  return collectVariables(exprs.map((e) => parseExpr(typeof e === 'string' ? e : e.source)));
+}

@@ -1,0 +1,93 @@
+// Static analysis: which top-level variables an expression reads, and whether an undefined
+// one would be an error. A name is `guarded` when every read of it is tolerant of its
+// absence: under `is defined`/`is undefined`/`| default`, or after a check that proves it
+// defined, as in the common `x is defined and x == 'y'`. The playbook validator reports
+// unguarded names it knows are never defined.
+import type { Node } from './ast.js';
+import { resolveBuiltin } from './builtin.js';
+import { FILTERS } from './filters.js';
+import { TESTS } from './jinja-tests.js';
+
+export interface VariableRef {
+  name: string;
+  guarded: boolean;
+}
+
+type Names = ReadonlySet<string>;
+const NONE: Names = new Set();
+
+/** Variables read by `nodes`, taken as a conjunction (Ansible's `when: [a, b]`), in order of first use. */
+export function collectVariables(nodes: readonly Node[]): VariableRef[] {
+  const guarded = new Map<string, boolean>();
+  const record = (name: string, ok: boolean): void => {
+    guarded.set(name, (guarded.get(name) ?? true) && ok);
+  };
+  let known = NONE;
+  for (const node of nodes) {
+    walk(node, known, false, record);
+    known = union(known, definedIf(node, true));
+  }
+  return [...guarded].map(([name, ok]) => ({ name, guarded: ok }));
+}
+
+/**
+ * `known`: names proven defined on this path. `tolerant`: this node's value may be
+ * undefined without error (the path operand of `is defined` or `| default`).
+ */
+function walk(node: Node, known: Names, tolerant: boolean, record: (name: string, ok: boolean) => void): void {
+  const sub = (n: Node, k: Names = known, t = false): void => walk(n, k, t, record);
+  switch (node.kind) {
+    case 'literal': return;
+    case 'name': return record(node.name, tolerant || known.has(node.name));
+    case 'list': return node.items.forEach((n) => sub(n));
+    case 'attr': return sub(node.object, known, tolerant);
+    case 'index': sub(node.object, known, tolerant); return sub(node.index);
+    case 'not': case 'negate': return sub(node.operand);
+    case 'arith': sub(node.left); return sub(node.right);
+    case 'compare': sub(node.first); return node.rest.forEach((l) => sub(l.operand));
+    case 'logical':
+      sub(node.left);
+      // `a and b` evaluates b only when a is true; `a or b` only when a is false.
+      return sub(node.right, union(known, definedIf(node.left, node.op === 'and')));
+    case 'conditional':
+      sub(node.cond);
+      sub(node.then, union(known, definedIf(node.cond, true)), tolerant);
+      return sub(node.otherwise, union(known, definedIf(node.cond, false)), tolerant);
+    case 'filter': case 'test': {
+      const builtin = resolveBuiltin(node.kind === 'filter' ? FILTERS : TESTS, node.name);
+      sub(node.operand, known, builtin?.lazy === true);
+      return node.args.forEach((a) => sub(a));
+    }
+  }
+}
+
+/** Names certainly defined when `node` evaluates to `outcome` (true or false). */
+function definedIf(node: Node, outcome: boolean): Names {
+  switch (node.kind) {
+    case 'test': {
+      const root = rootName(node.operand);
+      if (root === null || (node.name !== 'defined' && node.name !== 'undefined')) return NONE;
+      // `x.y is defined` being true proves x defined too.
+      const provesDefined = (node.name === 'defined') !== node.negated;
+      return provesDefined === outcome ? new Set([root]) : NONE;
+    }
+    case 'not': return definedIf(node.operand, !outcome);
+    case 'logical': {
+      const l = definedIf(node.left, outcome);
+      const r = definedIf(node.right, outcome);
+      // Both sides ran when `and` is true or `or` is false; otherwise either may decide.
+      return (node.op === 'and') === outcome ? union(l, r) : new Set([...l].filter((n) => r.has(n)));
+    }
+    default: return NONE;
+  }
+}
+
+function rootName(node: Node): string | null {
+  if (node.kind === 'name') return node.name;
+  if (node.kind === 'attr' || node.kind === 'index') return rootName(node.object);
+  return null;
+}
+
+function union(a: Names, b: Names): Names {
+  return b.size === 0 ? a : new Set([...a, ...b]);
+}
