@@ -1,0 +1,81 @@
+// Parsing a template into Handlebars' AST, with parse errors turned into
+// TemplateErrors that carry the line and column (SPEC 4: errors name file:line:col).
+import Handlebars from 'handlebars';
+import { TemplateError } from './template-error.js';
+
+/** A 1-based position from a Handlebars location (lines 1-based, columns 0-based). */
+export function positionOf(loc: hbs.AST.SourceLocation | undefined): { line: number | undefined; col: number | undefined } {
+  const line = loc?.start?.line;
+  const column = loc?.start?.column;
+  return { line: typeof line === 'number' ? line : undefined, col: typeof column === 'number' ? column + 1 : undefined };
+}
+
+interface LexerLocation {
+  first_line: number;
+  first_column: number;
+}
+
+// Handlebars' parser reports "Parse error on line 3:" plus an excerpt, but not the
+// column. Its (jison) lexer still holds the location of the offending token just
+// after the throw; it is read synchronously, right there, so no other parse can
+// have moved it.
+function lexerLocation(): LexerLocation | undefined {
+  const parser: unknown = (Handlebars as unknown as { Parser?: unknown }).Parser;
+  const lexer: unknown = parser && typeof parser === 'object' ? (parser as { lexer?: unknown }).lexer : undefined;
+  const yylloc: unknown = lexer && typeof lexer === 'object' ? (lexer as { yylloc?: unknown }).yylloc : undefined;
+  if (!yylloc || typeof yylloc !== 'object') return undefined;
+  const { first_line: line, first_column: column } = yylloc as Partial<LexerLocation>;
+  return typeof line === 'number' && typeof column === 'number' ? { first_line: line, first_column: column } : undefined;
+}
+
+// The parser's token names, in the words a template author would use.
+const TOKEN_WORDS: Readonly<Record<string, string>> = {
+  INVALID: 'character',
+  CLOSE: '}}',
+  CLOSE_UNESCAPED: '}}}',
+  OPEN: '{{',
+  OPEN_ENDBLOCK: '{{/',
+  OPEN_SEXPR: '(',
+  CLOSE_SEXPR: ')',
+};
+
+function numberProp(e: unknown, key: string): number | undefined {
+  const v: unknown = e && typeof e === 'object' ? (e as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** Turn whatever Handlebars threw while parsing or compiling into a TemplateError. */
+export function parseFailure(e: unknown, template: string, source?: string): TemplateError {
+  if (e instanceof TemplateError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const first = message.split('\n')[0] ?? message;
+  const onLine = /^(?:Parse|Lexical) error on line (\d+)/.exec(first);
+  if (onLine) {
+    const line = Number(onLine[1]);
+    const loc = lexerLocation();
+    const col = loc && loc.first_line === line ? loc.first_column + 1 : undefined;
+    const token = /got '([^']+)'\s*$/.exec(message)?.[1];
+    if (token === 'EOF') {
+      return new TemplateError({ template, line, col }, 'template syntax error: the template ends inside {{ }} or an open {{#block}}', { cause: e });
+    }
+    const got = token ? `: unexpected ${TOKEN_WORDS[token] ?? token.toLowerCase().replace(/_/g, ' ')}` : '';
+    const text = source?.split('\n')[line - 1]?.trim();
+    const excerpt = text ? ` in ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}` : '';
+    return new TemplateError({ template, line, col }, `template syntax error${got}${excerpt}`, { cause: e });
+  }
+  // Handlebars exceptions with a node ("if doesn't match each - 3:5") carry the
+  // line and a 0-based column; the message repeats them, which we drop.
+  const line = numberProp(e, 'lineNumber');
+  const column = numberProp(e, 'column');
+  const detail = first.replace(/ - \d+:\d+$/, '');
+  return new TemplateError({ template, line, col: column === undefined ? undefined : column + 1 }, detail, { cause: e });
+}
+
+/** Parse template source; syntax errors become TemplateErrors with a position. */
+export function parseTemplate(source: string, template: string): hbs.AST.Program {
+  try {
+    return Handlebars.parse(source, { srcName: template });
+  } catch (e) {
+    throw parseFailure(e, template, source);
+  }
+}

@@ -1,0 +1,98 @@
+// Compiling and rendering templates. Each compile gets its own Handlebars
+// environment (Handlebars.create()) and helpers are passed per render, so nothing
+// is registered globally and two templates never share state.
+import Handlebars from 'handlebars';
+import { formatFor, type TemplateFormat } from './escape.js';
+import { parseFailure, parseTemplate } from './parse.js';
+import { RUNTIME_HELPERS, STATE_KEY, type RenderState } from './runtime.js';
+import { TemplateError } from './template-error.js';
+import { INTERNAL, transformTemplate, type Ref, type TransformMode } from './transform.js';
+
+export type TemplateVars = Readonly<Record<string, unknown>>;
+
+type Delegate = (context: unknown, options: Handlebars.RuntimeOptions) => string;
+
+export interface CompiledTemplate {
+  /** File name or label used in every error. */
+  readonly name: string;
+  readonly format: TemplateFormat;
+  readonly source: string;
+  /** `capture`: a lone `{{ expr }}` evaluated to a typed value (renderValue). */
+  readonly mode: TransformMode;
+  /** Internal: what errors need to know about each checked node. */
+  readonly refs: readonly Ref[];
+  /** Internal: the Handlebars template function. */
+  readonly delegate: Delegate;
+}
+
+export interface CompileOptions {
+  /** Template file name, or a label like `playbooks/site.yaml:12:7 (task args)`. */
+  name: string;
+  /** Output format; default: from the name (see escape.ts). */
+  format?: TemplateFormat;
+}
+
+const COMPILE_OPTIONS = {
+  // Output is escaped per format by __kv_write; HTML escaping must never run.
+  noEscape: true,
+  // Lookups stay null-safe; strictness comes from transform.ts (why: see there).
+  strict: false,
+  // Only our helpers and the four block helpers exist: no helperMissing, and never a
+  // function found in the variables called as a helper.
+  knownHelpersOnly: true,
+  knownHelpers: Object.fromEntries(Object.values(INTERNAL).map((name) => [name, true])),
+  data: true,
+} as const;
+
+/** Compile a parsed template. Internal: renderValue compiles lone expressions in capture mode. */
+export function compileParsed(program: hbs.AST.Program, source: string, name: string, format: TemplateFormat, mode: TransformMode): CompiledTemplate {
+  const { program: rewritten, refs } = transformTemplate(program, source, name, mode);
+  let delegate: Delegate;
+  try {
+    delegate = Handlebars.create().compile(rewritten, COMPILE_OPTIONS);
+  } catch (e) {
+    throw parseFailure(e, name);
+  }
+  return { name, format, source, mode, refs, delegate };
+}
+
+/**
+ * Compile a template. Syntax errors, unknown helpers, wrong argument counts and
+ * partials are TemplateErrors here, before any host is contacted.
+ */
+export function compileTemplate(source: string, options: CompileOptions): CompiledTemplate {
+  const format = options.format ?? formatFor(options.name);
+  return compileParsed(parseTemplate(source, options.name), source, options.name, format, 'write');
+}
+
+function run(template: CompiledTemplate, vars: TemplateVars, state: RenderState): string {
+  try {
+    return template.delegate(vars, {
+      data: { [STATE_KEY]: state },
+      helpers: RUNTIME_HELPERS,
+      allowCallsToHelperMissing: false,
+      // Prototype members stay denied; saying so explicitly also stops Handlebars
+      // from printing a warning on the console when a template names one.
+      allowProtoPropertiesByDefault: false,
+      allowProtoMethodsByDefault: false,
+    });
+  } catch (e) {
+    // Handlebars compiles lazily, on the first render: its own exceptions
+    // ("Must pass iterator to #each") carry a line and column too.
+    throw e instanceof TemplateError ? e : parseFailure(e, template.name);
+  }
+}
+
+/** Render a compiled template; an undefined variable or an unsafe value is a TemplateError. */
+export function renderTemplate(template: CompiledTemplate, vars: TemplateVars): string {
+  if (template.mode !== 'write') throw new TypeError('renderTemplate needs a template compiled by compileTemplate');
+  return run(template, vars, { template: template.name, format: template.format, refs: template.refs });
+}
+
+/** Evaluate a lone `{{ expr }}` compiled in capture mode: the value keeps its type. */
+export function evaluateExpression(template: CompiledTemplate, vars: TemplateVars): unknown {
+  const state: RenderState = { template: template.name, format: template.format, refs: template.refs };
+  run(template, vars, state);
+  if (!state.captured) throw new TemplateError({ template: template.name }, 'the expression produced no value');
+  return state.captured.value;
+}
