@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { parseStat, procState, tcpListening } from './proc.js';
+
+describe('lab /proc readers', () => {
+  it('parses /proc/PID/stat even when the command name holds spaces and parentheses', () => {
+    const rest = 'S 27331 27333 27333 0 -1 4194560 300 0 0 0 1 2 0 0 20 0 1 0 98765 8000000 900';
+    assert.deepEqual(parseStat(`27333 (sshd: a) b) ${rest}`), { state: 'S', ppid: 27331, startTime: 98765 });
+    assert.equal(parseStat('garbage'), null);
+  });
+
+  it('treats a zombie, a missing process and a reused pid as ended', () => {
+    const st = { state: 'S', ppid: 1, startTime: 5 };
+    assert.equal(procState(st, 5), 'running');
+    assert.equal(procState({ ...st, state: 'Z' }, 5), 'zombie');
+    assert.equal(procState(st, 6), 'gone');
+    assert.equal(procState(null), 'gone');
+  });
+
+  it('finds a listening socket on port 22 in /proc/PID/net/tcp', () => {
+    const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+    const listen = '   0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0\n';
+    const established = '   1: 0B00D50A:0016 0100D50A:D2F0 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1\n';
+    assert.ok(tcpListening(header + listen, 22));
+    assert.ok(!tcpListening(header + established, 22));
+    assert.ok(!tcpListening(header + listen, 2222));
+    assert.ok(!tcpListening('', 22));
+  });
+});
