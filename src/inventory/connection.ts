@@ -1,0 +1,161 @@
+// How to reach a host, from its resolved variables (SPEC 3): kvmplay's keys first, then
+// Ansible's names in the order Ansible itself prefers them (constants.py
+// MAGIC_VARIABLE_MAPPING: `ansible_ssh_host` before `ansible_host`, and so on).
+import { existsSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ValidationError, type SourcePosition } from '../errors.js';
+import type { ConnectionSpec, JumpSpec } from './connection-spec.js';
+import type { Inventory } from './inventory.js';
+import { UnsafeText, VaultText, type Vars } from './py-values.js';
+import { JumpSyntaxError, parseJump, parseSshArgs } from './ssh-args.js';
+
+export { parseJump } from './ssh-args.js';
+
+/** What connectionFor reads from the machine; tests pass their own. */
+export interface ConnectionEnv {
+  home: string;
+  /** The local user name (default remote user, like ssh). */
+  user: string;
+  /** Folder for relative paths of hosts that no inventory file defined (host lists). */
+  cwd: string;
+  exists(path: string): boolean;
+}
+
+export function defaultConnectionEnv(): ConnectionEnv {
+  let user = process.env.USER || process.env.LOGNAME || '';
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'root';
+    }
+  }
+  return { home: homedir(), user: user || 'root', cwd: process.cwd(), exists: existsSync };
+}
+
+const KEYS = {
+  host: ['host', 'ansible_ssh_host', 'ansible_host'],
+  port: ['port', 'ansible_ssh_port', 'ansible_port'],
+  user: ['user', 'ansible_ssh_user', 'ansible_user'],
+  identity: ['identity_file', 'ansible_ssh_private_key_file', 'ansible_private_key_file'],
+  password: ['password', 'ansible_ssh_pass', 'ansible_password', 'ansible_ssh_password'],
+  become: ['become', 'ansible_become'],
+  becomeUser: ['become_user', 'ansible_become_user'],
+  becomePassword: ['become_password', 'ansible_become_password', 'ansible_become_pass'],
+  knownHosts: ['known_hosts'],
+  timeout: ['connect_timeout', 'ansible_ssh_timeout', 'ansible_timeout'],
+} as const;
+
+const DEFAULT_IDENTITIES = ['id_ed25519', 'id_rsa', 'id_ecdsa'];
+// ansible.module_utils.parsing.convert_bool BOOLEANS_TRUE / BOOLEANS_FALSE.
+const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
+const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
+
+export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv = defaultConnectionEnv()): ConnectionSpec {
+  const vars = inv.hostVars(name);
+  const file = inv.sourceOf(name);
+  const at: SourcePosition = inv.definedAt(name) ?? { file: file ?? '<inventory>', line: 1, col: 1 };
+  const fail = (detail: string): never => {
+    throw new ValidationError(at, `host "${name}": ${detail}`);
+  };
+  const baseDir = file ? dirname(file) : env.cwd;
+  const path = (p: string): string => resolvePath(p, baseDir, env.home);
+  const text = (key: string, v: unknown): string => toText(v) ?? fail(`${key} must be a string, got ${JSON.stringify(v)}`);
+  const pick = (keys: readonly string[]): [string, unknown] | undefined => {
+    for (const k of keys) if (vars[k] !== undefined && vars[k] !== null) return [k, vars[k]];
+    return undefined;
+  };
+  const str = (keys: readonly string[]): string | undefined => {
+    const p = pick(keys);
+    return p ? text(p[0], p[1]) : undefined;
+  };
+  const num = (keys: readonly string[], fallback: number): number => {
+    const p = pick(keys);
+    if (!p) return fallback;
+    const n = typeof p[1] === 'number' ? p[1] : /^\s*\d+\s*$/.test(text(p[0], p[1])) ? Number(text(p[0], p[1])) : NaN;
+    return Number.isInteger(n) && n > 0 ? n : fail(`${p[0]} must be a positive whole number, got ${JSON.stringify(p[1])}`);
+  };
+  const list = (key: string, v: unknown): string[] => (Array.isArray(v) ? v.map((x) => text(key, x)) : [text(key, v)]);
+
+  const ssh = sshOptions(vars, fail);
+  const identity = pick(KEYS.identity);
+  const known = pick(KEYS.knownHosts);
+  const jump = pick(['jump']);
+  let jumps: JumpSpec[];
+  try {
+    jumps = jump ? parseJump(list('jump', jump[1]).join(',')) : (ssh.jump ?? []);
+  } catch (e) {
+    if (e instanceof JumpSyntaxError) return fail(e.message);
+    throw e;
+  }
+  const become = pick(KEYS.become);
+  const spec: ConnectionSpec = {
+    name,
+    host: str(KEYS.host) ?? name,
+    port: num(KEYS.port, 22),
+    user: str(KEYS.user) ?? env.user,
+    identityFiles: identity
+      ? list(identity[0], identity[1]).map(path)
+      : DEFAULT_IDENTITIES.map((f) => join(env.home, '.ssh', f)).filter((f) => env.exists(f)),
+    jump: jumps,
+    become: become ? toBool(become[1]) ?? fail(`${become[0]} must be a boolean, got ${JSON.stringify(become[1])}`) : false,
+    becomeUser: str(KEYS.becomeUser) ?? 'root',
+    knownHosts: known ? list(known[0], known[1]).map(path) : (ssh.knownHosts ?? [join(env.home, '.ssh', 'known_hosts')]).map(path),
+    connectTimeout: num(KEYS.timeout, 10),
+  };
+  const password = str(KEYS.password);
+  if (password !== undefined) spec.password = password;
+  const becomePassword = str(KEYS.becomePassword);
+  if (becomePassword !== undefined) spec.becomePassword = becomePassword;
+  return spec;
+}
+
+/** ProxyJump/-J/ProxyCommand and UserKnownHostsFile from ansible_ssh_common_args, then _extra_args. */
+function sshOptions(vars: Vars, fail: (d: string) => never): { jump?: JumpSpec[]; knownHosts?: string[] } {
+  const out: { jump?: JumpSpec[]; knownHosts?: string[] } = {};
+  for (const key of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
+    const v = toText(vars[key]);
+    if (!v || isTemplate(v)) continue;
+    try {
+      const o = parseSshArgs(v);
+      out.jump ??= o.jump;
+      out.knownHosts ??= o.knownHosts;
+    } catch (e) {
+      if (e instanceof JumpSyntaxError) fail(`${key}: ${e.message}`);
+      throw e;
+    }
+  }
+  return out;
+}
+
+/** `~` is the home folder, relative paths are relative to the inventory file; templates stay as written. */
+function resolvePath(p: string, baseDir: string, home: string): string {
+  if (isTemplate(p)) return p;
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return join(home, p.slice(2));
+  return isAbsolute(p) ? p : resolve(baseDir, p);
+}
+
+function isTemplate(s: string): boolean {
+  return s.includes('{{') || s.includes('{%');
+}
+
+function toText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v instanceof UnsafeText) return v.value;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof VaultText) return undefined; // cannot be decrypted: reported by the caller
+  return undefined;
+}
+
+/** Ansible's boolean(): true/yes/on/1/t/y and their opposites, case-insensitive. */
+function toBool(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
+  const s = toText(v)?.trim().toLowerCase();
+  if (s === undefined) return undefined;
+  if (TRUE_WORDS.has(s)) return true;
+  if (FALSE_WORDS.has(s)) return false;
+  return undefined;
+}

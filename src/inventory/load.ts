@@ -1,0 +1,109 @@
+// loadInventory: every `-i` source into one inventory, as InventoryManager.parse_sources
+// does (lib/ansible/inventory/manager.py): a folder is every file in it (sorted, hidden,
+// group_vars/host_vars and ignored extensions skipped), a file is tried as YAML when its
+// extension allows (none, .yml, .yaml, .json) and then as INI, a missing path with a comma
+// is a host list. Then reconcile, then the group_vars/host_vars beside each source.
+import { readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { OptionsError, ValidationError } from '../errors.js';
+import { parseAddress } from './host-ranges.js';
+import { parseIni } from './ini.js';
+import { Inventory } from './inventory.js';
+import { InventoryModel } from './model.js';
+import { comparePy } from './py-values.js';
+import { loadSourceVars, readText, type SourceVars } from './vars-files.js';
+import { parseYamlInventory } from './yaml-inventory.js';
+import { loadDataText, type PNode } from './yaml-load.js';
+
+const YAML_EXTENSIONS = ['.yaml', '.yml', '.json'];
+// IGNORED_ALWAYS + INVENTORY_IGNORE_EXTS (REJECT_EXTS + .orig .ini .cfg .retry) of Ansible 2.14.
+const IGNORED = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
+
+export async function loadInventory(paths: string[]): Promise<Inventory> {
+  if (paths.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY');
+  const sources = paths.map(normalizeSource);
+  const model = new InventoryModel();
+  for (const s of sources) await parseSource(model, s, true);
+  model.reconcile();
+
+  const byDir = new Map<string, Promise<SourceVars>>();
+  const sourceVars: SourceVars[] = [];
+  for (const s of sources) {
+    const st = await stat(s).catch(() => null);
+    if (!st) continue; // a host list has no folder beside it
+    const dir = st.isDirectory() ? s : dirname(s);
+    if (!byDir.has(dir)) byDir.set(dir, loadSourceVars(dir, model.groups.keys(), model.hosts.keys()));
+    sourceVars.push(await byDir.get(dir)!);
+  }
+
+  const warnings: string[] = [];
+  // constants.INVALID_VARIABLE_NAMES: Ansible warns (and keeps the name, TRANSFORM_INVALID_GROUP_CHARS=never).
+  const invalid = [...model.groups.keys()].filter((g) => /^\p{Nd}|[^\p{L}\p{N}_]/u.test(g));
+  if (invalid.length) warnings.push(`Invalid characters were found in group names but not replaced: ${invalid.join(', ')}`);
+  for (const g of model.groups.keys()) {
+    if (model.hosts.has(g)) warnings.push(`Found both group and host with same name: ${g}`);
+  }
+  return new Inventory(model, sources, sourceVars, warnings);
+}
+
+/** unfrackpath(follow=False): `~` expanded, absolute, normalized; host lists as given. */
+function normalizeSource(p: string): string {
+  if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
+  return p.includes(',') ? p : resolve(p);
+}
+
+async function parseSource(model: InventoryModel, source: string, given: boolean): Promise<void> {
+  const st = await stat(source).catch(() => null);
+  if (!st) {
+    if (given && source.includes(',')) return parseHostList(model, source);
+    throw new OptionsError(`inventory source not found: ${source}`);
+  }
+  if (st.isDirectory()) {
+    for (const entry of (await readdir(source)).sort(comparePy)) {
+      if (!IGNORED.test(entry)) await parseSource(model, join(source, entry), false);
+    }
+    return;
+  }
+  await parseFile(model, source);
+}
+
+/** The host_list plugin: `-i 'hv01,hv02:2222,'`. */
+function parseHostList(model: InventoryModel, list: string): void {
+  for (const raw of list.split(',')) {
+    const h = raw.trim();
+    if (!h) continue;
+    const addr = parseAddress(h);
+    const name = addr && !addr.host.includes('[') ? addr.host : h;
+    model.addHost(name, { group: 'ungrouped', port: addr && !addr.host.includes('[') ? addr.port : null });
+  }
+}
+
+async function parseFile(model: InventoryModel, file: string): Promise<void> {
+  const text = await readText(file);
+  if (text.startsWith('$ANSIBLE_VAULT;')) {
+    throw new ValidationError({ file, line: 1, col: 1 }, 'vault-encrypted inventory: kvmplay cannot decrypt Ansible Vault');
+  }
+  const ext = extname(file);
+  let yamlError: ValidationError | undefined;
+  let root: PNode | null = null;
+  if (!ext || YAML_EXTENSIONS.includes(ext)) {
+    try {
+      root = loadDataText(text, file);
+      parseYamlInventory(model, root, file);
+      return;
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      yamlError = e;
+    }
+  }
+  // Ansible then lets the INI plugin try the same file.
+  try {
+    parseIni(model, text, file);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    // Report the failure of the format the file was meant to be in.
+    if (yamlError && (ext || root?.kind === 'map')) throw yamlError;
+    throw e;
+  }
+}

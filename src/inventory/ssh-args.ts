@@ -1,0 +1,100 @@
+// Jump hosts and ssh options that Ansible inventories put in strings: kvmplay's
+// `jump: user@host:port,user@host:port` and Ansible's `ansible_ssh_common_args`
+// (`-o ProxyJump=...`, `-J ...`, `-o ProxyCommand="ssh -W %h:%p bastion"`,
+// `-o UserKnownHostsFile=...`).
+import type { JumpSpec } from './connection-spec.js';
+import { shlexSplit, ShlexError } from './shlex.js';
+
+export class JumpSyntaxError extends Error {}
+
+/** `[ssh://][user@]host[:port]`, comma-separated, outermost first; `none` is no jump. */
+export function parseJump(spec: string): JumpSpec[] {
+  const text = spec.trim();
+  if (!text || text.toLowerCase() === 'none') return [];
+  return text.split(',').map((part) => parseJumpHost(part.trim()));
+}
+
+function parseJumpHost(raw: string): JumpSpec {
+  const s = raw.replace(/^ssh:\/\//, '');
+  const at = s.lastIndexOf('@');
+  const user = at >= 0 ? s.slice(0, at) : undefined;
+  const hostPort = at >= 0 ? s.slice(at + 1) : s;
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort) ?? /^([^:[\]]+)(?::(\d+))?$/.exec(hostPort);
+  // A bare IPv6 address has several colons and no port.
+  const v6 = !m && /^[0-9a-fA-F:]+$/.test(hostPort) && hostPort.includes('::') ? [hostPort, hostPort] : null;
+  const host = m?.[1] ?? v6?.[1];
+  if (!host || (user !== undefined && !user)) throw new JumpSyntaxError(`invalid jump host "${raw}": expected [user@]host[:port]`);
+  const port = m?.[2] ? Number(m[2]) : 22;
+  if (port < 1 || port > 65535) throw new JumpSyntaxError(`invalid port in jump host "${raw}"`);
+  return user === undefined ? { host, port } : { host, port, user };
+}
+
+/** The options kvmplay understands in an ssh argument string; the first value of each wins, as in ssh. */
+export interface SshArgOptions {
+  jump?: JumpSpec[];
+  knownHosts?: string[];
+}
+
+export function parseSshArgs(args: string): SshArgOptions {
+  let tokens: string[];
+  try {
+    tokens = shlexSplit(args, { comments: false });
+  } catch (e) {
+    if (e instanceof ShlexError) throw new JumpSyntaxError(`cannot split ssh arguments "${args}": ${e.message}`);
+    throw e;
+  }
+  const out: SshArgOptions = {};
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    let opt: [string, string] | null = null;
+    if (t === '-J' || t === '-o') {
+      const v = tokens[++i] ?? '';
+      opt = t === '-J' ? ['proxyjump', v] : splitOption(v);
+    } else if (t.startsWith('-J')) {
+      opt = ['proxyjump', t.slice(2)];
+    } else if (t.startsWith('-o')) {
+      opt = splitOption(t.slice(2));
+    }
+    if (!opt) continue;
+    const [key, value] = opt;
+    if (key === 'proxyjump' && !out.jump) out.jump = parseJump(value);
+    else if (key === 'proxycommand' && !out.jump) out.jump = jumpFromProxyCommand(value);
+    else if (key === 'userknownhostsfile' && !out.knownHosts) out.knownHosts = value.split(/\s+/).filter(Boolean);
+  }
+  return out;
+}
+
+/** `Key=Value` or `Key Value`, key lower-cased as ssh_config keys are case-insensitive. */
+function splitOption(s: string): [string, string] | null {
+  const m = /^\s*([A-Za-z]+)\s*(?:=\s*|\s+)(.*)$/s.exec(s);
+  return m ? [m[1]!.toLowerCase(), m[2]!.trim()] : null;
+}
+
+// ssh options that take an argument, so their argument is not the destination.
+const SSH_ARG_OPTIONS = new Set('BbcDEeFIiJLlmOopQRSWw'.split(''));
+
+/** `ssh [-p port] [-l user] -W %h:%p [user@]bastion` (or `... nc %h %p`) is a one-hop jump. */
+function jumpFromProxyCommand(cmd: string): JumpSpec[] | undefined {
+  const t = shlexSplit(cmd, { comments: false });
+  if (!t.length || !/(^|\/)ssh$/.test(t[0]!) || !cmd.includes('%h')) return undefined;
+  let port: number | undefined;
+  let user: string | undefined;
+  let dest: string | undefined;
+  for (let i = 1; i < t.length && dest === undefined; i++) {
+    const a = t[i]!;
+    if (a.startsWith('-') && a.length >= 2) {
+      const flag = a[1]!;
+      if (!SSH_ARG_OPTIONS.has(flag)) continue;
+      const value = a.length > 2 ? a.slice(2) : t[++i];
+      if (flag === 'p' && value) port = Number(value);
+      if (flag === 'l' && value) user = value;
+      continue;
+    }
+    dest = a;
+  }
+  if (!dest) return undefined;
+  const hop = parseJumpHost(dest);
+  if (port !== undefined) hop.port = port;
+  if (user !== undefined && hop.user === undefined) hop.user = user;
+  return [hop];
+}
