@@ -2,8 +2,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { quoteShellCommand } from '../../src/util/shell-quote.js';
 import { ensureLab } from './lab-fixture.js';
-import { kvmplay, lastJsonLine, scratchDir, writeFile } from './cli.js';
+import { kvmplayBin, kvmplay, lastJsonLine, scratchDir, writeFile } from './cli.js';
 
 interface Recap {
   ok: boolean;
@@ -59,6 +62,14 @@ describe('kvmplay ping and exec over real SSH', function () {
       assert.equal(e.status, 'ok');
       assert.equal(typeof e.duration_ms, 'number');
     }
+  });
+
+  it('shows live per-host progress with listr2 on a terminal, then the recap', async () => {
+    // `script` gives kvmplay a real pseudo-terminal, as an operator's shell would.
+    const cmd = `stty cols 120 rows 40; ${quoteShellCommand([process.execPath, kvmplayBin, 'ping', '-i', lab.inventory])}`;
+    const { stdout } = await promisify(execFile)('script', ['-qec', cmd, '/dev/null'], { timeout: 120_000 });
+    for (const name of ['lab01', 'lab02', 'lab03']) assert.match(stdout, new RegExp(String.raw`\u2714\S* ${name}: ok \(pong\)`));
+    assert.match(stdout, /PLAY RECAP/);
   });
 
   it("prints each host's own hostname from exec", async () => {
