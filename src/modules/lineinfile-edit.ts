@@ -1,0 +1,156 @@
+// lineinfile's edit, the way Ansible's lineinfile.py does it (present/absent), as a
+// pure function over the file's text: table-tested without a host.
+//
+// Text is a "binary string" (one char per byte, latin1) like Python's bytes, so a file
+// that is not UTF-8 is written back byte for byte; the caller converts line/regexp too.
+// Regexps are Python's: `(?P<name>…)` and `(?P=name)` are translated to JavaScript's.
+// Each line is matched without its trailing newline (Python's `$` matches before it).
+
+export interface LineEditArgs {
+  state: 'present' | 'absent';
+  line?: string;
+  regexp?: string;
+  searchString?: string;
+  insertafter?: string;
+  insertbefore?: string;
+  backrefs?: boolean;
+  firstmatch?: boolean;
+}
+
+export interface LineEdit {
+  content: string;
+  changed: boolean;
+  msg: string;
+  /** absent: how many lines were removed. */
+  found?: number;
+}
+
+const NL = '\n';
+
+export function editLines(content: string, a: LineEditArgs): LineEdit {
+  const lines = splitKeepEnds(content);
+  return a.state === 'present' ? present(lines, a) : absent(lines, a);
+}
+
+/** Python's bytes.readlines(): split after each \n, keeping it. */
+export function splitKeepEnds(text: string): string[] {
+  const lines = text.split(NL).map((l) => l + NL);
+  const last = lines.pop() ?? NL;
+  if (last !== NL) lines.push(last.slice(0, -1));
+  return lines;
+}
+
+/** Python regexp syntax → JavaScript's, for what differs in practice. */
+export function pyRegExp(pattern: string): RegExp {
+  const js = pattern
+    .replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?<$1>')
+    .replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, '\\k<$1>')
+    .replace(/\\A/g, '^')
+    .replace(/\\Z/g, '$');
+  return new RegExp(js);
+}
+
+/** Python's match.expand(): `\1`, `\g<1>`, `\g<name>`, `\n`, `\t`, `\\`. */
+export function expandMatch(m: RegExpExecArray, template: string): string {
+  return template.replace(/\\(g<([^>]+)>|\d{1,2}|[ntr\\])/g, (_all, esc: string, ref: string | undefined) => {
+    if (ref !== undefined) return (/^\d+$/.test(ref) ? m[Number(ref)] : m.groups?.[ref]) ?? '';
+    if (/^\d/.test(esc)) return m[Number(esc)] ?? '';
+    return ({ n: '\n', t: '\t', r: '\r', '\\': '\\' } as Record<string, string>)[esc] ?? esc;
+  });
+}
+
+const strip = (l: string): string => l.replace(/[\r\n]+$/, '');
+const body = (l: string): string => (l.endsWith(NL) ? l.slice(0, -1) : l);
+
+function present(lines: string[], a: LineEditArgs): LineEdit {
+  const line = a.line ?? '';
+  let insAfter = a.insertafter;
+  const insBefore = a.insertbefore;
+  if (insAfter === undefined && insBefore === undefined) insAfter = 'EOF';
+  const reMatch = a.regexp !== undefined ? pyRegExp(a.regexp) : null;
+  const reIns = insAfter !== undefined && insAfter !== 'BOF' && insAfter !== 'EOF' ? pyRegExp(insAfter)
+    : insBefore !== undefined && insBefore !== 'BOF' ? pyRegExp(insBefore) : null;
+
+  // index: the line regexp/search_string/exact line matched; insertAt: from insertafter/before.
+  let index = -1;
+  let insertAt = -1;
+  let match: RegExpExecArray | null = null;
+  let found = false;
+  if (reMatch) {
+    for (let i = 0; i < lines.length; i++) {
+      const m = reMatch.exec(body(lines[i]!));
+      if (m) {
+        index = i;
+        match = m;
+        found = true;
+        if (a.firstmatch) break;
+      }
+    }
+  }
+  if (a.searchString !== undefined) {
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i]!.includes(a.searchString)) {
+        index = i;
+        found = true;
+        if (a.firstmatch) break;
+      }
+    }
+  }
+  // Ansible: insertafter/insertbefore only count when regexp/search_string found nothing.
+  if (!found) {
+    for (let i = 0; i < lines.length; i++) {
+      if (strip(lines[i]!) === line) {
+        index = i;
+      } else if (reIns && reIns.test(body(lines[i]!))) {
+        insertAt = insAfter !== undefined ? i + 1 : i;
+        if (a.firstmatch) break;
+      }
+    }
+  }
+
+  const out = [...lines];
+  const done = (msg: string): LineEdit => ({ content: out.join(''), changed: msg !== '', msg });
+  if (index !== -1) {
+    let newLine = a.backrefs && match ? expandMatch(match, line) : line;
+    if (!newLine.endsWith(NL)) newLine += NL;
+    if (out[index] === newLine) return done('');
+    out[index] = newLine;
+    return done('line replaced');
+  }
+  // Without a match there is nothing to take backreferences from: change nothing.
+  if (a.backrefs) return done('');
+  if (insBefore === 'BOF' || insAfter === 'BOF') {
+    out.unshift(line + NL);
+    return done('line added');
+  }
+  if (insAfter === 'EOF' || insertAt === -1) {
+    if (out.length > 0 && !/[\r\n]$/.test(out[out.length - 1]!)) out.push(NL);
+    out.push(line + NL);
+    return done('line added');
+  }
+  if (insAfter !== undefined) {
+    // Not again if the line already follows the insertafter match.
+    if (out.length === insertAt) {
+      if (strip(out[insertAt - 1]!) === line) return done('');
+      out.push(line + NL);
+    } else {
+      if (strip(out[insertAt]!) === line) return done('');
+      out.splice(insertAt, 0, line + NL);
+    }
+    return done('line added');
+  }
+  out.splice(insertAt, 0, line + NL);
+  return done('line added');
+}
+
+function absent(lines: string[], a: LineEditArgs): LineEdit {
+  const re = a.regexp !== undefined ? pyRegExp(a.regexp) : null;
+  const matches = (l: string): boolean => {
+    if (re) return re.test(body(l));
+    if (a.searchString !== undefined) return l.includes(a.searchString);
+    return strip(l) === (a.line ?? '');
+  };
+  const kept = lines.filter((l) => !matches(l));
+  const found = lines.length - kept.length;
+  return { content: kept.join(''), changed: found > 0, msg: found > 0 ? `${found} line(s) removed` : '', found };
+}
