@@ -1,0 +1,92 @@
+// Which keys a play and a task may have. Ansible keywords kvmplay does not implement
+// are named with a reason, so `delegate_to:` is "not supported" rather than taken
+// for an unknown module.
+
+export const PLAY_KEYWORDS = [
+  'name', 'hosts', 'vars', 'vars_files', 'become', 'become_user', 'serial', 'max_fail_percentage',
+  'any_errors_fatal', 'gather_facts', 'tasks', 'handlers', 'tags',
+] as const;
+
+export const TASK_KEYWORDS = [
+  'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'tags', 'ignore_errors',
+  'changed_when', 'failed_when', 'timeout', 'retries', 'delay', 'until', 'become', 'become_user',
+  'no_log', 'args', 'vars', 'listen',
+] as const;
+
+const NOT_YET = 'is not supported by kvmplay yet';
+
+/** Ansible play keywords kvmplay refuses, with why or what to do instead. */
+export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
+  ['roles', `roles are not supported by kvmplay yet: put the tasks in the play`],
+  ['pre_tasks', `"pre_tasks" ${NOT_YET}: put them first under "tasks"`],
+  ['post_tasks', `"post_tasks" ${NOT_YET}: put them last under "tasks"`],
+  ['vars_prompt', `"vars_prompt" is not supported: pass values with -e`],
+  ['strategy', `"strategy" is not supported: kvmplay runs each host through its tasks independently`],
+  ['remote_user', `"remote_user" is not supported in a play: set "user" in the inventory`],
+  ['port', `"port" is not supported in a play: set it in the inventory`],
+  ['connection', `"connection" is not supported: kvmplay always connects over SSH`],
+  ['environment', `"environment" ${NOT_YET}`],
+  ['become_method', `"become_method" is not supported: kvmplay becomes root with sudo`],
+  ['ignore_errors', `"ignore_errors" is not supported on a play: set it on the tasks`],
+  ['ignore_unreachable', `"ignore_unreachable" ${NOT_YET}`],
+  ['order', `"order" ${NOT_YET}`],
+  ['throttle', `"throttle" ${NOT_YET}: use --forks`],
+  ['run_once', `"run_once" ${NOT_YET}`],
+  ['check_mode', `"check_mode" on a play ${NOT_YET}: use --check`],
+  ['diff', `"diff" on a play ${NOT_YET}: use --diff`],
+  ['collections', `"collections" is not supported: kvmplay has its own modules`],
+  ['module_defaults', `"module_defaults" ${NOT_YET}`],
+  ['force_handlers', `"force_handlers" ${NOT_YET}`],
+  ['gather_subset', `"gather_subset" is not supported: kvmplay gathers one fixed set of facts`],
+  ['gather_timeout', `"gather_timeout" ${NOT_YET}`],
+  ['debugger', `"debugger" is not supported`],
+  ['no_log', `"no_log" on a play ${NOT_YET}: set it on the tasks`],
+  ['delegate_to', `"delegate_to" is not supported: kvmplay runs every task on the host itself`],
+]);
+
+/** Ansible task keywords (and task-like modules) kvmplay refuses. */
+export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
+  ['block', 'blocks ("block") are not supported by kvmplay yet: write the tasks one after the other'],
+  ['rescue', `"rescue" ${NOT_YET} (blocks are not supported)`],
+  ['always', `"always" ${NOT_YET} (blocks are not supported)`],
+  ['delegate_to', `"delegate_to" is not supported: kvmplay runs every task on the host itself`],
+  ['delegate_facts', `"delegate_facts" is not supported`],
+  ['local_action', `"local_action" is not supported: kvmplay runs every task on the host itself`],
+  ['action', `"action" is not supported: write the module as the task's key (copy: …)`],
+  ['environment', `"environment" ${NOT_YET}: set variables in the command (shell: "X=1 cmd")`],
+  ['run_once', `"run_once" ${NOT_YET}`],
+  ['async', `"async" ${NOT_YET}: use "timeout"`],
+  ['poll', `"poll" ${NOT_YET}`],
+  ['throttle', `"throttle" ${NOT_YET}: use --forks`],
+  ['check_mode', `"check_mode" on a task ${NOT_YET}: use --check`],
+  ['diff', `"diff" on a task ${NOT_YET}: use --diff`],
+  ['become_method', `"become_method" is not supported: kvmplay becomes root with sudo`],
+  ['become_flags', `"become_flags" is not supported`],
+  ['remote_user', `"remote_user" is not supported on a task: set "user" in the inventory`],
+  ['connection', `"connection" is not supported: kvmplay always connects over SSH`],
+  ['any_errors_fatal', `"any_errors_fatal" on a task ${NOT_YET}: set it on the play`],
+  ['ignore_unreachable', `"ignore_unreachable" ${NOT_YET}`],
+  ['module_defaults', `"module_defaults" ${NOT_YET}`],
+  ['collections', `"collections" is not supported: kvmplay has its own modules`],
+  ['debugger', `"debugger" is not supported`],
+  ['include_tasks', `"include_tasks" ${NOT_YET}: write the tasks in the play`],
+  ['import_tasks', `"import_tasks" ${NOT_YET}: write the tasks in the play`],
+  ['include_role', `roles are not supported by kvmplay yet`],
+  ['import_role', `roles are not supported by kvmplay yet`],
+  ['import_playbook', `"import_playbook" is only allowed at the top level of a playbook, not in tasks`],
+  ['include_vars', `"include_vars" ${NOT_YET}: use the play's "vars_files"`],
+]);
+
+/** Keys that stand where a module would (so "task has no module" would only be noise). */
+export const ACTION_LIKE_KEYS: ReadonlySet<string> = new Set([
+  'block', 'action', 'local_action', 'include_tasks', 'import_tasks', 'include_role', 'import_role',
+  'import_playbook', 'include_vars',
+]);
+
+// with_<lookup> loops other than with_items: their lookups are Jinja plugins.
+export function unsupportedLoop(key: string): string | undefined {
+  if (key.startsWith('with_') && key !== 'with_items') {
+    return `"${key}" is not supported: use "loop" (with_items is also accepted)`;
+  }
+  return undefined;
+}

@@ -1,0 +1,95 @@
+// Local files named by tasks (SPEC 4): a relative `src` is looked up beside the
+// playbook, then in its `templates/` folder, then in the project's `templates/`.
+// Template files are read and compiled here, before any connection, and handed to
+// the runner compiled; the variables they read join the undefined-variable check.
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ValidationError } from '../errors.js';
+import { readText } from '../inventory/vars-files.js';
+import { compileTemplate, templateReferences, TemplateError, type CompiledTemplate } from '../template/index.js';
+import type { Problems } from './problems.js';
+import { displayName, errorText } from './source.js';
+import type { VarUse } from './strings.js';
+import type { BuiltTask } from './task.js';
+
+export interface LocalDirs {
+  /** The folder of the playbook the task is in. */
+  dir: string;
+  /** The project root: its `templates/` is the last place looked in. */
+  projectDir: string;
+}
+
+/** Where a `src` may be, in lookup order. */
+export function localCandidates(src: string, dirs: LocalDirs): string[] {
+  if (isAbsolute(src)) return [src];
+  const all = [join(dirs.dir, src), join(dirs.dir, 'templates', src), join(dirs.projectDir, 'templates', src)];
+  return [...new Set(all.map((p) => resolve(p)))];
+}
+
+/** The first existing candidate (file or folder), or undefined. */
+export async function resolveLocalSource(src: string, dirs: LocalDirs): Promise<string | undefined> {
+  for (const p of localCandidates(src, dirs)) if (await stat(p).catch(() => null)) return p;
+  return undefined;
+}
+
+/** A compiled template file, or the reason it is not usable. */
+type Loaded = { ok: true; template: CompiledTemplate; uses: VarUse[] } | { ok: false };
+
+export class LocalFiles {
+  readonly templates = new Map<string, CompiledTemplate>();
+  private readonly loaded = new Map<string, Promise<Loaded>>();
+
+  constructor(private readonly problems: Problems, private readonly projectDir: string) {}
+
+  /**
+   * Check the files a task names. Returns the variables its template file reads
+   * (only for the `template` module, whose template sees exactly the task's variables).
+   */
+  async check(built: BuiltTask, dir: string): Promise<VarUse[]> {
+    const uses: VarUse[] = [];
+    for (const ref of built.files) {
+      const path = await resolveLocalSource(ref.src, { dir, projectDir: this.projectDir });
+      if (path === undefined) {
+        const looked = localCandidates(ref.src, { dir, projectDir: this.projectDir }).map(displayName).join(', ');
+        const what = ref.kind === 'template' ? 'template file' : 'file';
+        this.problems.add(ref.pos, `${what} "${ref.src}" not found (looked in: ${looked})`);
+        continue;
+      }
+      if (ref.kind !== 'template') continue;
+      const loaded = await this.load(path);
+      if (loaded.ok && built.task.module === 'template') uses.push(...loaded.uses);
+    }
+    return uses;
+  }
+
+  private load(path: string): Promise<Loaded> {
+    let p = this.loaded.get(path);
+    if (!p) {
+      p = this.compile(path);
+      this.loaded.set(path, p);
+    }
+    return p;
+  }
+
+  private async compile(path: string): Promise<Loaded> {
+    const name = displayName(path);
+    try {
+      const source = await readText(path);
+      const template = compileTemplate(source, { name });
+      const uses = templateReferences(source, name)
+        .filter((r) => !r.optional)
+        .map((r) => ({ name: r.name, pos: { file: name, line: r.line ?? 1, col: r.col ?? 1 } }));
+      this.templates.set(path, template);
+      return { ok: true, template, uses };
+    } catch (e) {
+      if (e instanceof TemplateError) {
+        this.problems.add({ file: name, line: e.line ?? 1, col: e.col ?? 1 }, e.detail);
+      } else if (e instanceof ValidationError) {
+        this.problems.add({ file: name, line: 1, col: 1 }, e.detail);
+      } else {
+        this.problems.add({ file: name, line: 1, col: 1 }, `cannot read the template: ${errorText(e)}`);
+      }
+      return { ok: false };
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// The typed, validated playbook (SPEC 4) the runner executes. Values a host's
+// variables decide stay raw here: task arguments, `loop`, `name` are the strings as
+// written (templates included), rendered per host at run time; conditions are
+// compiled once. Every part keeps where it came from, for run-time messages.
+import type { SourcePosition } from '../errors.js';
+import type { CompiledExpr } from '../expr/index.js';
+import type { Vars } from '../inventory/index.js';
+import type { CompiledTemplate } from '../template/index.js';
+
+export type { SourcePosition, Vars };
+
+/** One step of `serial`: a host count, or a percentage of the play's hosts ("30%"). */
+export type SerialStep = number | string;
+
+export interface Playbook {
+  /** Absolute path of the playbook file. */
+  file: string;
+  /** Its folder: `playbook_dir`, and where relative paths start. */
+  dir: string;
+  /** In order; plays of an `import_playbook` are inlined where the import stands. */
+  plays: Play[];
+}
+
+/** A `vars_files` entry. */
+export interface VarsFileRef {
+  /** The path as written (may be a template, e.g. `vars/{{ os }}.yaml`). */
+  source: string;
+  /** Absolute path, when `source` has no template in it. */
+  file: string | undefined;
+  /** Its variables, loaded at validation (undefined when `source` is a template). */
+  vars: Vars | undefined;
+  pos: SourcePosition;
+}
+
+export interface Play {
+  /** Default: the `hosts` pattern, as Ansible names an unnamed play. */
+  name: string;
+  /** Host pattern (`hv*:!hv03`); a YAML list is joined with `:`. May be a template. */
+  hosts: string;
+  vars: Vars;
+  varsFiles: VarsFileRef[];
+  /** undefined: the inventory's `become` decides. */
+  become: boolean | undefined;
+  becomeUser: string | undefined;
+  /**
+   * Batch sizes, as Ansible's `serial`: [] means all hosts at once; [1, "50%"] means
+   * one host, then half of them, the last step repeating until all hosts ran.
+   */
+  serial: SerialStep[];
+  /** 0–100; undefined: a batch stops the rollout only when all its hosts failed (as Ansible). */
+  maxFailPercentage: number | undefined;
+  anyErrorsFatal: boolean;
+  /** Default true, as in Ansible. */
+  gatherFacts: boolean;
+  /** Play-level tags (already added to each task's `tags`). */
+  tags: string[];
+  tasks: Task[];
+  handlers: Task[];
+  /** Folder relative paths of this play resolve from (its playbook's, or an imported one's). */
+  dir: string;
+  pos: SourcePosition;
+}
+
+export interface Task {
+  /** As written, may hold `{{ }}`; undefined when the task has no name. */
+  name: string | undefined;
+  /** Canonical module name (`ansible.builtin.copy` → `copy`). */
+  module: string;
+  /**
+   * Raw, untemplated arguments: the module's map or free-form string (under the
+   * module's `freeForm` key) merged over the task's `args:`. Strings may be templates.
+   */
+  args: Record<string, unknown>;
+  /** All must hold (Ansible's list form); [] = always. */
+  when: CompiledExpr[];
+  /** `loop` / `with_items` as written (a list, or a template string); undefined: no loop. */
+  loop: unknown;
+  /** `with_items` flattens one level of nested lists, as in Ansible; `loop` does not. */
+  loopFlatten: boolean;
+  /** `loop_control.loop_var`, default `item`. */
+  loopVar: string;
+  /** `loop_control.index_var`; kvmplay also always sets `index`. */
+  indexVar: string | undefined;
+  /** `loop_control.label`: a template shown instead of the whole item. */
+  loopLabel: string | undefined;
+  register: string | undefined;
+  /** Handler names or `listen` topics (checked against the play's handlers). */
+  notify: string[];
+  /** The task's tags plus its play's. */
+  tags: string[];
+  ignoreErrors: boolean;
+  /** undefined: the module's own `changed`; otherwise all must hold. */
+  changedWhen: CompiledExpr[] | undefined;
+  /** undefined: the module's own `failed`; otherwise all must hold. */
+  failedWhen: CompiledExpr[] | undefined;
+  until: CompiledExpr | undefined;
+  /** Attempts after the first when `until` is false (Ansible's default 3). */
+  retries: number;
+  /** Seconds between attempts (Ansible's default 5). */
+  delay: number;
+  /** Seconds; undefined: `--step-timeout` (if any) applies. */
+  timeout: number | undefined;
+  /** undefined: the play's (then the inventory's) decides. */
+  become: boolean | undefined;
+  becomeUser: string | undefined;
+  noLog: boolean;
+  /** Task `vars`: values may be templates, rendered per host. */
+  vars: Vars;
+  /** Handlers only: topics this handler also answers to. */
+  listen: string[];
+  pos: SourcePosition;
+  /** Where argument `key` was written (its key), else the module key's position. */
+  argPos(key: string): SourcePosition;
+}
+
+/** Everything a run needs, loaded and validated before any connection. */
+export interface LoadedRun {
+  playbooks: Playbook[];
+  /** The merged `-e` values (highest precedence). */
+  extraVars: Vars;
+  /** Template files referenced by literal `src`s, compiled, by absolute path. */
+  templates: Map<string, CompiledTemplate>;
+  /** Where the project's `templates/` folder is looked up. */
+  projectDir: string;
+}

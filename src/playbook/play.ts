@@ -1,0 +1,153 @@
+// One play from its YAML map to a Play: keywords checked with zod, vars and
+// vars_files loaded, tasks and handlers built, `notify` checked against the play's
+// handlers (Ansible only finds that out when the task changes something).
+import type { SourcePosition } from '../errors.js';
+import { isPlainObject } from '../inventory/py-values.js';
+import { toValue, type PNode } from '../inventory/yaml-load.js';
+import { PLAY_KEYWORDS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
+import type { Play, SerialStep } from './model.js';
+import { entryOf } from './position.js';
+import type { Problems } from './problems.js';
+import { parseKeywords, PlayKeywords, type PlayKeywords as PlayKeywordValues } from './schema.js';
+import type { StringChecker, VarUse } from './strings.js';
+import { describeValue, didYouMean } from './suggest.js';
+import { buildTask, checkVarNames, tagList, type BuiltTask } from './task.js';
+import type { ModuleLookup } from './task-module.js';
+import { loadVarsFiles } from './vars-files.js';
+
+export interface PlayContext {
+  problems: Problems;
+  strings: StringChecker;
+  lookup: ModuleLookup;
+  moduleNames: readonly string[];
+  /** Folder of the playbook file the play is in. */
+  dir: string;
+}
+
+export interface BuiltPlay {
+  play: Play;
+  tasks: BuiltTask[];
+  handlers: BuiltTask[];
+  /** Variables the `hosts` pattern reads. */
+  hostsUses: VarUse[];
+  /** `vars` and `vars_files` are well-formed, so the play's variables are known (else not checked). */
+  varsKnown: boolean;
+  /** `register` names of tasks that had problems: still defined, for the variable check. */
+  failedRegisters: string[];
+}
+
+const KEYWORDS: ReadonlySet<string> = new Set(PLAY_KEYWORDS);
+
+export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPlay | undefined> {
+  const { problems } = ctx;
+  if (node.kind !== 'map') {
+    problems.add(node.pos, `a play must be a map (hosts, tasks, …), not ${describeValue(toValue(node))}`);
+    return undefined;
+  }
+  const values: Record<string, unknown> = {};
+  let looksLikeTask = false;
+  for (const e of node.entries) {
+    const unsupported = UNSUPPORTED_PLAY_KEYS.get(e.name);
+    if (KEYWORDS.has(e.name)) {
+      values[e.name] = toValue(e.value);
+    } else if (unsupported) {
+      problems.add(e.keyPos, unsupported);
+    } else if (ctx.lookup(e.name)) {
+      looksLikeTask = true;
+    } else {
+      problems.add(e.keyPos, `unknown play keyword "${e.name}"${didYouMean(e.name, PLAY_KEYWORDS)}`);
+    }
+  }
+  if (looksLikeTask) {
+    problems.add(node.pos, 'this looks like a task: a playbook is a list of plays, each with "hosts:" and "tasks:"');
+    return undefined;
+  }
+  const parsed = parseKeywords(PlayKeywords, values, node);
+  if (!parsed.ok) parsed.problems.forEach((p) => problems.add(p.pos, p.detail));
+  const at = (key: string): PNode | undefined => entryOf(node, key)?.value;
+  checkVarNames(at('vars'), problems);
+  ctx.strings.templates(at('vars'), 'play vars'); // syntax only: a var is rendered only where it is used
+  const hostsUses = ctx.strings.templates(at('hosts'), 'hosts');
+  const kw = parsed.ok ? parsed.data : undefined;
+  const playTags = tagList(kw?.tags);
+  const varsFiles = await loadVarsFiles(at('vars_files'), ctx.dir, problems);
+  // Whether the play's own variables are known, even when some other keyword is wrong.
+  const rawVars = values.vars;
+  const rawFiles = values.vars_files;
+  const varsKnown = (rawVars === undefined || rawVars === null || isPlainObject(rawVars)) &&
+    (rawFiles === undefined || rawFiles === null || typeof rawFiles === 'string' ||
+      (Array.isArray(rawFiles) && rawFiles.every((f) => typeof f === 'string')));
+
+  const failedRegisters: string[] = [];
+  const build = (key: 'tasks' | 'handlers'): BuiltTask[] => {
+    const list = at(key);
+    if (list?.kind !== 'seq') return [];
+    const taskCtx = { ...ctx, handler: key === 'handlers', playTags };
+    const built: BuiltTask[] = [];
+    for (const item of list.items) {
+      const t = buildTask(item, taskCtx);
+      if (t) built.push(t);
+      else failedRegisters.push(...registerOf(item));
+    }
+    return built;
+  };
+  const tasks = build('tasks');
+  const handlers = build('handlers');
+  checkNotify([...tasks, ...handlers], at('handlers'), problems); // handlers may notify handlers
+
+  // A play with problems still goes on to the file and variable checks, so that one
+  // run reports everything; the run stops before any connection all the same.
+  const k: Partial<PlayKeywordValues> = kw ?? {};
+  const hosts = Array.isArray(k.hosts) ? k.hosts.map(String).join(':') : (k.hosts ?? '');
+  const play: Play = {
+    name: k.name === undefined ? hosts : String(k.name),
+    hosts,
+    vars: isPlainObject(rawVars) ? rawVars : {},
+    varsFiles,
+    become: k.become,
+    becomeUser: k.become_user,
+    serial: serialSteps(k.serial),
+    maxFailPercentage: typeof k.max_fail_percentage === 'string' ? parseFloat(k.max_fail_percentage) : k.max_fail_percentage,
+    anyErrorsFatal: k.any_errors_fatal ?? false,
+    gatherFacts: k.gather_facts ?? true,
+    tags: playTags,
+    tasks: tasks.map((t) => t.task),
+    handlers: handlers.map((t) => t.task),
+    dir: ctx.dir,
+    pos: node.pos,
+  };
+  return { play, tasks, handlers, hostsUses, varsKnown, failedRegisters };
+}
+
+function registerOf(task: PNode): string[] {
+  const r = entryOf(task, 'register')?.value;
+  return r?.kind === 'scalar' && typeof r.value === 'string' ? [r.value] : [];
+}
+
+function serialSteps(v: number | string | (number | string)[] | undefined): SerialStep[] {
+  if (v === undefined) return [];
+  // A plain number written as a string ("3") is a count, as Ansible's int() reads it.
+  return (Array.isArray(v) ? v : [v]).map((s) => (typeof s === 'string' && /^\d+$/.test(s) ? Number(s) : s));
+}
+
+// Names and listen topics read from the handlers' YAML, so a handler with another
+// problem still counts as existing (one mistake, one message).
+function checkNotify(tasks: readonly BuiltTask[], handlersNode: PNode | undefined, problems: Problems): void {
+  const known = new Set<string>();
+  const items = handlersNode?.kind === 'seq' ? handlersNode.items : [];
+  for (const h of items) {
+    const name = entryOf(h, 'name')?.value;
+    if (name?.kind === 'scalar' && name.value !== null) known.add(String(name.value));
+    const listen = entryOf(h, 'listen')?.value;
+    const topics = listen?.kind === 'seq' ? listen.items : listen ? [listen] : [];
+    for (const t of topics) if (t.kind === 'scalar' && t.value !== null) known.add(String(t.value));
+  }
+  for (const { task, notifyPos } of tasks) {
+    task.notify.forEach((n, i) => {
+      if (n.includes('{{') || known.has(n)) return;
+      const pos: SourcePosition = notifyPos[i] ?? task.pos;
+      const hint = didYouMean(n, known);
+      problems.add(pos, `notify "${n}": no handler has this name or listens to it in this play${hint}`);
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { loadSite, yaml } from './test-support.js';
+
+const play = (...taskLines: string[]): string => yaml('- hosts: all', '  tasks:', ...taskLines);
+
+async function problemsOf(files: Record<string, string>): Promise<string[]> {
+  const { problems, tree } = await loadSite(files);
+  await tree.remove();
+  return problems;
+}
+
+describe('templates and conditions in a playbook', () => {
+  it('places a template compile error at its line and column inside a quoted string', async () => {
+    assert.deepEqual(await problemsOf({ 'site.yaml': play('    - shell: "echo {{ nohelper x }}"') }), [
+      '3:23: task arguments: unknown helper "nohelper" (helpers: default, eq, ne, and, or, not, json, xml, shq, kib, mac, uuid, lookup)',
+    ]);
+  });
+
+  it('places a template compile error inside a literal block scalar', async () => {
+    const problems = await problemsOf({
+      'site.yaml': play('    - shell: |', '        echo one', '        echo {{ nohelper y }} two'),
+    });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /^5:17: task arguments: unknown helper "nohelper"/);
+  });
+
+  it('hints at Handlebars when a template is written in Jinja', async () => {
+    const [problem] = await problemsOf({ 'site.yaml': play('    - shell: "echo {{ x | default(1) }}"') });
+    assert.match(problem!, /^3:\d+: task arguments: template syntax error.*templates are Handlebars, not Jinja/);
+  });
+
+  it('compiles names and loops too', async () => {
+    const problems = await problemsOf({
+      'site.yaml': play('    - name: "hello {{ x"', '      shell: echo', '      loop: "{{ nope y }}"'),
+    });
+    assert.equal(problems.length, 2);
+    assert.match(problems[0]!, /^3:\d+: task name: template syntax error/);
+    assert.match(problems[1]!, /^5:\d+: loop: unknown helper "nope"/);
+  });
+
+  it('places a condition syntax error at its column', async () => {
+    assert.deepEqual(await problemsOf({ 'site.yaml': play('    - shell: echo', '      when: x == ') }), [
+      '4:17: "when": expected a value, found end of expression',
+    ]);
+    assert.deepEqual(await problemsOf({ 'site.yaml': play('    - shell: echo', '      failed_when: ["rc != 0", "a and (b"]') }), [
+      '4:41: "failed_when": expected \')\' to close the \'(\' at column 7, found end of expression',
+    ]);
+  });
+
+  it('compiles conditions written as YAML booleans and lists', async () => {
+    const { run, problems, tree } = await loadSite({
+      'site.yaml': play('    - shell: echo', '      when: [true, "x is defined"]', '      changed_when: false'),
+    });
+    await tree.remove();
+    assert.deepEqual(problems, []);
+    const t = run!.playbooks[0]!.plays[0]!.tasks[0]!;
+    assert.deepEqual(t.when.map((e) => e.source), ['True', 'x is defined']);
+    assert.equal(t.changedWhen?.[0]?.evaluate({}), false);
+    assert.equal(t.failedWhen, undefined);
+  });
+});
+
+describe('template files', () => {
+  it('compiles a template file found in the playbook\'s templates/ folder', async () => {
+    const { run, problems, tree } = await loadSite({
+      'site.yaml': play('    - template: { src: ifcfg-br0.hbs, dest: /etc/x }'),
+      'templates/ifcfg-br0.hbs': 'DEVICE={{ bridge }}\n',
+    });
+    await tree.remove();
+    assert.deepEqual(problems, []);
+    assert.deepEqual([...run!.templates.keys()], [tree.path('templates/ifcfg-br0.hbs')]);
+    assert.equal(run!.templates.get(tree.path('templates/ifcfg-br0.hbs'))!.format, 'ifcfg');
+  });
+
+  it('reports a missing template file with where it looked', async () => {
+    const { problems, tree } = await loadSite({
+      'playbooks/site.yaml': play('    - template: { src: domain.xml.hbs, dest: /x }'),
+      'site.yaml': yaml('- import_playbook: playbooks/site.yaml'),
+    });
+    await tree.remove();
+    assert.deepEqual(problems, [
+      `playbooks/site.yaml:3:24: template file "domain.xml.hbs" not found (looked in: ${tree.path('playbooks/domain.xml.hbs')}, ` +
+        `${tree.path('playbooks/templates/domain.xml.hbs')}, ${tree.path('templates/domain.xml.hbs')})`,
+    ]);
+  });
+
+  it('places a template file\'s compile error in that file', async () => {
+    const { problems, tree } = await loadSite({
+      'site.yaml': play('    - template: { src: net.xml.hbs, dest: /x }'),
+      'templates/net.xml.hbs': '<network>\n  <name>{{ name }</name>\n</network>\n',
+    });
+    await tree.remove();
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /^templates\/net.xml.hbs:2:\d+: template syntax error/);
+  });
+
+  it('checks that a copy src exists unless it is on the remote host', async () => {
+    const problems = await problemsOf({
+      'site.yaml': play('    - copy: { src: gone.txt, dest: /x }', '    - copy: { src: /etc/remote-only, dest: /x, remote_src: true }'),
+    });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /^3:20: file "gone.txt" not found/);
+  });
+});

@@ -1,0 +1,114 @@
+// Compiling the strings of a playbook that are code: Handlebars templates (task
+// arguments, names, loops, labels, vars) and condition expressions (`when`,
+// `changed_when`, `failed_when`, `until`). Errors are placed on the file at the
+// exact line and column inside the string when the YAML allows it. The variables
+// each one reads are returned as uses, for the undefined-variable check.
+import type { SourcePosition } from '../errors.js';
+import { compileExpr, ExprSyntaxError, variablesOfAll, type CompiledExpr } from '../expr/index.js';
+import type { PNode } from '../inventory/yaml-load.js';
+import { compileTemplate, templateReferences, TemplateError } from '../template/index.js';
+import { innerPosition, lineColOf } from './position.js';
+import type { Problems } from './problems.js';
+import type { SourceFile } from './source.js';
+
+/** A variable read, unguarded (an undefined value would be an error there). */
+export interface VarUse {
+  name: string;
+  pos: SourcePosition;
+}
+
+export class StringChecker {
+  constructor(private readonly src: SourceFile, private readonly problems: Problems) {}
+
+  /**
+   * Compile every template string in the tree under `node`; `what` names the place
+   * (`task arguments`, `loop`). Returns the variables the templates read for sure.
+   */
+  templates(node: PNode | undefined, what: string): VarUse[] {
+    if (!node) return [];
+    if (node.kind === 'seq') return node.items.flatMap((n) => this.templates(n, what));
+    if (node.kind === 'map') return node.entries.flatMap((e) => this.templates(e.value, what));
+    return typeof node.value === 'string' && node.value.includes('{{') ? this.template(node.value, node.pos, what) : [];
+  }
+
+  private template(text: string, at: SourcePosition, what: string): VarUse[] {
+    try {
+      compileTemplate(text, { name: `${at.file}:${at.line}:${at.col} (${what})`, format: 'text' });
+      return templateReferences(text)
+        .filter((r) => !r.optional)
+        .map((r) => ({ name: r.name, pos: this.inside(text, at, r.line ?? 1, r.col ?? 1).pos }));
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+      const line = e.line ?? 1;
+      const col = e.col ?? 1;
+      const inner = this.inside(text, at, line, col);
+      const where = inner.exact ? '' : ` (line ${line}, column ${col} of the template)`;
+      this.problems.add(inner.pos, `${what}: ${e.detail}${where}${jinjaHint(text)}`);
+      return [];
+    }
+  }
+
+  /**
+   * Compile a condition or a list of them (all must hold). Returns undefined when one
+   * does not compile (the problem is recorded) or is not a scalar (schema.ts reports that).
+   */
+  conditions(node: PNode | undefined, what: string): { exprs: CompiledExpr[]; uses: VarUse[] } | undefined {
+    if (!node) return { exprs: [], uses: [] };
+    const items = node.kind === 'seq' ? node.items : [node];
+    const exprs: CompiledExpr[] = [];
+    const texts: { text: string; at: SourcePosition }[] = [];
+    let ok = true;
+    for (const item of items) {
+      if (item.kind !== 'scalar') {
+        ok = false; // schema.ts says what is wrong with it
+        continue;
+      }
+      const text = conditionText(item.value);
+      try {
+        exprs.push(compileExpr(text));
+        texts.push({ text, at: item.pos });
+      } catch (e) {
+        if (!(e instanceof ExprSyntaxError)) throw e;
+        const { line, col } = lineColOf(text, e.column);
+        const inner = this.inside(text, item.pos, line, col);
+        const where = inner.exact ? '' : ` (column ${e.column} of the expression)`;
+        this.problems.add(inner.pos, `"${what}": ${e.detail}${where}`);
+        ok = false;
+      }
+    }
+    if (!ok) return undefined;
+    const uses = variablesOfAll(exprs).filter((v) => !v.guarded).map((v) => ({ name: v.name, pos: this.findName(texts, v.name) }));
+    return { exprs, uses };
+  }
+
+  // Where a variable is first named in the expressions (a whole-word match), else the first one.
+  private findName(texts: readonly { text: string; at: SourcePosition }[], name: string): SourcePosition {
+    const word = new RegExp(`(?<![\\w.])${name.replace(/[$]/g, '\\$')}(?!\\w)`);
+    for (const { text, at } of texts) {
+      const m = word.exec(text);
+      if (m) {
+        const { line, col } = lineColOf(text, m.index + 1);
+        return this.inside(text, at, line, col).pos;
+      }
+    }
+    return texts[0]?.at ?? { file: this.src.name, line: 1, col: 1 };
+  }
+
+  private inside(text: string, at: SourcePosition, line: number, col: number): { pos: SourcePosition; exact: boolean } {
+    return innerPosition(this.src, at, text, line, col);
+  }
+}
+
+/** YAML gives `when: true` a boolean and `when: 1` a number; the language reads their text. */
+export function conditionText(v: unknown): string {
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (v === null || v === undefined) return 'True'; // Ansible: an empty condition holds
+  return String(v);
+}
+
+// Playbooks copied from Ansible carry Jinja filters; say what Handlebars wants instead.
+function jinjaHint(text: string): string {
+  return /\{\{[^}]*\|/.test(text) || /\{%/.test(text)
+    ? ' (templates are Handlebars, not Jinja: write {{default x "a"}} rather than {{ x | default("a") }})'
+    : '';
+}

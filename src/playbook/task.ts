@@ -1,0 +1,175 @@
+// One task (or handler) from its YAML map to a Task: keywords checked with zod,
+// the module found and its arguments checked, templates and conditions compiled.
+// Problems are recorded, not thrown, so one run reports all of them.
+import type { SourcePosition } from '../errors.js';
+import { toValue, type PEntry, type PNode } from '../inventory/yaml-load.js';
+import { ACTION_LIKE_KEYS, TASK_KEYWORDS, UNSUPPORTED_TASK_KEYS, unsupportedLoop } from './keywords.js';
+import type { Task } from './model.js';
+import { entryOf } from './position.js';
+import type { Problems } from './problems.js';
+import { IDENTIFIER, parseKeywords, TaskKeywords } from './schema.js';
+import type { StringChecker, VarUse } from './strings.js';
+import { describeValue } from './suggest.js';
+import { checkArgs, chooseModule, collectArgs, type ModuleLookup } from './task-module.js';
+
+export interface TaskContext {
+  problems: Problems;
+  strings: StringChecker;
+  lookup: ModuleLookup;
+  moduleNames: readonly string[];
+  handler: boolean;
+  playTags: readonly string[];
+}
+
+/** A local file a task names with a literal argument, found and checked after loading. */
+export interface LocalFileRef {
+  kind: 'template' | 'file';
+  src: string;
+  pos: SourcePosition;
+}
+
+export interface BuiltTask {
+  task: Task;
+  /** Variables read before the task runs, by `loop` (no loop variable yet), and after it ran (its own `register` visible). */
+  uses: { before: VarUse[]; loop: VarUse[]; after: VarUse[] };
+  files: LocalFileRef[];
+  /** Where each `notify` entry was written (same order as task.notify). */
+  notifyPos: SourcePosition[];
+}
+
+// Arguments naming local files: looked up and compiled before any connection (SPEC 4).
+const LOCAL_FILES: Readonly<Record<string, readonly { arg: string; kind: LocalFileRef['kind']; unless?: string }[]>> = {
+  template: [{ arg: 'src', kind: 'template' }],
+  libvirt_domain: [{ arg: 'template', kind: 'template' }],
+  copy: [{ arg: 'src', kind: 'file', unless: 'remote_src' }],
+};
+
+const KEYWORDS: ReadonlySet<string> = new Set(TASK_KEYWORDS);
+
+export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined {
+  const { problems } = ctx;
+  const what = ctx.handler ? 'handler' : 'task';
+  if (node.kind !== 'map') {
+    problems.add(node.pos, `a ${what} must be a map of keywords and one module, not ${describeValue(toValue(node))}`);
+    return undefined;
+  }
+  const keywordValues: Record<string, unknown> = {};
+  const candidates: PEntry[] = [];
+  let actionLike = false;
+  for (const e of node.entries) {
+    const unsupported = UNSUPPORTED_TASK_KEYS.get(e.name) ?? unsupportedLoop(e.name);
+    if (KEYWORDS.has(e.name)) {
+      keywordValues[e.name] = toValue(e.value);
+    } else if (unsupported) {
+      problems.add(e.keyPos, unsupported);
+      actionLike ||= ACTION_LIKE_KEYS.has(e.name);
+    } else {
+      candidates.push(e); // the module, or a mistake
+    }
+  }
+  const before = problems.count;
+  const parsed = parseKeywords(TaskKeywords, keywordValues, node);
+  if (!parsed.ok) parsed.problems.forEach((p) => problems.add(p.pos, p.detail));
+  const kw = parsed.ok ? parsed.data : undefined;
+  const at = (key: string): PNode | undefined => entryOf(node, key)?.value;
+
+  if (kw?.listen !== undefined && !ctx.handler) problems.add(entryOf(node, 'listen')!.keyPos, '"listen" is only for handlers');
+  if (kw?.loop !== undefined && kw.with_items !== undefined) {
+    problems.add(entryOf(node, 'with_items')!.keyPos, 'a task has either "loop" or "with_items", not both');
+  }
+  checkVarNames(at('vars'), problems);
+
+  const choice = chooseModule(node, candidates, ctx.lookup, actionLike ? null : ctx.moduleNames, problems);
+  const args = choice ? collectArgs(choice, at('args'), problems) : undefined;
+  if (choice && args?.ok) checkArgs(choice, args, problems);
+
+  // Templates and conditions are compiled even when something else is wrong: more problems in one run.
+  const s = ctx.strings;
+  const loopControl = at('loop_control');
+  const templateUses = [
+    ...s.templates(at('name'), `${what} name`),
+    ...s.templates(choice?.entry.value, 'task arguments'),
+    ...s.templates(at('args'), 'task arguments'),
+    ...s.templates(loopControl ? entryOf(loopControl, 'label')?.value : undefined, 'loop label'),
+  ];
+  s.templates(at('vars'), 'task vars'); // syntax only: a var is rendered only where it is used
+  const loopNode = at('loop') ?? at('with_items');
+  const loopUses = s.templates(loopNode, 'loop');
+  const when = s.conditions(at('when'), 'when');
+  const changedWhen = at('changed_when') ? s.conditions(at('changed_when'), 'changed_when') : undefined;
+  const failedWhen = at('failed_when') ? s.conditions(at('failed_when'), 'failed_when') : undefined;
+  const until = at('until') ? s.conditions(at('until'), 'until') : undefined;
+
+  // Any problem above (each one recorded) leaves the task unbuilt.
+  if (!kw || !choice || !args?.ok || problems.count > before || !when) return undefined;
+  const keyPos = args.keyPos;
+  const moduleKeyPos = choice.entry.keyPos;
+  const task: Task = {
+    name: kw.name === undefined ? undefined : String(kw.name),
+    module: choice.module.name,
+    args: args.args,
+    when: when.exprs,
+    loop: kw.loop ?? kw.with_items,
+    loopFlatten: kw.with_items !== undefined,
+    loopVar: kw.loop_control?.loop_var ?? 'item',
+    indexVar: kw.loop_control?.index_var,
+    loopLabel: kw.loop_control?.label,
+    register: kw.register,
+    notify: names(kw.notify),
+    tags: [...new Set([...tagList(kw.tags), ...ctx.playTags])],
+    ignoreErrors: kw.ignore_errors ?? false,
+    changedWhen: changedWhen?.exprs,
+    failedWhen: failedWhen?.exprs,
+    until: until?.exprs[0], // schema.ts allows `until` one condition only
+    retries: kw.retries ?? 3,
+    delay: kw.delay ?? 5,
+    timeout: kw.timeout,
+    become: kw.become,
+    becomeUser: kw.become_user,
+    noLog: kw.no_log ?? false,
+    vars: kw.vars ?? {},
+    listen: names(kw.listen),
+    pos: node.pos,
+    argPos: (key: string) => keyPos.get(key) ?? moduleKeyPos,
+  };
+  return {
+    task,
+    uses: { before: [...templateUses, ...when.uses], loop: loopUses, after: [...(changedWhen?.uses ?? []), ...(failedWhen?.uses ?? []), ...(until?.uses ?? [])] },
+    files: localFiles(task, args.valueNode),
+    notifyPos: itemPositions(at('notify')),
+  };
+}
+
+function localFiles(task: Task, valueNode: Map<string, PNode>): LocalFileRef[] {
+  const refs: LocalFileRef[] = [];
+  for (const { arg, kind, unless } of LOCAL_FILES[task.module] ?? []) {
+    const src = task.args[arg];
+    if (typeof src !== 'string' || src.includes('{{') || src === '') continue;
+    if (unless !== undefined && task.args[unless] !== undefined && task.args[unless] !== false) continue;
+    refs.push({ kind, src, pos: valueNode.get(arg)?.pos ?? task.argPos(arg) });
+  }
+  return refs;
+}
+
+export function checkVarNames(node: PNode | undefined, problems: Problems): void {
+  if (node?.kind !== 'map') return;
+  for (const e of node.entries) {
+    if (!IDENTIFIER.test(e.name)) problems.add(e.keyPos, `"${e.name}" is not a valid variable name (letters, digits and _, not starting with a digit)`);
+  }
+}
+
+function itemPositions(node: PNode | undefined): SourcePosition[] {
+  if (!node) return [];
+  return node.kind === 'seq' ? node.items.map((n) => n.pos) : [node.pos];
+}
+
+function names(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Ansible splits a tag string on commas: `tags: "net, bridge"` is two tags. */
+export function tagList(v: string | number | (string | number)[] | undefined): string[] {
+  if (v === undefined) return [];
+  const items = Array.isArray(v) ? v : [v];
+  return items.flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter((t) => t !== '');
+}

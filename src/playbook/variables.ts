@@ -1,0 +1,79 @@
+// Undefined variables, where that is statically knowable (SPEC 4). A name read
+// unguarded (not under `is defined`, `default`, `#if`) by a template or condition is
+// an error only when no scope can define it for any host: not the inventory (any
+// host's variables, group_vars/host_vars beside the playbook), not the play's vars
+// or vars_files, not -e, not a magic variable, not registered by an earlier task,
+// not the task's vars or loop variables. Only root names count (`vm.memory` → `vm`).
+// When a scope cannot be known (a templated vars_files path), nothing is reported.
+import type { BuiltPlay } from './play.js';
+import type { Problems } from './problems.js';
+import type { VarUse } from './strings.js';
+import { closest } from './suggest.js';
+import type { BuiltTask } from './task.js';
+
+/** Set by kvmplay or Ansible on every host; `ansible_*` names are all allowed (facts, connection). */
+export const MAGIC_VARIABLES: ReadonlySet<string> = new Set([
+  'inventory_hostname', 'inventory_hostname_short', 'inventory_dir', 'inventory_file', 'group_names', 'groups',
+  'hostvars', 'playbook_dir', 'check_mode', 'diff_mode', 'facts', 'play_hosts', 'omit', 'vars', 'role_names',
+  'environment',
+]);
+
+// Modules whose arguments become variables for later tasks.
+const SETS_ITS_ARGUMENTS = new Set(['set_fact']);
+
+export interface PlayForCheck {
+  built: BuiltPlay;
+  /** Variables each task's template file reads. */
+  fileUses: Map<BuiltTask, VarUse[]>;
+}
+
+function isMagic(name: string): boolean {
+  return MAGIC_VARIABLES.has(name) || name.startsWith('ansible_');
+}
+
+/** `known`: names defined for some host before any play (inventory, -e, group_vars beside playbooks). */
+export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: ReadonlySet<string>, problems: Problems): void {
+  const registered = new Set<string>();
+  for (const { built, fileUses } of plays) {
+    const { play } = built;
+    const playKnown = new Set([...known, ...Object.keys(play.vars), ...play.varsFiles.flatMap((f) => Object.keys(f.vars ?? {}))]);
+    const opaque = !built.varsKnown || play.varsFiles.some((f) => f.vars === undefined);
+    // A task with problems is not built, but its register may well be what later tasks read.
+    built.failedRegisters.forEach((r) => registered.add(r));
+    const report = (uses: readonly VarUse[], ...scopes: ReadonlySet<string>[]): void => {
+      if (opaque) return;
+      for (const use of uses) {
+        if (isMagic(use.name) || playKnown.has(use.name) || scopes.some((s) => s.has(use.name))) continue;
+        problems.add(use.pos, message(use.name, [playKnown, ...scopes]));
+      }
+    };
+    report(built.hostsUses);
+    const runTask = (t: BuiltTask): void => {
+      const { task } = t;
+      // `registered` is read as it stands now: only earlier tasks' registers count.
+      const taskVars = new Set(Object.keys(task.vars));
+      const loopVars = new Set(task.loop === undefined ? [] : [task.loopVar, 'index', ...(task.indexVar ? [task.indexVar] : [])]);
+      report(t.uses.loop, registered, taskVars);
+      report([...t.uses.before, ...(fileUses.get(t) ?? [])], registered, taskVars, loopVars);
+      report(t.uses.after, registered, taskVars, loopVars, new Set(task.register ? [task.register] : []));
+    };
+    for (const t of built.tasks) {
+      runTask(t);
+      define(t, registered);
+    }
+    // Handlers run after the tasks, in any order notifications lead to: all their registers count.
+    for (const h of built.handlers) define(h, registered);
+    built.handlers.forEach(runTask);
+  }
+}
+
+function define(t: BuiltTask, registered: Set<string>): void {
+  if (t.task.register) registered.add(t.task.register);
+  if (SETS_ITS_ARGUMENTS.has(t.task.module)) Object.keys(t.task.args).forEach((k) => registered.add(k));
+}
+
+function message(name: string, scopes: readonly ReadonlySet<string>[]): string {
+  const hint = closest(name, scopes.flatMap((s) => [...s]));
+  const mean = hint ? ` (did you mean "${hint}"?)` : '';
+  return `undefined variable "${name}"${mean}: no inventory host, play vars, vars file, -e or earlier register defines it`;
+}
