@@ -6,6 +6,8 @@ import { execCommand } from './commands/exec.js';
 import { inventoryCommand } from './commands/inventory.js';
 import { labDown, labStatus, labUp } from './commands/lab.js';
 import { pingCommand } from './commands/ping.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
 import { collect, positiveInt, positiveSeconds } from './options.js';
 
 const interrupt = new AbortController();
@@ -47,6 +49,21 @@ function adhoc(flags: AdhocFlags) {
   };
 }
 
+interface RunFlags {
+  inventory: string[];
+  limit?: string;
+  tags: string[];
+  skipTags: string[];
+  extraVars: string[];
+  check?: boolean;
+  diff?: boolean;
+  forks: number;
+  json?: boolean;
+  stepTimeout?: number;
+  acceptNewHostKeys?: boolean;
+  verbose?: boolean;
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('kvmplay')
     .description('Ansible-style task runner over SSH for KVM hypervisor fleets')
@@ -61,6 +78,48 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--step-timeout <seconds>', 'end the command on a host after this long', positiveSeconds)
     .action(async (command: string[], flags: AdhocFlags) =>
       setExit(await execCommand({ ...adhoc(flags), command: command.join(' '), stepTimeout: flags.stepTimeout }, io)));
+
+  program
+    .command('run')
+    .description('run playbooks on the hosts of an inventory')
+    .argument('<playbook...>', 'playbook files, run in order')
+    .option('-i, --inventory <path>', 'inventory file or folder (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'only these hosts (names, groups, globs, a:b, a:&b, a:!b)')
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', collect, [])
+    .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collect, [])
+    .option('-e, --extra-vars <vars>', 'key=value, @file.yaml or a YAML/JSON map (repeatable, highest precedence)', collect, [])
+    .option('-C, --check', 'report what would change, change nothing')
+    .option('-D, --diff', 'show the differences in files and XML')
+    .option('-f, --forks <n>', 'hosts in parallel', positiveInt('--forks'), 50)
+    .option('--json', 'newline-delimited JSON task events, then the recap as the last line')
+    .option('--step-timeout <seconds>', 'end a task on a host after this long (a task\'s own timeout wins)', positiveSeconds)
+    .option('--accept-new-host-keys', 'record first-seen host keys (never changed ones)')
+    .option('-v, --verbose', 'print the output of every task')
+    .action(async (playbooks: string[], flags: RunFlags) =>
+      setExit(await runCommand({
+        playbooks,
+        inventory: flags.inventory,
+        limit: flags.limit,
+        tags: flags.tags,
+        skipTags: flags.skipTags,
+        extraVars: flags.extraVars,
+        check: Boolean(flags.check),
+        diff: Boolean(flags.diff),
+        forks: flags.forks,
+        json: Boolean(flags.json),
+        verbose: Boolean(flags.verbose),
+        acceptNewHostKeys: Boolean(flags.acceptNewHostKeys),
+        stepTimeout: flags.stepTimeout,
+      }, io)));
+
+  program
+    .command('validate')
+    .description('load and check playbooks, templates and variables; no SSH')
+    .argument('<playbook...>', 'playbook files')
+    .option('-i, --inventory <path>', 'inventory to check variables against (repeatable)', collect, [])
+    .option('-e, --extra-vars <vars>', 'key=value, @file.yaml or a YAML/JSON map (repeatable)', collect, [])
+    .action(async (playbooks: string[], flags: { inventory: string[]; extraVars: string[] }) =>
+      setExit(await validateCommand({ playbooks, inventory: flags.inventory, extraVars: flags.extraVars }, io)));
 
   program
     .command('inventory')

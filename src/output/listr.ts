@@ -45,6 +45,7 @@ export class ListrReporter implements Reporter {
       if (row) row.title = `${e.host}: ${e.task}`;
       return;
     }
+    if (e.event !== 'task') return;
     this.results.push(e);
     this.rows.get(e.host)?.done(e);
   }

@@ -34,11 +34,19 @@ describe('Recap', () => {
     assert.equal(r.toJson().ok, true);
   });
 
+  it('counts a failure that ignore_errors let pass as ok and ignored, not failed', () => {
+    const r = new Recap();
+    r.record({ ...result('a', 'failed'), ignored: true });
+    assert.deepEqual(r.toJson().hosts.a, { ok: 1, changed: 0, failed: 0, skipped: 0, unreachable: false });
+    assert.equal(r.anyFailed(), false);
+    assert.match(r.format(), /ignored=1$/m);
+  });
+
   it('formats a PLAY RECAP line per host', () => {
     const r = new Recap();
     r.record(result('lab01', 'changed'));
     const text = r.format();
     assert.match(text, /^PLAY RECAP \*+/);
-    assert.match(text, /lab01\s+: ok=1\s+changed=1\s+unreachable=0\s+failed=0\s+skipped=0$/m);
+    assert.match(text, /lab01\s+: ok=1\s+changed=1\s+unreachable=0\s+failed=0\s+skipped=0\s+rescued=0\s+ignored=0$/m);
   });
 });

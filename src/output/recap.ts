@@ -17,6 +17,9 @@ export interface RecapJson {
 
 export class Recap {
   private readonly hosts = new Map<string, HostCounts>();
+  // Ignored failures are not part of the `--json` host counts (SPEC 2's shape); the
+  // text recap shows them as Ansible does.
+  private readonly ignored = new Map<string, number>();
   private readonly started = Date.now();
 
   /** Make a host appear in the recap even if no task ever ran on it. */
@@ -32,6 +35,12 @@ export class Recap {
   record(e: RunEvent): void {
     if (e.event !== 'task') return;
     const c = this.addHost(e.host);
+    if (e.status === 'failed' && e.ignored) {
+      // As Ansible: a failure ignore_errors let pass counts as ok (and ignored).
+      c.ok++;
+      this.ignored.set(e.host, (this.ignored.get(e.host) ?? 0) + 1);
+      return;
+    }
     switch (e.status) {
       case 'ok': c.ok++; break;
       // As in Ansible, a changed task counts in both ok and changed.
@@ -65,7 +74,8 @@ export class Recap {
       const cell = (k: string, v: number) => `${k}=${v}`.padEnd(k.length + 6);
       lines.push(
         `${name.padEnd(width)} : ${cell('ok', c.ok)}${cell('changed', c.changed)}` +
-          `${cell('unreachable', c.unreachable ? 1 : 0)}${cell('failed', c.failed)}${cell('skipped', c.skipped).trimEnd()}`,
+          `${cell('unreachable', c.unreachable ? 1 : 0)}${cell('failed', c.failed)}${cell('skipped', c.skipped)}` +
+          `${cell('rescued', 0)}${cell('ignored', this.ignored.get(name) ?? 0).trimEnd()}`,
       );
     }
     return lines.join('\n');

@@ -1,0 +1,128 @@
+// One host through one play, on its own (per-host progression, like Ansible's `free`
+// strategy): vars_files, facts, then each task in order as fast as this host goes,
+// then its notified handlers. Hosts of a batch never wait for each other between
+// tasks; `any_errors_fatal` is honoured at the next task boundary of every host.
+// A failure stops this host only; nothing here throws but Ctrl-C.
+import { resolve } from 'node:path';
+import { InterruptedError, KvmplayError, UnreachableError, ValidationError } from '../errors.js';
+import type { Vars } from '../inventory/index.js';
+import { loadVarsFile } from '../inventory/vars-files.js';
+import type { Task } from '../playbook/index.js';
+import { renderString } from '../template/index.js';
+import { where } from './conditions.js';
+import { gatherFacts } from './gather-facts.js';
+import { flushHandlers, HandlerQueue } from './handlers.js';
+import type { HostRun } from './host-pool.js';
+import { hostLayers, magicVars, playLayers } from './host-vars.js';
+import type { PlayRun, RunContext } from './run-context.js';
+import { layeredVars } from './scope.js';
+import { shouldRunTags } from './tags.js';
+import { runTask, type TaskOutcome } from './task-runner.js';
+
+const FACTS_TIMEOUT_MS = 60_000;
+
+export async function runHostPlay(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): Promise<void> {
+  try {
+    await runHostTasks(ctx, playRun, hostRun);
+  } catch (err) {
+    if (err instanceof InterruptedError || ctx.signal.aborted) return;
+    // A bug must cost this host, not the run: report it as the host's failure.
+    hostRun.state = 'failed';
+    const msg = err instanceof KvmplayError ? err.message : `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
+    ctx.bus.emit({ event: 'task', host: hostRun.name, task: 'kvmplay', play: playRun.play.name, status: 'failed', changed: false, duration_ms: 0, msg });
+  }
+}
+
+async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): Promise<void> {
+  const { play } = playRun;
+  if (hostRun.state !== 'active') return;
+  const varsFiles = await loadPlayVarsFiles(ctx, playRun, hostRun);
+  if (!varsFiles) return;
+  const layers = playLayers(ctx, playRun, hostRun.name, varsFiles);
+
+  // Facts are tagged `always`, as Ansible's implicit gather task is.
+  if (play.gatherFacts && hostRun.facts === undefined && shouldRunTags(['always'], ctx.options.tags)) {
+    if (!(await runGatherFacts(ctx, playRun, hostRun))) return;
+  }
+
+  const handlers = new HandlerQueue(play.handlers);
+  const run = async (task: Task, handler: boolean): Promise<boolean> => {
+    if (ctx.signal.aborted) throw new InterruptedError('interrupted');
+    if (playRun.fatal) return false;
+    const out = await runTask({ ctx, playRun, hostRun, task, handler, playLayers: layers });
+    for (const topic of out.notify) {
+      if (handlers.notify(topic) === 0) {
+        ctx.bus.emit({ event: 'notice', level: 'warning', msg: `${hostRun.name}: notify "${topic}": no handler of play "${play.name}" has this name or listens to it` });
+      }
+    }
+    return afterTask(ctx, playRun, hostRun, out, task.name ?? task.module);
+  };
+  for (const task of play.tasks) {
+    if (!shouldRunTags(task.tags, ctx.options.tags)) continue;
+    if (!(await run(task, false))) return;
+  }
+  // Notified handlers run whatever --tags say (as in Ansible): the change that
+  // notified them was selected.
+  await flushHandlers(handlers, (h) => run(h, true));
+}
+
+/** Whether the host goes on after a task. */
+function afterTask(ctx: RunContext, playRun: PlayRun, hostRun: HostRun, out: TaskOutcome, taskName: string): boolean {
+  if (out.status === 'unreachable' || (out.status === 'failed' && !out.ignored)) {
+    if (hostRun.state === 'active') hostRun.state = out.status === 'unreachable' ? 'unreachable' : 'failed';
+    if (playRun.play.anyErrorsFatal && !playRun.fatal) playRun.fatal = { host: hostRun.name, task: taskName };
+    return false;
+  }
+  return !ctx.signal.aborted;
+}
+
+async function runGatherFacts(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): Promise<boolean> {
+  const base = { host: hostRun.name, task: 'Gathering Facts', play: playRun.play.name };
+  ctx.bus.emit({ event: 'task_start', ...base });
+  const started = Date.now();
+  const done = (status: 'ok' | 'failed' | 'unreachable', msg: string): void =>
+    ctx.bus.emit({ event: 'task', ...base, status, changed: false, duration_ms: Date.now() - started, msg });
+  try {
+    hostRun.facts = await gatherFacts(hostRun.host, { signal: ctx.signal, timeoutMs: ctx.options.stepTimeoutMs ?? FACTS_TIMEOUT_MS });
+    done('ok', '');
+    return true;
+  } catch (err) {
+    if (err instanceof InterruptedError || ctx.signal.aborted) throw err;
+    const unreachable = err instanceof UnreachableError;
+    done(unreachable ? 'unreachable' : 'failed', err instanceof Error ? err.message : String(err));
+    return afterTask(ctx, playRun, hostRun, { status: unreachable ? 'unreachable' : 'failed', ignored: false, notify: [] }, base.task);
+  }
+}
+
+/**
+ * The play's vars_files for this host: loaded ones as they are; a path with a
+ * template in it (`vars/{{ os }}.yaml`) rendered with the host's variables and read
+ * now. A file that cannot be read fails the host (undefined: stop).
+ */
+async function loadPlayVarsFiles(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): Promise<Vars[] | undefined> {
+  const out: Vars[] = [];
+  for (const ref of playRun.play.varsFiles) {
+    if (ref.vars) {
+      out.push(ref.vars);
+      continue;
+    }
+    try {
+      const scope = layeredVars([
+        ...hostLayers(ctx, playRun.playbook.dir, hostRun.name),
+        { source: 'play vars', vars: playRun.play.vars, templated: true },
+        ...out.map((vars) => ({ source: 'vars_files', vars, templated: true })),
+        { source: '-e', vars: ctx.loaded.extraVars, templated: true },
+        { source: 'magic variables', vars: magicVars(ctx, playRun, hostRun), templated: false },
+      ], ctx.templateCache);
+      const path = String(renderString(ref.source, scope, { name: `${where(ref.pos)} (vars_files)`, cache: ctx.templateCache }));
+      out.push((await loadVarsFile(resolve(playRun.play.dir, path))) ?? {});
+    } catch (err) {
+      const msg = err instanceof ValidationError || err instanceof KvmplayError ? err.message : `${where(ref.pos)}: cannot read vars file: ${err instanceof Error ? err.message : String(err)}`;
+      hostRun.state = 'failed';
+      ctx.bus.emit({ event: 'task', host: hostRun.name, task: 'vars_files', play: playRun.play.name, status: 'failed', changed: false, duration_ms: 0, msg });
+      if (playRun.play.anyErrorsFatal && !playRun.fatal) playRun.fatal = { host: hostRun.name, task: 'vars_files' };
+      return undefined;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+// Which variables a host sees, in SPEC 3's order (lowest first):
+//   group_vars/ beside the playbook < inventory (all, groups, host, its group_vars/
+//   and host_vars/) < host_vars/ beside the playbook < play vars < vars_files <
+//   task vars < registered results < -e < magic variables < loop variables.
+// Magic variables come last, as in Ansible's VariableManager: `inventory_hostname`
+// is never someone's variable. Playbook-side group_vars sit below the whole
+// inventory (Ansible interleaves them with the inventory's group layers; a
+// playbook's group_vars/all giving defaults that an inventory overrides is the case
+// that matters).
+import { dirname } from 'node:path';
+import type { Vars } from '../inventory/index.js';
+import type { HostRun } from './host-pool.js';
+import type { PlayRun, RunContext } from './run-context.js';
+import { layeredVars, type Scope, type VarLayer } from './scope.js';
+
+/** Ansible's `omit`: an argument whose value is exactly this is left out. */
+export const OMIT = '__omit_place_holder__kvmplay__';
+
+/** The layers under the play (inventory and playbook-side vars files): fixed for a host. */
+export function hostLayers(ctx: RunContext, playbookDir: string, host: string): VarLayer[] {
+  const adjacent = ctx.adjacentVars.get(playbookDir);
+  const groupVars: Vars = {};
+  if (adjacent) {
+    for (const g of ['all', ...ctx.inventory.groupsOf(host)]) Object.assign(groupVars, adjacent.groups.get(g) ?? {});
+  }
+  return [
+    { source: 'group_vars beside the playbook', vars: groupVars, templated: true },
+    { source: 'inventory', vars: ctx.inventory.hostVars(host), templated: true },
+    { source: 'host_vars beside the playbook', vars: adjacent?.hosts.get(host) ?? {}, templated: true },
+  ];
+}
+
+/** Layers of a play for a host: inventory, play vars, its vars_files (already loaded). */
+export function playLayers(ctx: RunContext, playRun: PlayRun, host: string, varsFiles: readonly Vars[]): VarLayer[] {
+  return [
+    ...hostLayers(ctx, playRun.playbook.dir, host),
+    { source: 'play vars', vars: playRun.play.vars, templated: true },
+    ...varsFiles.map((vars) => ({ source: 'vars_files', vars, templated: true })),
+  ];
+}
+
+/** The layers above task vars: registered results, -e, magic variables. */
+export function topLayers(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): VarLayer[] {
+  return [
+    { source: 'registered results', vars: { ...hostRun.registered }, templated: false },
+    { source: '-e', vars: ctx.loaded.extraVars, templated: true },
+    { source: 'magic variables', vars: magicVars(ctx, playRun, hostRun), templated: false },
+  ];
+}
+
+export function magicVars(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): Vars {
+  const name = hostRun.name;
+  const inv = ctx.inventory;
+  const source = inv.sourceOf(name);
+  const active = playRun.hosts.filter((h) => ctx.hosts.stateOf(h) === 'active');
+  return {
+    inventory_hostname: name,
+    inventory_hostname_short: name.split('.')[0] ?? name,
+    group_names: inv.groupsOf(name),
+    groups: ctx.groups,
+    hostvars: hostvarsView(ctx, playRun),
+    playbook_dir: playRun.playbook.dir,
+    ...(source ? { inventory_file: source, inventory_dir: dirname(source) } : {}),
+    check_mode: ctx.options.check,
+    ansible_check_mode: ctx.options.check,
+    diff_mode: ctx.options.diff,
+    ansible_diff_mode: ctx.options.diff,
+    ansible_play_name: playRun.play.name,
+    ansible_play_hosts: active,
+    ansible_play_hosts_all: [...playRun.hosts],
+    ansible_play_batch: playRun.batch.filter((h) => ctx.hosts.stateOf(h) === 'active'),
+    play_hosts: playRun.batch.filter((h) => ctx.hosts.stateOf(h) === 'active'),
+    role_names: [],
+    omit: OMIT,
+    ...(hostRun.facts ? { facts: hostRun.facts } : {}),
+  };
+}
+
+/**
+ * `hostvars[name]`: that host's inventory variables (templated against its own),
+ * its facts and registered results so far. Built only when read: a fleet of 200
+ * hosts costs nothing until a template looks at another host.
+ */
+function hostvarsView(ctx: RunContext, playRun: PlayRun): Vars {
+  const view: Vars = {};
+  for (const name of ctx.inventory.hostNames()) {
+    let memo: Scope | undefined;
+    Object.defineProperty(view, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        memo ??= hostvarsOf(ctx, playRun, name);
+        return memo;
+      },
+    });
+  }
+  return view;
+}
+
+function hostvarsOf(ctx: RunContext, playRun: PlayRun, name: string): Scope {
+  const run = ctx.hosts.peek(name);
+  return layeredVars([
+    ...hostLayers(ctx, playRun.playbook.dir, name),
+    { source: 'registered results', vars: { ...(run?.registered ?? {}) }, templated: false },
+    { source: '-e', vars: ctx.loaded.extraVars, templated: true },
+    {
+      source: 'magic variables',
+      vars: {
+        inventory_hostname: name,
+        inventory_hostname_short: name.split('.')[0] ?? name,
+        group_names: ctx.inventory.groupsOf(name),
+        ...(run?.facts ? { facts: run.facts } : {}),
+      },
+      templated: false,
+    },
+  ], ctx.templateCache);
+}
+
+/** The full scope of a task (loop variables on top when given). */
+export function taskScope(ctx: RunContext, base: readonly VarLayer[], loop?: Vars): Scope {
+  return layeredVars(loop ? [...base, { source: 'loop', vars: loop, templated: false }] : base, ctx.templateCache);
+}

@@ -1,0 +1,46 @@
+// Local files a module reads (`copy` src, `template` src): looked up beside the
+// playbook, then in its `templates/`, then in the project's `templates/` (SPEC 4).
+// Templates the loader compiled are reused; a src only known at run time (a
+// template in the path) is compiled on first use and kept for the other hosts.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
+import type { ModuleContext } from '../modules/module.js';
+import { localCandidates, resolveLocalSource } from '../playbook/index.js';
+import { compileTemplate, renderTemplate } from '../template/index.js';
+import type { RunContext } from './run-context.js';
+import type { Scope } from './scope.js';
+
+type LocalAccess = Pick<ModuleContext, 'readLocalFile' | 'renderTemplateFile'>;
+
+/** As the loader names files in messages: relative to the working directory when inside it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+export function localAccess(ctx: RunContext, playDir: string, scope: Scope): LocalAccess {
+  const dirs = { dir: playDir, projectDir: ctx.loaded.projectDir };
+  const find = async (src: string): Promise<string> => {
+    if (src === '') throw new Error('no src given');
+    const path = await resolveLocalSource(src, dirs);
+    if (path === undefined) {
+      throw new Error(`"${src}" not found (looked in: ${localCandidates(src, dirs).map(displayPath).join(', ')})`);
+    }
+    return path;
+  };
+  return {
+    async readLocalFile(src) {
+      const path = await find(src);
+      return { path, content: await readFile(path) };
+    },
+    async renderTemplateFile(src) {
+      const path = await find(src);
+      let compiled = ctx.localTemplates.get(path);
+      if (!compiled) {
+        compiled = compileTemplate(await readFile(path, 'utf8'), { name: displayPath(path) });
+        ctx.localTemplates.set(path, compiled);
+      }
+      return { path, content: renderTemplate(compiled, scope) };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// `loop` / `with_items` at run time: the list (rendered with the host's variables),
+// each item's variables (`item` or loop_var, `index`, index_var, `ansible_loop`) and
+// its label in output. Pure.
+import { ExprError } from '../expr/index.js';
+import type { Task } from '../playbook/index.js';
+import { renderString, TemplateError, type TemplateCache } from '../template/index.js';
+import { where } from './conditions.js';
+import { renderDeep, type Scope } from './scope.js';
+
+export type LoopItems = { ok: true; items: unknown[] } | { ok: false; msg: string };
+
+export function loopItems(task: Task, scope: Scope, cache?: TemplateCache): LoopItems {
+  let value: unknown;
+  try {
+    value = renderDeep(task.loop, scope, `${where(task.pos)} (loop)`, cache);
+  } catch (err) {
+    if (err instanceof TemplateError || err instanceof ExprError) return { ok: false, msg: err.message };
+    throw err;
+  }
+  if (!Array.isArray(value)) {
+    const shown = JSON.stringify(value) ?? String(value);
+    return { ok: false, msg: `${where(task.pos)}: loop must be a list, got ${value === null ? 'null' : typeof value}: ${shown.slice(0, 200)}` };
+  }
+  // with_items flattens one level, as Ansible's `items` lookup does; loop does not.
+  return { ok: true, items: task.loopFlatten ? value.flatMap((x: unknown) => (Array.isArray(x) ? x : [x])) : value };
+}
+
+/** The variables one item adds on top of the task's. */
+export function loopVars(task: Task, items: readonly unknown[], index: number): Record<string, unknown> {
+  const item = items[index];
+  const vars: Record<string, unknown> = {
+    index,
+    ansible_loop_var: task.loopVar,
+    ansible_loop: {
+      index: index + 1,
+      index0: index,
+      revindex: items.length - index,
+      revindex0: items.length - index - 1,
+      first: index === 0,
+      last: index === items.length - 1,
+      length: items.length,
+      ...(index > 0 ? { previtem: items[index - 1] } : {}),
+      ...(index < items.length - 1 ? { nextitem: items[index + 1] } : {}),
+    },
+  };
+  if (task.indexVar) vars[task.indexVar] = index;
+  vars[task.loopVar] = item;
+  return vars;
+}
+
+/** `loop_control.label` rendered, else the item itself (strings as they are, the rest as JSON). */
+export function itemLabel(task: Task, item: unknown, scope: Scope, cache?: TemplateCache): string {
+  if (task.loopLabel !== undefined) {
+    try {
+      return String(renderString(task.loopLabel, scope, { name: `${where(task.pos)} (loop label)`, ...(cache ? { cache } : {}) }));
+    } catch {
+      return task.loopLabel; // a label is for display: its failure must not fail the task
+    }
+  }
+  return typeof item === 'string' ? item : (JSON.stringify(item) ?? String(item));
+}

@@ -1,0 +1,101 @@
+// One module run for one host (and loop item): render the task's arguments with the
+// host's variables, drop `omit`ted ones, check them again with the module's own
+// schema (a template may have rendered to the wrong type), and run the module.
+// Template and argument errors fail the task with the task's position; an
+// unreachable host or Ctrl-C is thrown to the host's loop.
+import { InterruptedError, UnreachableError } from '../errors.js';
+import { ExprError } from '../expr/index.js';
+import type { ModuleContext } from '../modules/module.js';
+import { runModule } from '../modules/registry.js';
+import { validateModuleArgs, type Task } from '../playbook/index.js';
+import { TemplateError } from '../template/index.js';
+import { where } from './conditions.js';
+import type { HostRun } from './host-pool.js';
+import { OMIT } from './host-vars.js';
+import { localAccess } from './local-source.js';
+import { failedResult, fromModule, type Registered } from './result.js';
+import type { PlayRun, RunContext } from './run-context.js';
+import { renderDeep, type Scope } from './scope.js';
+
+const DEADLINE_GRACE_MS = 5_000;
+
+export interface ModuleCall {
+  ctx: RunContext;
+  playRun: PlayRun;
+  hostRun: HostRun;
+  task: Task;
+}
+
+export interface CallOutcome {
+  result: Registered;
+  /** The rendered arguments (undefined when rendering failed): no_log redacts from them. */
+  args: unknown;
+}
+
+export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOutcome> {
+  const { ctx, playRun, hostRun, task } = call;
+  let args: Record<string, unknown>;
+  try {
+    args = dropOmitted(renderDeep(task.args, scope, `${where(task.pos)} (task arguments)`, ctx.templateCache)) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof TemplateError || err instanceof ExprError) return { result: failedResult(err.message), args: undefined };
+    throw err;
+  }
+  const mod = ctx.findModule(task.module);
+  if (!mod) return { result: failedResult(`${where(task.pos)}: unknown module "${task.module}"`), args };
+  const parsed = validateModuleArgs(mod, args);
+  if (!parsed.ok) {
+    const first = parsed.issues[0]?.path[0];
+    const pos = typeof first === 'string' ? task.argPos(first) : task.pos;
+    return { result: failedResult(`${where(pos)}: ${parsed.message} (after templating)`), args };
+  }
+
+  const become = task.become ?? playRun.play.become ?? hostRun.spec.become;
+  const becomeUser = task.becomeUser ?? playRun.play.becomeUser;
+  if (become && becomeUser !== undefined && becomeUser !== hostRun.spec.becomeUser) {
+    // One connection per host, whose sudo target the inventory sets (ssh-host.ts).
+    return {
+      result: failedResult(`${where(task.pos)}: become_user "${becomeUser}" differs from the inventory's become_user "${hostRun.spec.becomeUser}" for this host; set it in the inventory`),
+      args,
+    };
+  }
+  const timeoutS = task.timeout ?? (ctx.options.stepTimeoutMs === undefined ? undefined : ctx.options.stepTimeoutMs / 1000);
+  const timeoutMs = timeoutS === undefined ? undefined : Math.round(timeoutS * 1000);
+  // Modules end their own commands at timeoutMs and say so; this deadline, a little
+  // later, also ends a module stuck elsewhere (a file transfer, a wait loop).
+  const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs + Math.min(DEADLINE_GRACE_MS, timeoutMs));
+  const mctx: ModuleContext = {
+    hostName: hostRun.name,
+    check: ctx.options.check,
+    diff: ctx.options.diff,
+    become,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    signal: deadline ? AbortSignal.any([ctx.signal, deadline]) : ctx.signal,
+    vars: scope,
+    ...localAccess(ctx, playRun.play.dir, scope),
+  };
+  try {
+    return { result: fromModule(await runModule(mod, hostRun.host, parsed.args, mctx)), args };
+  } catch (err) {
+    if (!ctx.signal.aborted && deadline?.aborted) {
+      return { result: failedResult(`${where(task.pos)}: the task ran past its timeout of ${timeoutS} s and was ended`), args };
+    }
+    if (err instanceof UnreachableError || err instanceof InterruptedError) throw err;
+    if (ctx.signal.aborted) throw new InterruptedError('interrupted', { cause: err });
+    return { result: failedResult(err instanceof Error ? err.message : String(err)), args };
+  }
+}
+
+/** Ansible's `omit`: map entries whose value is the omit placeholder are left out. */
+export function dropOmitted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== OMIT).map(dropOmitted);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (x === OMIT) continue;
+      Object.defineProperty(out, k, { value: dropOmitted(x), enumerable: true, configurable: true, writable: true });
+    }
+    return out;
+  }
+  return v;
+}

@@ -1,0 +1,65 @@
+// Everything one `kvmplay run` shares, passed down instead of module state (STYLE 4):
+// options, the loaded playbooks and inventory, the event bus, secrets, the hosts'
+// connections and per-run caches.
+import type { ConnectionSpec, Inventory } from '../inventory/index.js';
+import type { SourceVars } from '../inventory/vars-files.js';
+import type { AnyModule } from '../modules/registry.js';
+import type { EventBus } from '../output/events.js';
+import type { Redactor } from '../output/redact.js';
+import type { LoadedRun, Play, Playbook } from '../playbook/index.js';
+import type { CompiledTemplate, TemplateCache } from '../template/index.js';
+import type { Host } from './host.js';
+import type { HostPool } from './host-pool.js';
+import type { TagFilter } from './tags.js';
+
+export interface RunOptions {
+  /** --limit: only hosts this pattern matches. */
+  limit: string | undefined;
+  tags: TagFilter;
+  check: boolean;
+  diff: boolean;
+  /** Hosts in parallel (per batch). */
+  forks: number;
+  /** --step-timeout in ms: a task without its own `timeout` ends after this long. */
+  stepTimeoutMs: number | undefined;
+}
+
+export interface RunContext {
+  loaded: LoadedRun;
+  inventory: Inventory;
+  options: RunOptions;
+  bus: EventBus;
+  /** no_log values join the passwords here; the CLI redacts every event with it. */
+  redactor: Redactor;
+  /** Ctrl-C: remote commands are ended, hosts closed. */
+  signal: AbortSignal;
+  /** A host's connection, opened lazily on first use (SshHost; fakes in unit tests). */
+  openHost(spec: ConnectionSpec): Host;
+  findModule(name: string): AnyModule | undefined;
+  /** The wait between `until` attempts; rejects when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  hosts: HostPool;
+  /** Compiled argument templates, shared by all hosts and tasks. */
+  templateCache: TemplateCache;
+  /** Template files by absolute path: the loader's, plus those only a host's variables named. */
+  localTemplates: Map<string, CompiledTemplate>;
+  /** group_vars/ and host_vars/ beside each playbook, by playbook folder. */
+  adjacentVars: Map<string, SourceVars>;
+  /** Group name → its hosts (the `groups` variable), computed once. */
+  groups: Record<string, string[]>;
+}
+
+/** One host's standing over the whole run. */
+export type HostState = 'active' | 'failed' | 'unreachable';
+
+/** What a play run shares between its hosts. */
+export interface PlayRun {
+  playbook: Playbook;
+  play: Play;
+  /** The play's hosts (after --limit), for `ansible_play_hosts`. */
+  hosts: string[];
+  /** The current serial batch, for `ansible_play_batch`. */
+  batch: string[];
+  /** any_errors_fatal tripped: every host stops at its next task boundary. */
+  fatal: { host: string; task: string } | undefined;
+}

@@ -1,0 +1,91 @@
+// The executor (SPEC 4, 7): plays in order, over one connection per host kept for
+// the whole run and closed at the end (also on Ctrl-C). How hosts progress within a
+// play: see host-play.ts; batches and rollout stops: play-runner.ts.
+import { loadSourceVars } from '../inventory/vars-files.js';
+import { createTemplateCache } from '../template/index.js';
+import { InterruptedError } from '../errors.js';
+import type { ConnectionSpec, Inventory } from '../inventory/index.js';
+import type { AnyModule } from '../modules/registry.js';
+import type { EventBus } from '../output/events.js';
+import type { Redactor } from '../output/redact.js';
+import type { LoadedRun } from '../playbook/index.js';
+import type { Host } from './host.js';
+import { HostPool } from './host-pool.js';
+import { playHosts, runPlay } from './play-runner.js';
+import type { RunContext, RunOptions } from './run-context.js';
+
+export interface RunSetup {
+  loaded: LoadedRun;
+  inventory: Inventory;
+  options: RunOptions;
+  bus: EventBus;
+  redactor: Redactor;
+  signal: AbortSignal;
+  openHost: (spec: ConnectionSpec) => Host;
+  findModule: (name: string) => AnyModule | undefined;
+  /** Default: a timer that Ctrl-C cuts short. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export async function createRunContext(setup: RunSetup): Promise<RunContext> {
+  const { inventory } = setup;
+  const groups: Record<string, string[]> = {};
+  for (const g of inventory.groupNames()) groups[g] = inventory.hostsOf(g);
+  const adjacentVars = new Map<string, Awaited<ReturnType<typeof loadSourceVars>>>();
+  for (const pb of setup.loaded.playbooks) {
+    if (!adjacentVars.has(pb.dir)) adjacentVars.set(pb.dir, await loadSourceVars(pb.dir, inventory.groupNames(), inventory.hostNames()));
+  }
+  return {
+    loaded: setup.loaded,
+    inventory,
+    options: setup.options,
+    bus: setup.bus,
+    redactor: setup.redactor,
+    signal: setup.signal,
+    openHost: setup.openHost,
+    findModule: setup.findModule,
+    sleep: setup.sleep ?? abortableSleep,
+    hosts: new HostPool(inventory, setup.openHost),
+    templateCache: createTemplateCache(),
+    localTemplates: new Map(setup.loaded.templates),
+    adjacentVars,
+    groups,
+  };
+}
+
+/** Every host some play may run on, in first-seen order (live views lay out their rows). */
+export function runHosts(ctx: RunContext): string[] {
+  const all = new Set<string>();
+  for (const pb of ctx.loaded.playbooks) for (const play of pb.plays) for (const h of playHosts(ctx, play, true)) all.add(h);
+  return [...all];
+}
+
+export async function runPlaybooks(ctx: RunContext): Promise<void> {
+  ctx.bus.emit({ event: 'run_start', hosts: runHosts(ctx) });
+  try {
+    for (const pb of ctx.loaded.playbooks) {
+      for (const play of pb.plays) {
+        if (ctx.signal.aborted) return;
+        // A stopped rollout ends the run: the next plays build on this one.
+        if ((await runPlay(ctx, pb, play)) === 'stop') return;
+      }
+    }
+  } finally {
+    await ctx.hosts.closeAll();
+  }
+}
+
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new InterruptedError('interrupted'));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new InterruptedError('interrupted'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,95 @@
+// A host's variables at one task, from layers lowest → highest precedence (SPEC 3).
+// Values of templated layers (inventory, play vars, vars_files, task vars, -e) may be
+// templates themselves (`dir: "{{ base }}/x"`); as in Ansible they are rendered
+// lazily, when read, against the whole scope — so a task var may use `item`, and a
+// variable nobody reads never fails. Rendered values are memoized per scope object.
+// Pure: no I/O.
+import { UnsafeText } from '../inventory/index.js';
+import { renderString, TemplateError, type TemplateCache } from '../template/index.js';
+
+export type Scope = Record<string, unknown>;
+
+export interface VarLayer {
+  /** Names the layer in errors: `play vars`, `task vars`, `inventory`. */
+  source: string;
+  vars: Readonly<Record<string, unknown>>;
+  /** Strings in these values are templates (registered results and facts are data). */
+  templated: boolean;
+}
+
+/** Whether a value holds a template anywhere (an `!unsafe` string never does). */
+export function hasTemplate(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('{{');
+  if (Array.isArray(v)) return v.some(hasTemplate);
+  if (isRecord(v)) return Object.values(v).some(hasTemplate);
+  return false;
+}
+
+/** `!unsafe` strings become plain strings: they are data, never rendered. */
+export function plainValue(v: unknown): unknown {
+  if (v instanceof UnsafeText) return v.value;
+  if (Array.isArray(v)) return v.map(plainValue);
+  if (isRecord(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) define(out, k, plainValue(x));
+    return out;
+  }
+  return v;
+}
+
+/** Render every template string inside `v` against `scope`. */
+export function renderDeep(v: unknown, scope: Scope, name: string, cache?: TemplateCache): unknown {
+  if (v instanceof UnsafeText) return v.value;
+  if (typeof v === 'string') return renderString(v, scope, { name, ...(cache ? { cache } : {}) });
+  if (Array.isArray(v)) return v.map((x, i) => renderDeep(x, scope, `${name}[${i}]`, cache));
+  if (isRecord(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) define(out, k, renderDeep(x, scope, `${name}.${k}`, cache));
+    return out;
+  }
+  return v;
+}
+
+/** Merge layers into one scope; later layers replace earlier ones key by key (hash_behaviour=replace). */
+export function layeredVars(layers: readonly VarLayer[], cache?: TemplateCache): Scope {
+  const scope: Scope = {};
+  const busy = new Set<string>();
+  for (const layer of layers) {
+    for (const [key, raw] of Object.entries(layer.vars)) {
+      if (!layer.templated || !hasTemplate(raw)) {
+        define(scope, key, plainValue(raw));
+        continue;
+      }
+      let memo: { value: unknown } | undefined;
+      Object.defineProperty(scope, key, {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          if (memo) return memo.value;
+          if (busy.has(key)) {
+            throw new TemplateError({ template: `variable "${key}" (${layer.source})`, variable: key }, `recursive loop: the value of "${key}" refers to itself`);
+          }
+          busy.add(key);
+          try {
+            memo = { value: renderDeep(raw, scope, `variable "${key}" (${layer.source})`, cache) };
+          } finally {
+            busy.delete(key);
+          }
+          return memo.value;
+        },
+      });
+    }
+  }
+  return scope;
+}
+
+function define(obj: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty keeps a "__proto__" key as data instead of changing the prototype.
+  Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}

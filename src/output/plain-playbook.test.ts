@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import type { RunEvent, TaskResultEvent } from './events.js';
+import { PlainPlaybookReporter } from './plain-playbook.js';
+
+function capture(events: RunEvent[], verbose = false): string {
+  let text = '';
+  const out = new Writable({ write: (c: Buffer, _e, cb) => { text += c.toString(); cb(); } });
+  const r = new PlainPlaybookReporter({ out, verbose });
+  events.forEach((e) => r.onEvent(e));
+  return text;
+}
+
+const result = (host: string, task: string, status: TaskResultEvent['status'], extra: Partial<TaskResultEvent> = {}): TaskResultEvent =>
+  ({ event: 'task', host, task, play: 'p', status, changed: status === 'changed', duration_ms: 1, msg: '', ...extra });
+
+describe('plain playbook output', () => {
+  it('prints Ansible-like lines under PLAY and TASK banners', () => {
+    const text = capture([
+      { event: 'play_start', play: 'p', hosts: ['a', 'b'] },
+      result('a', 't1', 'ok'), result('b', 't1', 'changed'), result('a', 't2', 'skipped'),
+    ]);
+    assert.match(text, /^PLAY \[p\] \*{3,}$/m);
+    assert.match(text, /^TASK \[t1\] \*+\nok: \[a\]\nchanged: \[b\]\n\nTASK \[t2\] \*+\nskipping: \[a\]$/m);
+  });
+
+  it('repeats the banner when hosts at different tasks interleave, so every line sits under its task', () => {
+    const text = capture([result('a', 't2', 'ok'), result('b', 't1', 'ok'), result('a', 't3', 'ok')]);
+    assert.deepEqual(text.match(/TASK \[\w+\]/g), ['TASK [t2]', 'TASK [t1]', 'TASK [t3]']);
+  });
+
+  it('prints failures with their output, and ...ignoring for ignored ones', () => {
+    const text = capture([result('a', 't', 'failed', { msg: 'non-zero return code', rc: 2, stderr: 'boom\n', ignored: true })]);
+    assert.match(text, /fatal: \[a\]: FAILED! => non-zero return code\n {2}rc: 2\n {2}stderr:\n {4}boom\n\.\.\.ignoring/);
+  });
+
+  it('prints loop items as they arrive and no summary for a loop that went well', () => {
+    const text = capture([
+      { event: 'task_item', host: 'a', task: 'l', play: 'p', handler: false, item: 'web01', status: 'changed', changed: true, msg: '' },
+      result('a', 'l', 'changed', { items: [{ item: 'web01', status: 'changed', changed: true, msg: '' }] }),
+    ]);
+    assert.equal(text.trim().split('\n').slice(1).join('\n'), 'changed: [a] => (item=web01)');
+  });
+
+  it('prints unreachable hosts, handlers and diffs the Ansible way', () => {
+    const text = capture([
+      result('a', 'x', 'unreachable', { msg: 'connection refused' }),
+      result('b', 'restart', 'changed', { handler: true, diff: '--- before\n+++ after\n' }),
+    ]);
+    assert.match(text, /fatal: \[a\]: UNREACHABLE! => connection refused/);
+    assert.match(text, /RUNNING HANDLER \[restart\] \*+\n--- before\n\+\+\+ after\nchanged: \[b\]/);
+  });
+});
