@@ -88,6 +88,19 @@ async function main(): Promise<void> {
     const ssh = await opensshFanout(hosts, labDir);
     note(`${hosts.length} parallel OpenSSH ssh HOST true, try ${i}`, `${secs(ssh.ms)}${ssh.code ? ` (${ssh.code} failed)` : ''}`);
   }
+
+  // The 5-task playbook on the first 10 hosts, then on all of them: first run
+  // (changes), second run (changed=0), each followed by the OpenSSH floor.
+  const playbook = join(root, 'bench', 'five-tasks', 'playbook.yaml');
+  for (const count of [10, hosts.length]) {
+    const limit = hosts.slice(0, count).map((h) => h.name).join(',');
+    for (const which of ['first', 'second']) {
+      const r = must(await kvmplay('run', playbook, '-i', inventory, '--limit', limit), `run (${which})`);
+      note(`5-task playbook, ${count} light hosts, ${which} run`, `${secs(r.ms)}, peak RSS ${peakMb(r).toFixed(1)} MB`);
+    }
+    const ssh = await opensshFanout(hosts.slice(0, count), labDir);
+    note(`${count} parallel OpenSSH ssh HOST true`, secs(ssh.ms));
+  }
   must(await kvmplay('lab', 'down'), 'lab down');
   process.stdout.write(`\nkvmplay ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}, node ${process.version}\n`);
 }
