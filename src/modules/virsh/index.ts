@@ -1,0 +1,9 @@
+export {
+  DOMAIN_STATES, VirshParseError, isDomainState, parseDomInfo, parseDomState, parseDomainList,
+  parseKeyValues, parseNetInfo, parseNetworkList, parseTable, parseUuid, parseVncDisplay,
+} from './parse.js';
+export type {
+  DomInfo, DomState, DomainListEntry, DomainState, NetInfo, NetworkListEntry, Table, VncDisplay,
+} from './parse.js';
+export { VirshError, classifyVirshError } from './classify.js';
+export type { VirshFailure, VirshFailureKind } from './classify.js';
