@@ -1,6 +1,8 @@
 // What `command` and `shell` share (SPEC 6): creates/removes, check mode, running the
 // argv and shaping Ansible's result (rc, stdout, stderr, *_lines, cmd, start/end/delta).
+import { z } from 'zod';
 import type { Host } from '../exec/host.js';
+import { boolish } from './args.js';
 import type { ModuleContext, ModuleResult } from './module.js';
 import { runOptions, script } from './remote.js';
 import { splitLines } from '../util/text.js';
@@ -16,6 +18,30 @@ export interface CommandSpec {
   stdin?: string;
   stdinAddNewline: boolean;
   stripEmptyEnds: boolean;
+}
+
+/** The arguments `command` and `shell` both take, with Ansible's names and defaults. */
+export const sharedCommandArgs = {
+  creates: z.string().min(1).optional(),
+  removes: z.string().min(1).optional(),
+  chdir: z.string().min(1).optional(),
+  stdin: z.string().optional(),
+  stdin_add_newline: boolish.default(true),
+  strip_empty_ends: boolish.default(true),
+};
+
+type SharedCommandArgs = z.infer<z.ZodObject<typeof sharedCommandArgs>>;
+
+/** The parts of a CommandSpec that come straight from the shared arguments. */
+export function sharedCommandSpec(a: SharedCommandArgs): Omit<CommandSpec, 'argv' | 'display'> {
+  return {
+    stdinAddNewline: a.stdin_add_newline,
+    stripEmptyEnds: a.strip_empty_ends,
+    ...(a.creates !== undefined ? { creates: a.creates } : {}),
+    ...(a.removes !== undefined ? { removes: a.removes } : {}),
+    ...(a.chdir !== undefined ? { chdir: a.chdir } : {}),
+    ...(a.stdin !== undefined ? { stdin: a.stdin } : {}),
+  };
 }
 
 // Ansible's creates/removes are globs (glob.glob). Unquoted "$1" with IFS empty is

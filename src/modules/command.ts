@@ -4,20 +4,14 @@
 import { z } from 'zod';
 import type { Host } from '../exec/host.js';
 import { shlexSplit, ShlexError } from '../inventory/shlex.js';
-import { boolish } from './args.js';
-import { runCommandTask } from './command-run.js';
+import { runCommandTask, sharedCommandArgs, sharedCommandSpec } from './command-run.js';
 import type { Module, ModuleContext, ModuleResult } from './module.js';
 
 const CommandArgs = z
   .object({
     cmd: z.string().optional(),
     argv: z.array(z.union([z.string(), z.number()]).transform(String)).min(1).optional(),
-    creates: z.string().min(1).optional(),
-    removes: z.string().min(1).optional(),
-    chdir: z.string().min(1).optional(),
-    stdin: z.string().optional(),
-    stdin_add_newline: boolish.default(true),
-    strip_empty_ends: boolish.default(true),
+    ...sharedCommandArgs,
   })
   .strict()
   .refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'exactly one of cmd (the free-form command) or argv is required' });
@@ -39,12 +33,7 @@ export const commandModule: Module<CommandArgs> = {
     return runCommandTask(host, ctx, {
       argv,
       display: argv,
-      stdinAddNewline: a.stdin_add_newline,
-      stripEmptyEnds: a.strip_empty_ends,
-      ...(a.creates !== undefined ? { creates: a.creates } : {}),
-      ...(a.removes !== undefined ? { removes: a.removes } : {}),
-      ...(a.chdir !== undefined ? { chdir: a.chdir } : {}),
-      ...(a.stdin !== undefined ? { stdin: a.stdin } : {}),
+      ...sharedCommandSpec(a),
     });
   },
 };

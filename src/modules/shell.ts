@@ -2,20 +2,14 @@
 // pipes, redirections and expansions work, exactly as written by the task's author.
 import { z } from 'zod';
 import type { Host } from '../exec/host.js';
-import { boolish } from './args.js';
-import { runCommandTask } from './command-run.js';
+import { runCommandTask, sharedCommandArgs, sharedCommandSpec } from './command-run.js';
 import type { Module, ModuleContext, ModuleResult } from './module.js';
 
 const ShellArgs = z
   .object({
     cmd: z.string().min(1),
-    creates: z.string().min(1).optional(),
-    removes: z.string().min(1).optional(),
-    chdir: z.string().min(1).optional(),
+    ...sharedCommandArgs,
     executable: z.string().min(1).optional(),
-    stdin: z.string().optional(),
-    stdin_add_newline: boolish.default(true),
-    strip_empty_ends: boolish.default(true),
   })
   .strict();
 export type ShellArgs = z.infer<typeof ShellArgs>;
@@ -28,12 +22,7 @@ export const shellModule: Module<ShellArgs> = {
     return runCommandTask(host, ctx, {
       argv: [a.executable ?? '/bin/sh', '-c', a.cmd],
       display: a.cmd,
-      stdinAddNewline: a.stdin_add_newline,
-      stripEmptyEnds: a.strip_empty_ends,
-      ...(a.creates !== undefined ? { creates: a.creates } : {}),
-      ...(a.removes !== undefined ? { removes: a.removes } : {}),
-      ...(a.chdir !== undefined ? { chdir: a.chdir } : {}),
-      ...(a.stdin !== undefined ? { stdin: a.stdin } : {}),
+      ...sharedCommandSpec(a),
     });
   },
 };
