@@ -4,11 +4,19 @@ import type { z } from 'zod';
 import type { Host } from '../exec/host.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
+import { diskImageModule } from './disk-image.js';
+import { factsModule } from './facts.js';
 import { fileModule } from './file.js';
+import { kvmCheckModule } from './kvm-check.js';
+import { libvirtDomainModule } from './libvirt-domain.js';
+import { libvirtNetworkModule } from './libvirt-network.js';
 import { lineinfileModule } from './lineinfile.js';
 import type { ModuleContext, ModuleResult } from './module.js';
+import { packageModule } from './package.js';
+import { serviceModule } from './service.js';
 import { shellModule } from './shell.js';
 import { templateModule } from './template.js';
+import { virshModule } from './virsh-module.js';
 
 /**
  * A module with its argument type erased, so modules of different argument types
@@ -29,6 +37,14 @@ const MODULES: readonly AnyModule[] = [
   templateModule,
   fileModule,
   lineinfileModule,
+  factsModule,
+  kvmCheckModule,
+  packageModule,
+  serviceModule,
+  libvirtDomainModule,
+  libvirtNetworkModule,
+  diskImageModule,
+  virshModule,
 ];
 
 const byName = new Map<string, AnyModule>(MODULES.map((m) => [m.name, m]));
