@@ -2,13 +2,18 @@
 import { setMaxListeners } from 'node:events';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, KvmplayError } from '../errors.js';
-import { execCommand } from './commands/exec.js';
-import { inventoryCommand } from './commands/inventory.js';
-import { labDown, labStatus, labUp } from './commands/lab.js';
-import { pingCommand } from './commands/ping.js';
-import { runCommand } from './commands/run.js';
-import { validateCommand } from './commands/validate.js';
 import { collect, positiveInt, positiveSeconds } from './options.js';
+
+// Each command's code is imported only when it runs: `validate` then never loads
+// ssh2, listr2 or the lab, which keeps it fast on large playbook sets.
+const commands = {
+  exec: () => import('./commands/exec.js'),
+  inventory: () => import('./commands/inventory.js'),
+  lab: () => import('./commands/lab.js'),
+  ping: () => import('./commands/ping.js'),
+  run: () => import('./commands/run.js'),
+  validate: () => import('./commands/validate.js'),
+};
 
 const interrupt = new AbortController();
 // Every running command on every host listens for Ctrl-C on this one signal.
@@ -71,13 +76,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
 
   adhocOptions(program.command('ping').description('connect, authenticate and run `true` on each host'))
-    .action(async (flags: AdhocFlags) => setExit(await pingCommand(adhoc(flags), io)));
+    .action(async (flags: AdhocFlags) => setExit(await (await commands.ping()).pingCommand(adhoc(flags), io)));
 
   adhocOptions(program.command('exec').description('run an ad-hoc shell command on each host: exec -i INV -- CMD'))
     .argument('<command...>', 'the command (after --)')
     .option('--step-timeout <seconds>', 'end the command on a host after this long', positiveSeconds)
     .action(async (command: string[], flags: AdhocFlags) =>
-      setExit(await execCommand({ ...adhoc(flags), command: command.join(' '), stepTimeout: flags.stepTimeout }, io)));
+      setExit(await (await commands.exec()).execCommand({ ...adhoc(flags), command: command.join(' '), stepTimeout: flags.stepTimeout }, io)));
 
   program
     .command('run')
@@ -96,7 +101,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--accept-new-host-keys', 'record first-seen host keys (never changed ones)')
     .option('-v, --verbose', 'print the output of every task')
     .action(async (playbooks: string[], flags: RunFlags) =>
-      setExit(await runCommand({
+      setExit(await (await commands.run()).runCommand({
         playbooks,
         inventory: flags.inventory,
         limit: flags.limit,
@@ -119,7 +124,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('-i, --inventory <path>', 'inventory to check variables against (repeatable)', collect, [])
     .option('-e, --extra-vars <vars>', 'key=value, @file.yaml or a YAML/JSON map (repeatable)', collect, [])
     .action(async (playbooks: string[], flags: { inventory: string[]; extraVars: string[] }) =>
-      setExit(await validateCommand({ playbooks, inventory: flags.inventory, extraVars: flags.extraVars }, io)));
+      setExit(await (await commands.validate()).validateCommand({ playbooks, inventory: flags.inventory, extraVars: flags.extraVars }, io)));
 
   program
     .command('inventory')
@@ -129,7 +134,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--host <name>', "one host's resolved variables as JSON").conflicts('list'))
     .option('--list', 'every group and host as JSON (default)')
     .action(async (flags: { inventory: string[]; graph?: boolean; host?: string; list?: boolean }) =>
-      setExit(await inventoryCommand(flags, io.out)));
+      setExit(await (await commands.inventory()).inventoryCommand(flags, io.out)));
 
   const lab = program.command('lab').description('the local lab of SSH hosts (network namespaces)');
   lab
@@ -139,13 +144,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--light', 'light hosts: sshd only, shared read-only root').conflicts('systemd'))
     .option('--systemd', 'hosts with systemd as PID 1')
     .action(async (flags: { hosts: number; light?: boolean; systemd?: boolean }) =>
-      setExit(await labUp({ hosts: flags.hosts, light: Boolean(flags.light), systemd: Boolean(flags.systemd) }, io.out)));
-  lab.command('down').description('remove everything lab up made').action(async () => setExit(await labDown(io.out)));
+      setExit(await (await commands.lab()).labUp({ hosts: flags.hosts, light: Boolean(flags.light), systemd: Boolean(flags.systemd) }, io.out)));
+  lab.command('down').description('remove everything lab up made').action(async () => setExit(await (await commands.lab()).labDown(io.out)));
   lab
     .command('status')
     .description('lab hosts and their state')
     .option('--json', 'machine-readable')
-    .action(async (flags: { json?: boolean }) => setExit(await labStatus({ json: Boolean(flags.json) }, io.out)));
+    .action(async (flags: { json?: boolean }) => setExit(await (await commands.lab()).labStatus({ json: Boolean(flags.json) }, io.out)));
 
   return program;
 }

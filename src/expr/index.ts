@@ -1,5 +1,6 @@
 // The condition language of `when`, `changed_when`, `failed_when` and `until` (SPEC 4):
 // Jinja2 expressions, parsed once, evaluated safely against a host's variables.
+import type { Node } from './ast.js';
 import { evaluateTree } from './evaluate.js';
 import { parseExpr } from './parse.js';
 import { truthy } from './values.js';
@@ -17,14 +18,30 @@ export interface CompiledExpr {
   variables(): VariableRef[];
 }
 
+// The tree stays private (not part of CompiledExpr) but reachable from this file,
+// so variablesOfAll need not parse again what compileExpr already parsed.
+class ParsedExpr implements CompiledExpr {
+  readonly #tree: Node;
+  constructor(readonly source: string, tree: Node) {
+    this.#tree = tree;
+  }
+
+  evaluate(vars: Record<string, unknown>): unknown {
+    return evaluateTree(this.#tree, this.source, vars);
+  }
+
+  variables(): VariableRef[] {
+    return collectVariables([this.#tree]);
+  }
+
+  static treeOf(e: string | CompiledExpr): Node {
+    return e instanceof ParsedExpr ? e.#tree : parseExpr(typeof e === 'string' ? e : e.source);
+  }
+}
+
 /** Parse once; throws ExprSyntaxError with the 1-based column of the problem. */
 export function compileExpr(source: string): CompiledExpr {
-  const tree = parseExpr(source);
-  return {
-    source,
-    evaluate: (vars) => evaluateTree(tree, source, vars),
-    variables: () => collectVariables([tree]),
-  };
+  return new ParsedExpr(source, parseExpr(source));
 }
 
 const compiled = (e: string | CompiledExpr): CompiledExpr => (typeof e === 'string' ? compileExpr(e) : e);
@@ -41,6 +58,5 @@ export function evaluateAll(exprs: ReadonlyArray<string | CompiledExpr>, vars: R
 
 /** variables() of a list of conditions taken together: `[x is defined, x > 1]` guards x. */
 export function variablesOfAll(exprs: ReadonlyArray<string | CompiledExpr>): VariableRef[] {
-  // Re-parsing is cheap and keeps the tree out of the public CompiledExpr.
-  return collectVariables(exprs.map((e) => parseExpr(typeof e === 'string' ? e : e.source)));
+  return collectVariables(exprs.map((e) => ParsedExpr.treeOf(e)));
 }

@@ -1,11 +1,20 @@
 // Loads a YAML or JSON data file the way Ansible's DataLoader does (JSON first, then
 // YAML with PyYAML's 1.1 rules and Ansible's `!unsafe`/`!vault` tags) into a small
 // tree (PNode) that keeps each node's file:line:col for error messages.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
-import type { Document, Node as YamlNode, Pair } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node as YamlNode, Pair, Scalar } from 'yaml';
 import { ValidationError, type SourcePosition } from '../errors.js';
 import { isPlainObject, pyHashKey, pyJsonKey, setKey, UnsafeText, VaultText, type Vars } from './py-values.js';
+import { readCommonYaml } from './yaml-fast.js';
 import { constructTagged, resolvePlain, ScalarError, YAML_TAG } from './yaml-scalars.js';
+
+type YamlLib = typeof import('yaml');
+// The yaml package is loaded on first use: yaml-fast.ts reads most files without it,
+// and loading it costs a cold `kvmplay validate` about 45 ms. Node's require cache
+// makes every later call a lookup (the package is CommonJS, so this is the very
+// instance an `import` would give).
+const requireHere = createRequire(import.meta.url);
+const yamlLib = (): YamlLib => requireHere('yaml') as YamlLib;
 
 export type PNode =
   | { kind: 'map'; pos: SourcePosition; entries: PEntry[]; unsafe: boolean }
@@ -28,7 +37,7 @@ export function loadDataText(text: string, file: string): PNode | null {
   try {
     json = JSON.parse(text);
   } catch {
-    return loadYamlText(text, file);
+    return readCommonYaml(text, file) ?? loadYamlText(text, file);
   }
   return fromJson(json, { file, line: 1, col: 1 });
 }
@@ -74,18 +83,20 @@ function fromJson(v: unknown, pos: SourcePosition): PNode {
   return { kind: 'scalar', pos, value: v };
 }
 
-function loadYamlText(text: string, file: string): PNode | null {
-  const lines = new LineCounter();
+/** YAML text through the yaml package (what yaml-fast.ts must agree with, where it answers). */
+export function loadYamlText(text: string, file: string): PNode | null {
+  const lib = yamlLib();
+  const lines = new lib.LineCounter();
   // failsafe: every scalar stays a string with its style and tag, and resolution is
   // done here with PyYAML's rules instead of the yaml package's YAML 1.1 schema.
-  const doc = parseDocument(text, {
+  const doc = lib.parseDocument(text, {
     version: '1.1', schema: 'failsafe', uniqueKeys: false, prettyErrors: false, lineCounter: lines, merge: false,
   });
   const at = (offset: number): SourcePosition => ({ file, ...lines.linePos(offset) });
   const err = doc.errors[0];
   if (err) throw new ValidationError(at(err.pos[0]), `malformed YAML: ${firstLine(err.message)}`);
   if (doc.contents === null) return null;
-  return new Builder(doc, at).build(doc.contents);
+  return new Builder(lib, doc, at).build(doc.contents);
 }
 
 function firstLine(msg: string): string {
@@ -94,7 +105,7 @@ function firstLine(msg: string): string {
 
 class Builder {
   private readonly active = new Set<YamlNode>();
-  constructor(private readonly doc: Document, private readonly at: (offset: number) => SourcePosition) {}
+  constructor(private readonly lib: YamlLib, private readonly doc: Document, private readonly at: (offset: number) => SourcePosition) {}
 
   private pos(node: YamlNode): SourcePosition {
     return this.at(node.range?.[0] ?? 0);
@@ -102,13 +113,13 @@ class Builder {
 
   /** Follows an alias; an absent value (`key:`) becomes a null scalar placed at `near`. */
   private deref(node: unknown, near?: YamlNode | null): YamlNode {
-    if (isAlias(node)) {
+    if (this.lib.isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) throw new ValidationError(this.pos(node), `unknown alias *${node.source}`);
       return target;
     }
     if (node === null || node === undefined) {
-      const empty = new Scalar(null);
+      const empty = new this.lib.Scalar(null);
       const at = near?.range?.[1] ?? 0;
       empty.range = [at, at, at];
       return empty;
@@ -131,12 +142,12 @@ class Builder {
     const pos = this.pos(node);
     const tag = node.tag;
     const unsafe = tag === '!unsafe';
-    if (isScalar(node)) return { kind: 'scalar', pos, value: this.scalar(node, pos) };
+    if (this.lib.isScalar(node)) return { kind: 'scalar', pos, value: this.scalar(node, pos) };
     if (tag && !unsafe && tag !== `${YAML_TAG}map` && tag !== `${YAML_TAG}seq`) {
       throw new ValidationError(pos, `could not determine a constructor for the tag '${tag}'`);
     }
-    if (isSeq(node)) return { kind: 'seq', pos, items: node.items.map((n) => this.build(n)), unsafe };
-    if (isMap(node)) return { kind: 'map', pos, entries: this.entries(node.items as Pair[]), unsafe };
+    if (this.lib.isSeq(node)) return { kind: 'seq', pos, items: node.items.map((n) => this.build(n)), unsafe };
+    if (this.lib.isMap(node)) return { kind: 'map', pos, entries: this.entries(node.items as Pair[]), unsafe };
     throw new ValidationError(pos, 'unsupported YAML node');
   }
 
@@ -163,7 +174,7 @@ class Builder {
     for (const pair of this.flatten(items, new Set())) {
       const keyNode = this.deref(pair.key);
       const keyPos = this.pos(keyNode);
-      if (!isScalar(keyNode)) throw new ValidationError(keyPos, 'found unhashable key');
+      if (!this.lib.isScalar(keyNode)) throw new ValidationError(keyPos, 'found unhashable key');
       const key = this.key(keyNode, keyPos);
       const name = pyJsonKey(key.value, key.float) ?? String(key.value);
       const value = this.build(pair.value, keyNode);
@@ -199,14 +210,14 @@ class Builder {
     const own: Pair[] = [];
     for (const pair of items) {
       const k = pair.key;
-      if (isScalar(k) && k.type === 'PLAIN' && !k.tag && k.value === '<<') {
+      if (this.lib.isScalar(k) && k.type === 'PLAIN' && !k.tag && k.value === '<<') {
         const v = this.deref(pair.value);
-        if (isMap(v)) {
+        if (this.lib.isMap(v)) {
           merged.push(...this.flattenOnce(v, seen));
-        } else if (isSeq(v)) {
+        } else if (this.lib.isSeq(v)) {
           const subs = v.items.map((n) => {
             const m = this.deref(n);
-            if (!isMap(m)) throw new ValidationError(this.pos(m), 'expected a mapping for merging');
+            if (!this.lib.isMap(m)) throw new ValidationError(this.pos(m), 'expected a mapping for merging');
             return this.flattenOnce(m, seen);
           });
           for (const s of subs.reverse()) merged.push(...s);

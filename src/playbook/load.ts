@@ -9,7 +9,7 @@ import { buildPlay, type BuiltPlay } from './play.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
 import { displayName, readSourceFile, type SourceFile } from './source.js';
-import { StringChecker } from './strings.js';
+import { StringChecker, type StringCache } from './strings.js';
 import { describeValue } from './suggest.js';
 import type { ModuleLookup } from './task-module.js';
 
@@ -17,6 +17,8 @@ export interface LoadContext {
   problems: Problems;
   lookup: ModuleLookup;
   moduleNames: readonly string[];
+  /** Strings compiled so far in this load, shared by every file. */
+  stringCache: StringCache;
 }
 
 export interface LoadedPlaybook {
@@ -54,7 +56,7 @@ async function loadFile(file: string, ctx: LoadContext, stack: readonly string[]
     ctx.problems.add(root.pos, `a playbook must be a list of plays, not ${describeValue(toValue(root))}`);
     return [];
   }
-  const strings = new StringChecker(src, ctx.problems);
+  const strings = new StringChecker(src, ctx.problems, ctx.stringCache);
   const plays: BuiltPlay[] = [];
   for (const item of root.items) {
     const imported = entryOf(item, 'import_playbook');

@@ -38,6 +38,9 @@ type Loaded = { ok: true; template: CompiledTemplate; uses: VarUse[] } | { ok: f
 export class LocalFiles {
   readonly templates = new Map<string, CompiledTemplate>();
   private readonly loaded = new Map<string, Promise<Loaded>>();
+  // Where each `src` was found, by folder: a playbook names the same file in many
+  // tasks, and each lookup is up to three stat calls.
+  private readonly found = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly problems: Problems, private readonly projectDir: string) {}
 
@@ -48,7 +51,7 @@ export class LocalFiles {
   async check(built: BuiltTask, dir: string): Promise<VarUse[]> {
     const uses: VarUse[] = [];
     for (const ref of built.files) {
-      const path = await resolveLocalSource(ref.src, { dir, projectDir: this.projectDir });
+      const path = await this.resolve(ref.src, dir);
       if (path === undefined) {
         const looked = localCandidates(ref.src, { dir, projectDir: this.projectDir }).map(displayName).join(', ');
         const what = ref.kind === 'template' ? 'template file' : 'file';
@@ -60,6 +63,16 @@ export class LocalFiles {
       if (loaded.ok && built.task.module === 'template') uses.push(...loaded.uses);
     }
     return uses;
+  }
+
+  private resolve(src: string, dir: string): Promise<string | undefined> {
+    const key = `${dir}\0${src}`;
+    let p = this.found.get(key);
+    if (!p) {
+      p = resolveLocalSource(src, { dir, projectDir: this.projectDir });
+      this.found.set(key, p);
+    }
+    return p;
   }
 
   private load(path: string): Promise<Loaded> {

@@ -38,6 +38,24 @@ describe('templates and conditions in a playbook', () => {
     assert.match(problems[1]!, /^5:\d+: loop: unknown helper "nope"/);
   });
 
+  it('reports a string repeated in several tasks (and files) at each place, though it is compiled once', async () => {
+    const problems = await problemsOf({
+      'site.yaml': yaml(
+        '- import_playbook: other.yaml',
+        '- hosts: all',
+        '  tasks:',
+        '    - shell: "echo {{ nohelper x }}"',
+        '      when: x ==',
+        '    - shell: "echo {{ nohelper x }}"',
+        '      when: x ==',
+      ),
+      'other.yaml': play('    - shell: "echo {{ nohelper x }}"'),
+    });
+    assert.deepEqual(problems.map((p) => p.replace(/: (task arguments|"when"): .*/, ': $1')), [
+      'other.yaml:3:23: task arguments', '4:23: task arguments', '5:17: "when"', '6:23: task arguments', '7:17: "when"',
+    ]);
+  });
+
   it('places a condition syntax error at its column', async () => {
     assert.deepEqual(await problemsOf({ 'site.yaml': play('    - shell: echo', '      when: x == ') }), [
       '4:17: "when": expected a value, found end of expression',

@@ -6,7 +6,7 @@
 import type { SourcePosition } from '../errors.js';
 import { compileExpr, ExprSyntaxError, variablesOfAll, type CompiledExpr } from '../expr/index.js';
 import type { PNode } from '../inventory/yaml-load.js';
-import { compileTemplate, templateReferences, TemplateError } from '../template/index.js';
+import { checkTemplate, TemplateError, type TemplateReference } from '../template/index.js';
 import { innerPosition, lineColOf } from './position.js';
 import type { Problems } from './problems.js';
 import type { SourceFile } from './source.js';
@@ -17,8 +17,50 @@ export interface VarUse {
   pos: SourcePosition;
 }
 
+type TemplateCheck = { ok: true; refs: readonly TemplateReference[] } | { ok: false; error: TemplateError };
+type ConditionCheck = { ok: true; expr: CompiledExpr } | { ok: false; error: ExprSyntaxError };
+
+/**
+ * What a string compiles to, by its text, for one load of a playbook set: playbooks
+ * repeat the same strings (`{{ item }}`, `{{ inventory_hostname }}`, `rc != 0`) in
+ * many tasks, and the outcome depends on the text alone (positions are added per use).
+ */
+export class StringCache {
+  private readonly templates = new Map<string, TemplateCheck>();
+  private readonly conditions = new Map<string, ConditionCheck>();
+
+  template(text: string): TemplateCheck {
+    let r = this.templates.get(text);
+    if (!r) {
+      try {
+        r = { ok: true, refs: checkTemplate(text, 'template') };
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        r = { ok: false, error: e };
+      }
+      this.templates.set(text, r);
+    }
+    return r;
+  }
+
+  /** A compiled expression is immutable: tasks with the same condition share it. */
+  condition(text: string): ConditionCheck {
+    let r = this.conditions.get(text);
+    if (!r) {
+      try {
+        r = { ok: true, expr: compileExpr(text) };
+      } catch (e) {
+        if (!(e instanceof ExprSyntaxError)) throw e;
+        r = { ok: false, error: e };
+      }
+      this.conditions.set(text, r);
+    }
+    return r;
+  }
+}
+
 export class StringChecker {
-  constructor(private readonly src: SourceFile, private readonly problems: Problems) {}
+  constructor(private readonly src: SourceFile, private readonly problems: Problems, private readonly cache = new StringCache()) {}
 
   /**
    * Compile every template string in the tree under `node`; `what` names the place
@@ -32,20 +74,19 @@ export class StringChecker {
   }
 
   private template(text: string, at: SourcePosition, what: string): VarUse[] {
-    try {
-      compileTemplate(text, { name: `${at.file}:${at.line}:${at.col} (${what})`, format: 'text' });
-      return templateReferences(text)
-        .filter((r) => !r.optional)
-        .map((r) => ({ name: r.name, pos: this.inside(text, at, r.line ?? 1, r.col ?? 1).pos }));
-    } catch (e) {
-      if (!(e instanceof TemplateError)) throw e;
-      const line = e.line ?? 1;
-      const col = e.col ?? 1;
-      const inner = this.inside(text, at, line, col);
-      const where = inner.exact ? '' : ` (line ${line}, column ${col} of the template)`;
-      this.problems.add(inner.pos, `${what}: ${e.detail}${where}${jinjaHint(text)}`);
-      return [];
+    const checked = this.cache.template(text);
+    if (checked.ok) {
+      const uses: VarUse[] = [];
+      for (const r of checked.refs) if (!r.optional) uses.push({ name: r.name, pos: this.inside(text, at, r.line ?? 1, r.col ?? 1).pos });
+      return uses;
     }
+    const e = checked.error;
+    const line = e.line ?? 1;
+    const col = e.col ?? 1;
+    const inner = this.inside(text, at, line, col);
+    const where = inner.exact ? '' : ` (line ${line}, column ${col} of the template)`;
+    this.problems.add(inner.pos, `${what}: ${e.detail}${where}${jinjaHint(text)}`);
+    return [];
   }
 
   /**
@@ -64,11 +105,12 @@ export class StringChecker {
         continue;
       }
       const text = conditionText(item.value);
-      try {
-        exprs.push(compileExpr(text));
+      const checked = this.cache.condition(text);
+      if (checked.ok) {
+        exprs.push(checked.expr);
         texts.push({ text, at: item.pos });
-      } catch (e) {
-        if (!(e instanceof ExprSyntaxError)) throw e;
+      } else {
+        const e = checked.error;
         const { line, col } = lineColOf(text, e.column);
         const inner = this.inside(text, item.pos, line, col);
         const where = inner.exact ? '' : ` (column ${e.column} of the expression)`;
@@ -83,11 +125,10 @@ export class StringChecker {
 
   // Where a variable is first named in the expressions (a whole-word match), else the first one.
   private findName(texts: readonly { text: string; at: SourcePosition }[], name: string): SourcePosition {
-    const word = new RegExp(`(?<![\\w.])${name.replace(/[$]/g, '\\$')}(?!\\w)`);
     for (const { text, at } of texts) {
-      const m = word.exec(text);
-      if (m) {
-        const { line, col } = lineColOf(text, m.index + 1);
+      const index = wordIndex(text, name);
+      if (index >= 0) {
+        const { line, col } = lineColOf(text, index + 1);
         return this.inside(text, at, line, col).pos;
       }
     }
@@ -97,6 +138,22 @@ export class StringChecker {
   private inside(text: string, at: SourcePosition, line: number, col: number): { pos: SourcePosition; exact: boolean } {
     return innerPosition(this.src, at, text, line, col);
   }
+}
+
+const isWordChar = (c: string | undefined): boolean => c !== undefined && /\w/.test(c);
+
+/**
+ * First index of `name` as a whole word not following a `.` (`vm` in `vm.x`, not in
+ * `a.vm` or `vms`), or -1. A scan rather than a RegExp built per variable and condition.
+ */
+export function wordIndex(text: string, name: string): number {
+  if (name === '') return -1;
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    const before = text[i - 1];
+    if (before === '.' || isWordChar(before) || isWordChar(text[i + name.length])) continue;
+    return i;
+  }
+  return -1;
 }
 
 /** YAML gives `when: true` a boolean and `when: 1` a number; the language reads their text. */

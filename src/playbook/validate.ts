@@ -12,7 +12,7 @@ import { loadPlaybook, type LoadedPlaybook } from './load.js';
 import { LocalFiles } from './local-files.js';
 import type { LoadedRun } from './model.js';
 import { Problems } from './problems.js';
-import type { VarUse } from './strings.js';
+import { StringCache, type VarUse } from './strings.js';
 import type { BuiltTask } from './task.js';
 import type { ModuleLookup } from './task-module.js';
 import { checkUndefinedVariables, type PlayForCheck } from './variables.js';
@@ -40,7 +40,8 @@ export async function loadPlaybooks(files: readonly string[], opts: LoadOptions 
   const names = [...(opts.moduleNames?.() ?? (opts.lookupModule ? [] : registryNames()))];
   const problems = new Problems();
   const loaded: LoadedPlaybook[] = [];
-  for (const f of files) loaded.push(await loadPlaybook(f, { problems, lookup, moduleNames: names }));
+  const stringCache = new StringCache();
+  for (const f of files) loaded.push(await loadPlaybook(f, { problems, lookup, moduleNames: names, stringCache }));
 
   const projectDir = resolve(opts.projectDir ?? (await findProjectDir(dirname(resolve(files[0]!)))));
   const local = new LocalFiles(problems, projectDir);
@@ -48,7 +49,8 @@ export async function loadPlaybooks(files: readonly string[], opts: LoadOptions 
   for (const pb of loaded) {
     for (const built of pb.plays) {
       const fileUses = new Map<BuiltTask, VarUse[]>();
-      for (const t of [...built.tasks, ...built.handlers]) fileUses.set(t, await local.check(t, built.play.dir));
+      // Most tasks name no local file: no await for them (a thousand of them add up, cold).
+      for (const t of [...built.tasks, ...built.handlers]) fileUses.set(t, t.files.length ? await local.check(t, built.play.dir) : []);
       plays.push({ built, fileUses });
     }
   }

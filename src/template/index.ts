@@ -3,6 +3,7 @@
 export { compileTemplate, renderTemplate, type CompiledTemplate, type CompileOptions, type TemplateVars } from './render.js';
 export { renderValue, renderString, createTemplateCache, type RenderValueContext, type TemplateCache } from './value.js';
 export { templateVariables, templateReferences, type TemplateReference } from './references.js';
+export { checkTemplate } from './check.js';
 export { formatFor, escapeXml, writeValue, TEMPLATE_FORMATS, type TemplateFormat } from './escape.js';
 export { TemplateError, type TemplatePosition } from './template-error.js';
 export { kib } from './helpers/kib.js';

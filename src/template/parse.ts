@@ -1,7 +1,18 @@
 // Parsing a template into Handlebars' AST, with parse errors turned into
 // TemplateErrors that carry the line and column (SPEC 4: errors name file:line:col).
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
 import { TemplateError } from './template-error.js';
+
+interface HandlebarsParser {
+  parse(source: string, options?: { srcName?: string }): hbs.AST.Program;
+  parser: unknown;
+}
+
+// Only Handlebars' parser (its compiler/base module, the one Handlebars.parse is):
+// the whole package also loads its code generator and source-map, which validation
+// never runs. CommonJS, so require's cache shares it with a full `handlebars` load.
+const requireHere = createRequire(import.meta.url);
+const handlebarsParser = (): HandlebarsParser => requireHere('handlebars/dist/cjs/handlebars/compiler/base') as HandlebarsParser;
 
 /** A 1-based position from a Handlebars location (lines 1-based, columns 0-based). */
 export function positionOf(loc: hbs.AST.SourceLocation | undefined): { line: number | undefined; col: number | undefined } {
@@ -20,7 +31,7 @@ interface LexerLocation {
 // after the throw; it is read synchronously, right there, so no other parse can
 // have moved it.
 function lexerLocation(): LexerLocation | undefined {
-  const parser: unknown = (Handlebars as unknown as { Parser?: unknown }).Parser;
+  const parser: unknown = handlebarsParser().parser;
   const lexer: unknown = parser && typeof parser === 'object' ? (parser as { lexer?: unknown }).lexer : undefined;
   const yylloc: unknown = lexer && typeof lexer === 'object' ? (lexer as { yylloc?: unknown }).yylloc : undefined;
   if (!yylloc || typeof yylloc !== 'object') return undefined;
@@ -74,7 +85,7 @@ export function parseFailure(e: unknown, template: string, source?: string): Tem
 /** Parse template source; syntax errors become TemplateErrors with a position. */
 export function parseTemplate(source: string, template: string): hbs.AST.Program {
   try {
-    return Handlebars.parse(source, { srcName: template });
+    return handlebarsParser().parse(source, { srcName: template });
   } catch (e) {
     throw parseFailure(e, template, source);
   }

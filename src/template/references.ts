@@ -94,8 +94,13 @@ class Collector {
 
 /** Every variable reference of a template, in source order. Syntax errors are TemplateErrors. */
 export function templateReferences(source: string, template = '<template>'): TemplateReference[] {
+  return referencesOf(parseTemplate(source, template));
+}
+
+/** templateReferences of an already parsed template (the AST is only read). */
+export function referencesOf(program: Program): TemplateReference[] {
   const collector = new Collector();
-  collector.program(parseTemplate(source, template), { blockParams: new Set(), contextDepth: 0, conditional: false });
+  collector.program(program, { blockParams: new Set(), contextDepth: 0, conditional: false });
   return collector.found;
 }
 

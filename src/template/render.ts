@@ -1,7 +1,8 @@
 // Compiling and rendering templates. Each compile gets its own Handlebars
 // environment (Handlebars.create()) and helpers are passed per render, so nothing
 // is registered globally and two templates never share state.
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type HandlebarsLib from 'handlebars';
 import { formatFor, type TemplateFormat } from './escape.js';
 import { parseFailure, parseTemplate } from './parse.js';
 import { RUNTIME_HELPERS, STATE_KEY, type RenderState } from './runtime.js';
@@ -10,7 +11,12 @@ import { INTERNAL, transformTemplate, type Ref, type TransformMode } from './tra
 
 export type TemplateVars = Readonly<Record<string, unknown>>;
 
-type Delegate = (context: unknown, options: Handlebars.RuntimeOptions) => string;
+type Delegate = (context: unknown, options: HandlebarsLib.RuntimeOptions) => string;
+
+// Loaded at the first render: validation compiles templates but renders none, and the
+// full package (code generator, source-map) is a good part of a cold start.
+const requireHere = createRequire(import.meta.url);
+const handlebars = (): typeof HandlebarsLib => requireHere('handlebars') as typeof HandlebarsLib;
 
 export interface CompiledTemplate {
   /** File name or label used in every error. */
@@ -47,12 +53,14 @@ const COMPILE_OPTIONS = {
 /** Compile a parsed template. Internal: renderValue compiles lone expressions in capture mode. */
 export function compileParsed(program: hbs.AST.Program, source: string, name: string, format: TemplateFormat, mode: TransformMode): CompiledTemplate {
   const { program: rewritten, refs } = transformTemplate(program, source, name, mode);
-  let delegate: Delegate;
-  try {
-    delegate = Handlebars.create().compile(rewritten, COMPILE_OPTIONS);
-  } catch (e) {
-    throw parseFailure(e, name);
-  }
+  // Handlebars' compile only wraps the AST (the work happens at the first call), so
+  // creating the environment waits for that call too; run() turns what it throws into
+  // a TemplateError, as it does for Handlebars' own compile errors.
+  let compiled: Delegate | undefined;
+  const delegate: Delegate = (context, options) => {
+    compiled ??= handlebars().create().compile(rewritten, COMPILE_OPTIONS);
+    return compiled(context, options);
+  };
   return { name, format, source, mode, refs, delegate };
 }
 
