@@ -4,28 +4,15 @@
 import { loadSourceVars } from '../inventory/vars-files.js';
 import { createTemplateCache } from '../template/index.js';
 import { InterruptedError } from '../errors.js';
-import type { ConnectionSpec, Inventory } from '../inventory/index.js';
-import type { AnyModule } from '../modules/registry.js';
-import type { EventBus } from '../output/events.js';
-import type { Redactor } from '../output/redact.js';
-import type { LoadedRun } from '../playbook/index.js';
-import type { Host } from './host.js';
 import { HostPool } from './host-pool.js';
 import { playHosts, runPlay } from './play-runner.js';
-import type { RunContext, RunOptions } from './run-context.js';
+import type { RunContext } from './run-context.js';
 
-export interface RunSetup {
-  loaded: LoadedRun;
-  inventory: Inventory;
-  options: RunOptions;
-  bus: EventBus;
-  redactor: Redactor;
-  signal: AbortSignal;
-  openHost: (spec: ConnectionSpec) => Host;
-  findModule: (name: string) => AnyModule | undefined;
+/** What the caller provides; the rest of the RunContext is derived from it. */
+export type RunSetup = Omit<RunContext, 'sleep' | 'hosts' | 'templateCache' | 'localTemplates' | 'adjacentVars' | 'groups'> & {
   /** Default: a timer that Ctrl-C cuts short. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-}
+  sleep?: RunContext['sleep'];
+};
 
 export async function createRunContext(setup: RunSetup): Promise<RunContext> {
   const { inventory } = setup;
