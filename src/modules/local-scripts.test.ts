@@ -21,9 +21,6 @@ describe('module scripts on a real shell', function () {
   let host: LocalHost;
   const ctx = fakeContext();
 
-  before(function () {
-    if (process.platform !== 'linux') this.skip();
-  });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'kvmplay-modules-'));
     host = new LocalHost();
