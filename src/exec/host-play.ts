@@ -10,7 +10,7 @@ import { loadVarsFile } from '../inventory/vars-files.js';
 import type { Task } from '../playbook/index.js';
 import { renderString } from '../template/index.js';
 import { where } from './conditions.js';
-import { gatherFacts } from './gather-facts.js';
+import { probeHostFacts } from '../modules/facts.js';
 import { flushHandlers, HandlerQueue } from './handlers.js';
 import type { HostRun } from './host-pool.js';
 import { hostLayers, magicVars, playLayers } from './host-vars.js';
@@ -83,7 +83,7 @@ async function runGatherFacts(ctx: RunContext, playRun: PlayRun, hostRun: HostRu
   const done = (status: 'ok' | 'failed' | 'unreachable', msg: string): void =>
     ctx.bus.emit({ event: 'task', ...base, status, changed: false, duration_ms: Date.now() - started, msg });
   try {
-    hostRun.facts = await gatherFacts(hostRun.host, { signal: ctx.signal, timeoutMs: ctx.options.stepTimeoutMs ?? FACTS_TIMEOUT_MS });
+    hostRun.facts = await probeHostFacts(hostRun.host, { signal: ctx.signal, timeoutMs: ctx.options.stepTimeoutMs ?? FACTS_TIMEOUT_MS });
     done('ok', '');
     return true;
   } catch (err) {

@@ -218,7 +218,7 @@ describe('module context', () => {
   it('makes gathered facts available under facts', async () => {
     const r = await runSite({
       'site.yaml': yaml('- hosts: all', '  tasks:', '    - probe: { value: "{{ facts.os_id }}/{{ facts.pkg_mgr }}" }'),
-    }, { inventory: ONE, factsStdout: 'hostname=h1\npkg=apt-get\n--kvmplay-os-release--\nID=debian\n' });
+    }, { inventory: ONE, factsStdout: '--kvmplay:kv--\nhostname=h1\npkg=apt-get\n--kvmplay:os-release--\nID=debian\n' });
     assert.deepEqual(r.lines, ['h1 Gathering Facts=ok', 'h1 probe=ok']);
     assert.deepEqual(values(r), ['debian/apt']);
   });

@@ -63,7 +63,7 @@ function fakeHost(name: string, o: SiteOptions): Host {
     connect: async () => (down ? refuse() : undefined),
     run: async (_cmd: string | readonly string[], _opts?: RunOptions): Promise<RunResult> => {
       if (down) return refuse();
-      return { rc: 0, stdout: o.factsStdout ?? `hostname=${name}\n`, stderr: '' };
+      return { rc: 0, stdout: o.factsStdout ?? `--kvmplay:kv--\nhostname=${name}\n`, stderr: '' };
     },
     readFile: async (): Promise<Buffer | null> => null,
     writeAtomic: async (): Promise<void> => undefined,

@@ -1,8 +1,9 @@
 // The `facts` module's probe (SPEC 6): ONE POSIX `sh -c` script printing marked
-// sections, parsed here by a pure function. A superset of exec/gather-facts.ts (same
-// keys, same meaning) plus what a KVM hypervisor needs: cpu virtualization flags,
-// /dev/kvm, the kvm module, interfaces, libvirt version and daemon layout.
-import { osFamily, parseOsRelease } from '../exec/gather-facts.js';
+// sections, parsed here by a pure function. The runner's `gather_facts` uses it too:
+// os, kernel, cpus, memory, service and package managers, plus what a KVM hypervisor
+// needs: cpu virtualization flags, /dev/kvm, the kvm module, interfaces, libvirt
+// version and daemon layout. os-release is parsed here rather than sourced on the
+// host (it is data, and sourcing it would run it).
 
 export interface InterfaceAddress {
   family: 'inet' | 'inet6';
@@ -48,6 +49,37 @@ export interface HostFacts {
   /** Modular daemons (virtqemud …) rather than monolithic libvirtd; null when libvirt is absent. */
   libvirt_modular: boolean | null;
   [key: string]: unknown;
+}
+
+const FAMILIES: Readonly<Record<string, string>> = {
+  debian: 'Debian', ubuntu: 'Debian', raspbian: 'Debian', linuxmint: 'Debian',
+  rhel: 'RedHat', centos: 'RedHat', fedora: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat', ol: 'RedHat', amzn: 'RedHat',
+  sles: 'Suse', opensuse: 'Suse', 'opensuse-leap': 'Suse', arch: 'Archlinux', alpine: 'Alpine',
+};
+
+/** os-release: KEY=value lines, values optionally quoted with shell quoting rules. */
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (!m) continue;
+    let v = m[2]!;
+    if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0])) {
+      const q = v[0];
+      v = v.slice(1, -1);
+      if (q === '"') v = v.replace(/\\([\\"$`])/g, '$1');
+    }
+    out[m[1]!] = v;
+  }
+  return out;
+}
+
+export function osFamily(id: string, idLike: string): string {
+  for (const candidate of [id, ...idLike.split(/\s+/)]) {
+    const family = FAMILIES[candidate.toLowerCase()];
+    if (family) return family;
+  }
+  return id ? id.charAt(0).toUpperCase() + id.slice(1) : 'unknown';
 }
 
 export const SECTION = '--kvmplay:';

@@ -13,12 +13,16 @@ export type FactsArgs = z.infer<typeof FactsArgs>;
 
 const PROBE_TIMEOUT_MS = 60_000;
 
-/** Run the probe (read-only, no become needed). */
-export async function probeFacts(host: Host, ctx: ModuleContext): Promise<HostFacts> {
-  const r = await host.run(['sh', '-c', HOST_FACTS_SCRIPT], { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? PROBE_TIMEOUT_MS });
-  if (r.timedOut) throw new TaskError(ctx.hostName, 'gathering facts timed out', { rc: r.rc, stderr: r.stderr });
-  if (r.rc !== 0) throw new TaskError(ctx.hostName, `gathering facts failed (rc=${r.rc ?? 'none'}): ${r.stderr.trim()}`, { rc: r.rc, stderr: r.stderr });
+/** Run the probe, one round trip (read-only, no become needed); also the runner's gather_facts. */
+export async function probeHostFacts(host: Host, opts: { signal: AbortSignal; timeoutMs: number }): Promise<HostFacts> {
+  const r = await host.run(['sh', '-c', HOST_FACTS_SCRIPT], { signal: opts.signal, timeoutMs: opts.timeoutMs });
+  if (r.timedOut) throw new TaskError(host.name, `gathering facts timed out after ${Math.round(opts.timeoutMs / 1000)} s`, { rc: r.rc, stderr: r.stderr });
+  if (r.rc !== 0) throw new TaskError(host.name, `gathering facts failed (rc=${r.rc ?? r.signal ?? 'none'}): ${r.stderr.trim()}`, { rc: r.rc, stderr: r.stderr });
   return parseHostFacts(r.stdout);
+}
+
+export function probeFacts(host: Host, ctx: ModuleContext): Promise<HostFacts> {
+  return probeHostFacts(host, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? PROBE_TIMEOUT_MS });
 }
 
 /**
