@@ -1,6 +1,6 @@
 // argv → options → command; errors → exit codes (SPEC 2). The only process.exit.
 import { setMaxListeners } from 'node:events';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, KvmplayError } from '../errors.js';
 import { collect, positiveInt, positiveSeconds } from './options.js';
 
@@ -140,11 +140,14 @@ function buildProgram(setExit: (code: number) => void): Command {
   lab
     .command('up')
     .description('bring the lab up (or reuse it); prints the inventory path last')
-    .option('--hosts <n>', 'number of hosts', positiveInt('--hosts'), 3)
+    .option('--hosts <n>', 'number of hosts (default: the running lab\'s, else 3)', positiveInt('--hosts'))
     .addOption(new Option('--light', 'light hosts: sshd only, shared read-only root').conflicts('systemd'))
-    .option('--systemd', 'hosts with systemd as PID 1')
-    .action(async (flags: { hosts: number; light?: boolean; systemd?: boolean }) =>
-      setExit(await (await commands.lab()).labUp({ hosts: flags.hosts, light: Boolean(flags.light), systemd: Boolean(flags.systemd) }, io.out)));
+    .option('--systemd [n]', 'hosts with systemd as PID 1: all, or the last N of them', (v: string) => {
+      if (!/^\d+$/.test(v)) throw new InvalidArgumentError('--systemd takes a whole number of hosts');
+      return Number(v);
+    })
+    .action(async (flags: { hosts?: number; light?: boolean; systemd?: boolean | number }) =>
+      setExit(await (await commands.lab()).labUp({ hosts: flags.hosts, light: Boolean(flags.light), systemd: flags.systemd ?? false }, io.out)));
   lab.command('down').description('remove everything lab up made').action(async () => setExit(await (await commands.lab()).labDown(io.out)));
   lab
     .command('status')

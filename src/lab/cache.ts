@@ -6,14 +6,16 @@ import path from 'node:path';
 import { LabError } from '../errors.js';
 import { acquireLock } from './lock.js';
 import { unmountUnder } from './mounts.js';
-import { cacheEntryName, findMirror, recipeHash, RECIPE_VERSION } from './recipe.js';
-import { downloadRepo, indexRepo, preloadLists, repoLooksValid, repoSize } from './repo.js';
-import { customizeRootfs, debootstrap } from './rootfs.js';
+import { cacheEntryName, findMirror, recipeHash, RECIPE_VERSION, REPO_GROUPS, SYSTEMD_REPO_GROUPS } from './recipe.js';
+import { downloadRepo, indexRepo, preloadLists, prepareApt, repoLooksValid, repoSize } from './repo.js';
+import { customizeRootfs, debootstrap, makeSystemdRootfs } from './rootfs.js';
 
 export interface CacheEntry {
   name: string;
   dir: string;
   rootfs: string;
+  /** The rootfs of systemd hosts (systemd as init). */
+  systemdRootfs: string;
   repo: string;
 }
 
@@ -29,7 +31,7 @@ const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 export function cacheEntry(cacheDir: string, hash: string = recipeHash()): CacheEntry {
   const name = cacheEntryName(hash);
   const dir = path.join(cacheDir, name);
-  return { name, dir, rootfs: path.join(dir, 'rootfs'), repo: path.join(dir, 'repo') };
+  return { name, dir, rootfs: path.join(dir, 'rootfs'), systemdRootfs: path.join(dir, 'rootfs-systemd'), repo: path.join(dir, 'repo') };
 }
 
 export async function isValidEntry(entry: CacheEntry, hash: string = recipeHash()): Promise<boolean> {
@@ -37,6 +39,7 @@ export async function isValidEntry(entry: CacheEntry, hash: string = recipeHash(
     const stamp = JSON.parse(await readFile(path.join(entry.dir, 'stamp.json'), 'utf8')) as Partial<Stamp>;
     if (stamp.recipe !== hash || stamp.version !== RECIPE_VERSION) return false;
     await readFile(path.join(entry.rootfs, 'usr/sbin/sshd'));
+    await readFile(path.join(entry.systemdRootfs, 'usr/lib/systemd/systemd'));
     return await repoLooksValid(entry.repo);
   } catch {
     return false;
@@ -86,7 +89,9 @@ async function build(entry: CacheEntry, hash: string, cacheDir: string, say: (li
   await mkdir(tmp, { recursive: true });
   const log = path.join(tmp, 'build.log');
   const rootfs = path.join(tmp, 'rootfs');
+  const systemdRootfs = path.join(tmp, 'rootfs-systemd');
   const repo = path.join(tmp, 'repo');
+  const apt = path.join(tmp, 'apt');
   const mirror = await debianMirror();
   const t0 = Date.now();
   const since = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
@@ -94,10 +99,19 @@ async function build(entry: CacheEntry, hash: string, cacheDir: string, say: (li
   await debootstrap(rootfs, mirror, log);
   await customizeRootfs(rootfs, log);
   say(`root filesystem ready after ${since()}; downloading the local package repository`);
-  await downloadRepo(rootfs, repo, path.join(tmp, 'apt'), mirror, log);
+  await prepareApt(apt, rootfs, repo, mirror, log);
+  await downloadRepo(rootfs, repo, apt, REPO_GROUPS, log);
+  await indexRepo(repo, log);
+  await preloadLists(rootfs, repo, log);
+  say(`repository ready after ${since()}; making the systemd root filesystem`);
+  // systemd hosts resolve some packages differently (libvirt's systemd variant):
+  // what they lack is downloaded too, then the repository is indexed again.
+  await makeSystemdRootfs(rootfs, systemdRootfs, repo, log);
+  await downloadRepo(systemdRootfs, repo, apt, SYSTEMD_REPO_GROUPS, log);
   const count = await indexRepo(repo, log);
   await preloadLists(rootfs, repo, log);
-  await rm(path.join(tmp, 'apt'), { recursive: true, force: true });
+  await preloadLists(systemdRootfs, repo, log);
+  await rm(apt, { recursive: true, force: true });
   const size = await repoSize(repo);
   if (count !== size.debs || count === 0) throw new LabError(`the lab repository indexed ${count} packages of ${size.debs} files (log: ${log})`);
   const stamp: Stamp = { recipe: hash, version: RECIPE_VERSION, mirror, built: new Date().toISOString() };

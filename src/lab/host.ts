@@ -50,8 +50,9 @@ export async function startHosts(ctx: HostContext, hosts: readonly { rec: HostRe
     if (rec) await ctx.store.setHost({ ...rec, init: null, unshare });
   };
   const specs = hosts.map(({ rec, configureNetwork }) => ({
-    kind: rec.kind, netns: rec.netns, rootfs: ctx.cache.rootfs, dir: rec.dir, name: rec.name, repo: ctx.cache.repo,
+    kind: rec.kind, netns: rec.netns, rootfs: rootfsOf(ctx.cache, rec.kind), dir: rec.dir, name: rec.name, repo: ctx.cache.repo,
     skeleton: ctx.skeleton, address: configureNetwork ? `${rec.address}/${LAB_PREFIX_LEN}` : null,
+    waitForAddress: rec.kind === 'systemd' ? rec.address : undefined,
   }));
   const results: PromiseSettledResult<Launched>[] = [];
   for (let i = 0; i < specs.length; i += START_WAVE) {
@@ -67,6 +68,10 @@ export async function startHosts(ctx: HostContext, hosts: readonly { rec: HostRe
   if (errors.length) throw new LabError(`${errors.length} lab host(s) did not start (\`kvmplay lab down\` cleans up):\n${errors.join('\n')}`);
 }
 
+function rootfsOf(cache: CacheEntry, kind: HostKind): string {
+  return kind === 'systemd' ? cache.systemdRootfs : cache.rootfs;
+}
+
 /** Record a new host, then write its own files. Its network and init come next, for many hosts at once. */
 export async function prepareHost(ctx: HostContext, index: number, kind: HostKind): Promise<HostRecord> {
   const name = hostName(index);
@@ -79,8 +84,8 @@ export async function prepareHost(ctx: HostContext, index: number, kind: HostKin
   await rm(rec.dir, { recursive: true, force: true }); // leftovers of an interrupted run
   await mkdir(path.join(rec.dir, 'root'), { recursive: true, mode: 0o755 });
   const hostKey = await ensureHostKey(ctx.labDir, name);
-  const files = { rootfs: ctx.cache.rootfs, name, address: rec.address, identity: ctx.identity, hostKey };
-  if (kind === 'regular') {
+  const files = { rootfs: rootfsOf(ctx.cache, kind), name, address: rec.address, identity: ctx.identity, hostKey };
+  if (kind === 'regular' || kind === 'systemd') {
     await mkdir(path.join(rec.dir, 'work'));
     await writeHostFiles({ ...files, target: path.join(rec.dir, 'upper') });
   } else {

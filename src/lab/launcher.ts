@@ -1,6 +1,6 @@
-// The programs that start lab hosts. No systemd runs in lab hosts: each host's
-// init is sshd, exec'd as PID 1 of a new PID namespace by LAUNCHER, and
-// services are started with `service NAME start` (init scripts).
+// The programs that start lab hosts. A regular or light host's init is sshd,
+// exec'd as PID 1 of a new PID namespace by LAUNCHER (services start with
+// `service NAME start`); a systemd host's is systemd-nspawn booting systemd.
 import { rename, rm } from 'node:fs/promises';
 import { run } from './run.js';
 
@@ -55,7 +55,11 @@ export const LAUNCHER = `#!/bin/sh
 set -eu
 kind=$1 rootfs=$2 hostdir=$3 name=$4 repo=$5 skel=$6 address=$7
 root=$hostdir/root
-if [ "$address" != - ]; then
+if [ "$kind" = systemd ]; then
+  # The host's own ifupdown (networking.service) gives em1 its address at boot;
+  # a restarted host starts from a clean em1 like a rebooted machine.
+  printf '%s\\n' 'link set lo up' 'addr flush dev em1' 'link set em1 up' 'link set em2 up' | ip -batch -
+elif [ "$address" != - ]; then
   # A new namespace: em1 gets the host's address; no default route, ever.
   printf '%s\\n' 'link set lo up' "addr add $address dev em1" 'link set em1 up' 'link set em2 up' | ip -batch -
 fi
@@ -74,6 +78,14 @@ light)
   mount -t tmpfs -o nosuid,nodev,mode=0700,size=16m tmpfs "$root/root"
   # root's dotfiles from the rootfs, then the host's own (authorized_keys).
   cp -a "$rootfs/root/." "$hostdir/layer/root/." "$root/root/"
+  ;;
+systemd)
+  mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$hostdir/upper,workdir=$hostdir/work" "$root"
+  # LAB-NOTES: /proc/sys/net writable and CAP_NET_ADMIN so the host can manage
+  # its own network (bridges, libvirt networks); nspawn does /dev, /proc, /run.
+  SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn --quiet --register=no --keep-unit --boot \\
+    --capability=CAP_NET_ADMIN --directory="$root" --hostname="$name" --console=passive \\
+    --bind-ro="$repo:/var/lib/kvmplay-repo"
   ;;
 *) echo "unknown host kind $kind" >&2; exit 2 ;;
 esac
@@ -100,12 +112,15 @@ exec chroot "$root" /usr/sbin/sshd -D -e
  * Starts one host per input line (`netns kind rootfs dir name repo skeleton
  * address|-`; no field holds spaces) in the background and prints `NAME PID`
  * for each: kvmplay spawns one process for any number of hosts (spawning
- * from a large process was most of the time of starting 50). `ip netns exec`
- * execs unshare, so PID is unshare's; unshare forks the namespace's PID 1.
+ * from a large process was most of the time of starting 50). nsenter execs
+ * unshare, so PID is unshare's; unshare forks the namespace's PID 1. nsenter,
+ * not `ip netns exec`: that one remounts /sys, which hides the cgroup
+ * hierarchies systemd-nspawn needs ("Failed to determine whether the unified
+ * cgroups hierarchy is used").
  */
 export const START_HOSTS = `launcher=$1
 while read -r ns kind rootfs dir name repo skel address; do
-  ip netns exec "$ns" unshare --mount --uts --pid --fork --propagation private \\
+  nsenter --net="/run/netns/$ns" unshare --mount --uts --pid --fork --propagation private \\
     /bin/sh "$launcher" "$kind" "$rootfs" "$dir" "$name" "$repo" "$skel" "$address" \\
     </dev/null >>"$dir/console.log" 2>&1 &
   echo "$name $!"

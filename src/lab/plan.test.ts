@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { planIsNoop, planLab, type ObservedHost } from './plan.js';
+import { planIsNoop, planLab, wantedKind, type ObservedHost } from './plan.js';
 
 const host = (index: number, over: Partial<ObservedHost> = {}): ObservedHost => ({
   name: `lab0${index}`, index, kind: 'regular', rootfs: 'bookworm-a', condition: 'running', ...over,
 });
-const want = { hosts: 3, kind: 'regular' as const, rootfs: 'bookworm-a' };
+const want = { hosts: 3, kind: 'regular' as const, systemd: 0, rootfs: 'bookworm-a' };
 
 describe('planLab', () => {
   it('reuses a running lab of the same shape without doing anything', () => {
@@ -33,5 +33,14 @@ describe('planLab', () => {
     const p = planLab([host(1, { condition: 'stopped' }), host(2, { condition: 'missing' }), host(3)], want);
     assert.deepEqual([p.restart, p.recreate, p.keep], [['lab01'], ['lab02'], ['lab03']]);
     assert.ok(!planIsNoop(p));
+  });
+
+  it('makes the last hosts systemd hosts when asked, keeping the regular ones', () => {
+    const mixed = { ...want, hosts: 5, systemd: 2 };
+    assert.deepEqual([1, 2, 3, 4, 5].map((i) => wantedKind(mixed, i)), ['regular', 'regular', 'regular', 'systemd', 'systemd']);
+    const p = planLab([host(1), host(2), host(3), host(4)], mixed);
+    assert.deepEqual([p.keep, p.recreate, p.create], [['lab01', 'lab02', 'lab03'], ['lab04'], ['lab05']]);
+    const all = planLab([host(1, { kind: 'systemd' })], { ...want, hosts: 1, systemd: 1 });
+    assert.deepEqual(all.keep, ['lab01']);
   });
 });

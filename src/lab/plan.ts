@@ -16,7 +16,9 @@ export interface ObservedHost {
 
 export interface Wanted {
   hosts: number;
+  /** Kind of the first hosts; the last `systemd` hosts are of kind systemd. */
   kind: HostKind;
+  systemd: number;
   /** Cache entry the hosts must be built on. */
   rootfs: string;
 }
@@ -34,6 +36,10 @@ export interface LabPlan {
   remove: string[];
 }
 
+export function wantedKind(want: Pick<Wanted, 'hosts' | 'kind' | 'systemd'>, index: number): HostKind {
+  return index > want.hosts - want.systemd ? 'systemd' : want.kind;
+}
+
 export function planLab(current: readonly ObservedHost[], want: Wanted): LabPlan {
   const plan: LabPlan = { keep: [], restart: [], recreate: [], create: [], remove: [] };
   const byName = new Map(current.map((h) => [h.name, h]));
@@ -41,7 +47,7 @@ export function planLab(current: readonly ObservedHost[], want: Wanted): LabPlan
     const name = hostName(i);
     const h = byName.get(name);
     if (!h) plan.create.push(name);
-    else if (h.kind !== want.kind || h.rootfs !== want.rootfs || h.condition === 'missing') plan.recreate.push(name);
+    else if (h.kind !== wantedKind(want, i) || h.rootfs !== want.rootfs || h.condition === 'missing') plan.recreate.push(name);
     else if (h.condition === 'stopped') plan.restart.push(name);
     else plan.keep.push(name);
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseStat, procState, tcpListening } from './proc.js';
+import { hasLocalAddress, parseStat, procState, tcpListening } from './proc.js';
 
 describe('lab /proc readers', () => {
   it('parses /proc/PID/stat even when the command name holds spaces and parentheses', () => {
@@ -24,5 +24,16 @@ describe('lab /proc readers', () => {
     assert.ok(!tcpListening(header + established, 22));
     assert.ok(!tcpListening(header + listen, 2222));
     assert.ok(!tcpListening('', 22));
+  });
+
+  it('finds an address among the namespace\'s LOCAL leaves of fib_trie, not a network or broadcast', () => {
+    const trie = [
+      'Main:', '  +-- 0.0.0.0/0 3 0 5', '        +-- 10.213.0.0/24 2 0 2', '              |-- 10.213.0.0', '                 /24 link UNICAST',
+      '              |-- 10.213.0.14', '                 /32 host LOCAL', '           |-- 10.213.0.255', '              /32 link BROADCAST', '',
+    ].join('\n');
+    assert.ok(hasLocalAddress(trie, '10.213.0.14'));
+    assert.ok(!hasLocalAddress(trie, '10.213.0.0'));
+    assert.ok(!hasLocalAddress(trie, '10.213.0.255'));
+    assert.ok(!hasLocalAddress(trie, '10.213.0.1'));
   });
 });

@@ -129,3 +129,26 @@ export interface RecordedProcess {
   pid: number;
   startTime: number;
 }
+
+/** Whether /proc/PID/net/fib_trie text shows the IPv4 address as one of the namespace's own (a /32 host LOCAL leaf). */
+export function hasLocalAddress(fibTrie: string, address: string): boolean {
+  const lines = fibTrie.split('\n');
+  return lines.some((line, i) => line.trim() === `|-- ${address}` && /\/32 host LOCAL/.test(lines[i + 1] ?? ''));
+}
+
+/** The first descendant of pid (breadth first) whose command name is `comm`. */
+export async function findDescendant(pid: number, comm: string): Promise<number | null> {
+  let level = [pid];
+  for (let depth = 0; depth < 4 && level.length; depth++) {
+    const next: number[] = [];
+    for (const p of level) {
+      for (const kid of await childrenOf(p)) {
+        const name = await readFile(`/proc/${kid}/comm`, 'utf8').catch(() => '');
+        if (name.trim() === comm) return kid;
+        next.push(kid);
+      }
+    }
+    level = next;
+  }
+  return null;
+}

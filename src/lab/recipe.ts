@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { REPO_MOUNT } from './paths.js';
 
 /** Bump when the build steps in rootfs.ts / repo.ts change in a way the data below does not show. */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2;
 export const SUITE = 'bookworm';
 
 /**
@@ -16,6 +16,9 @@ export const ROOTFS_PACKAGES = [
   'openssh-server', 'iproute2', 'ifupdown', 'bridge-utils', 'sudo', 'python3',
   'procps', 'iputils-ping', 'netbase',
 ] as const;
+
+/** What turns a copy of the rootfs into the root of a systemd lab host (`lab up --systemd`). */
+export const SYSTEMD_PACKAGES: readonly string[] = ['systemd-sysv', 'dbus', 'libpam-systemd'];
 
 /**
  * Packages the local repository must be able to install, each group resolved
@@ -30,6 +33,18 @@ export const REPO_GROUPS: readonly (readonly string[])[] = [
     'virtinst', 'bridge-utils', 'dnsmasq-base', 'iptables'],
   ['network-manager'], // for NetworkManager-owned interfaces (a later issue)
   ['python3-apt'], // Ansible's apt module, when the lab is driven by Ansible for comparison
+  SYSTEMD_PACKAGES,
+];
+
+/**
+ * Groups resolved against the systemd root filesystem, so the repository also
+ * holds what apt picks there: libvirt-daemon-system-systemd (and
+ * systemd-container, which it needs) rather than the sysv variant.
+ */
+export const SYSTEMD_REPO_GROUPS: readonly (readonly string[])[] = [
+  ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'libvirt-clients',
+    'virtinst', 'bridge-utils', 'dnsmasq-base', 'iptables'],
+  ['network-manager'],
 ];
 
 export interface RecipeFile {
@@ -85,6 +100,12 @@ export const ROOTFS_FILES: readonly RecipeFile[] = [
   },
 ];
 
+/**
+ * Removed from the systemd root filesystem: package scripts start services
+ * there, as on a real Debian hypervisor.
+ */
+export const SYSTEMD_REMOVED_FILES: readonly string[] = ['usr/sbin/policy-rc.d'];
+
 /** The non-root lab user (sudo with a password). */
 export const LAB_USER = 'kvp';
 
@@ -92,6 +113,7 @@ export function recipeHash(): string {
   const recipe = {
     version: RECIPE_VERSION, suite: SUITE, variant: 'minbase',
     packages: ROOTFS_PACKAGES, repo: REPO_GROUPS, files: ROOTFS_FILES, user: LAB_USER,
+    systemd: { packages: SYSTEMD_PACKAGES, repo: SYSTEMD_REPO_GROUPS, removed: SYSTEMD_REMOVED_FILES },
   };
   return createHash('sha256').update(JSON.stringify(recipe)).digest('hex');
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LabError } from '../errors.js';
 import { REPO_MOUNT } from './paths.js';
-import { REPO_GROUPS, SUITE } from './recipe.js';
+import { SUITE } from './recipe.js';
 import { run, runLogged, toolEnv } from './run.js';
 
 const KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
@@ -33,17 +33,26 @@ export function aptOptions(work: string, rootfs: string, repo: string): string[]
   ];
 }
 
-export async function downloadRepo(rootfs: string, repo: string, work: string, mirror: string, logFile: string): Promise<void> {
+/** apt's own sources and lists for the mirror, in `work` (once per build). */
+export async function prepareApt(work: string, rootfs: string, repo: string, mirror: string, logFile: string): Promise<void> {
   for (const d of ['lists/partial', 'sources.list.d', 'cache']) await mkdir(path.join(work, d), { recursive: true });
   await mkdir(path.join(repo, 'partial'), { recursive: true });
   const signedBy = await access(KEYRING).then(() => `[signed-by=${KEYRING}] `, () => '');
   await writeFile(path.join(work, 'sources.list'), `deb ${signedBy}${mirror} ${SUITE} main\n`);
+  const env = toolEnv({ DEBIAN_FRONTEND: 'noninteractive' });
+  await runLogged('apt-get', [...aptOptions(work, rootfs, repo), 'update'], logFile, { env });
+}
+
+/** Download into `repo` what `rootfs` lacks to install each group (after prepareApt). */
+export async function downloadRepo(
+  rootfs: string, repo: string, work: string, groups: readonly (readonly string[])[], logFile: string,
+): Promise<void> {
+  await mkdir(path.join(repo, 'partial'), { recursive: true });
   const apt = aptOptions(work, rootfs, repo);
   const env = toolEnv({ DEBIAN_FRONTEND: 'noninteractive' });
-  await runLogged('apt-get', [...apt, 'update'], logFile, { env });
   const install = (pkgs: readonly string[]) =>
     runLogged('apt-get', [...apt, 'install', '--download-only', '--no-install-recommends', '-y', ...pkgs], logFile, { allowFail: true, env });
-  for (const group of REPO_GROUPS) {
+  for (const group of groups) {
     if ((await install(group)) === 0) continue;
     // Packages of one group can conflict with each other in one resolution: each on its own.
     for (const pkg of group) {

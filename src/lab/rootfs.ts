@@ -1,10 +1,11 @@
 // The Debian root filesystem every lab host shares as its lower layer, made once
-// with debootstrap and then customised for life without systemd.
+// with debootstrap and then customised for life without systemd; and its
+// systemd variant for `lab up --systemd` hosts.
 import { mkdir, readdir, rm, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_MOUNT } from './paths.js';
-import { LAB_USER, ROOTFS_FILES, ROOTFS_PACKAGES, SUITE } from './recipe.js';
-import { runLogged } from './run.js';
+import { LAB_USER, ROOTFS_FILES, ROOTFS_PACKAGES, SUITE, SYSTEMD_PACKAGES, SYSTEMD_REMOVED_FILES } from './recipe.js';
+import { runLogged, toolEnv } from './run.js';
 
 /**
  * debootstrap mounts /proc and /sys inside the target while it works; in a
@@ -40,4 +41,26 @@ export async function customizeRootfs(root: string, logFile: string): Promise<vo
   await removeMatching(path.join(root, 'var/cache/apt/archives'), (n) => n.endsWith('.deb'));
   await removeMatching(path.join(root, 'var/lib/apt/lists'), (n) => n !== 'partial' && n !== 'lock');
   await removeMatching(path.join(root, 'var/cache/apt'), (n) => n.endsWith('.bin'));
+}
+
+/**
+ * The root of systemd hosts: a copy of the finished rootfs with systemd as
+ * init, installed from the local repository (already indexed, and its lists
+ * already in the rootfs). In a private mount namespace, like debootstrap.
+ */
+export async function makeSystemdRootfs(rootfs: string, target: string, repo: string, logFile: string): Promise<void> {
+  await runLogged('cp', ['-a', '--reflink=auto', rootfs, target], logFile);
+  const script = [
+    'set -e',
+    'target=$1 repo=$2 mnt=$3',
+    'shift 3',
+    'mount --bind "$repo" "$target$mnt"',
+    'mount -t proc proc "$target/proc"',
+    'exec chroot "$target" apt-get install -y -q --no-install-recommends "$@"',
+  ].join('\n');
+  await runLogged('unshare', [
+    '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', target, repo, REPO_MOUNT, ...SYSTEMD_PACKAGES,
+  ], logFile, { env: toolEnv({ DEBIAN_FRONTEND: 'noninteractive' }) });
+  for (const rel of SYSTEMD_REMOVED_FILES) await rm(path.join(target, rel), { force: true });
+  await removeMatching(path.join(target, 'var/cache/apt/archives'), (n) => n.endsWith('.deb'));
 }

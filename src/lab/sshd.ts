@@ -1,6 +1,6 @@
-// Starting and stopping lab hosts: each one's sshd runs as PID 1 of a new PID
-// namespace, in new mount and UTS namespaces, inside the host's network
-// namespace (see launcher.ts). No systemd runs in lab hosts.
+// Starting and stopping lab hosts: each one's init (sshd, or systemd-nspawn for
+// systemd hosts) runs as PID 1 of a new PID namespace, in new mount and UTS
+// namespaces, inside the host's network namespace (see launcher.ts).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { LabError } from '../errors.js';
 import { START_HOSTS } from './launcher.js';
 import {
-  childrenByParent, childrenOf, findByArgv, isProcessAlive, procState, readStat, readStatSync, signalRecorded, tcpListening, waitEnded,
+  childrenByParent, childrenOf, findByArgv, hasLocalAddress, isProcessAlive, procState, readStat, readStatSync, signalRecorded, tcpListening, waitEnded,
 } from './proc.js';
 import { toolEnv } from './run.js';
 import type { HostKind, RecordedPid } from './state.js';
@@ -24,6 +24,8 @@ export interface LaunchSpec {
   skeleton: string;
   /** `10.213.0.11/24` to configure em1 (a new namespace), null to leave the network as it is. */
   address: string | null;
+  /** Ready only once the namespace has this address too (systemd hosts configure em1 themselves at boot). */
+  waitForAddress?: string;
 }
 
 export interface Launched {
@@ -114,7 +116,7 @@ async function waitAllReady(
         else if (!isProcessAlive(unshare.pid, unshare.startTime)) done.set(s.name, { error: 'did not start' });
       }
       if (!init) continue;
-      if (listeningOn(init.pid, 22)) done.set(s.name, { init, unshare });
+      if (listeningOn(init.pid, 22) && (!s.waitForAddress || addressUp(init.pid, s.waitForAddress))) done.set(s.name, { init, unshare });
       else if (!isProcessAlive(init.pid, init.startTime)) done.set(s.name, { error: 'sshd ended before listening' });
     }
     if (Date.now() > deadline) {
@@ -122,11 +124,19 @@ async function waitAllReady(
         if (done.has(s.name)) continue;
         const init = inits.get(s.name);
         if (init) signalRecorded(init.pid, init.startTime, 'SIGKILL');
-        done.set(s.name, { error: 'sshd did not listen on port 22 in time' });
+        done.set(s.name, { error: `sshd did not listen on port 22 in time${s.waitForAddress ? ` (or em1 did not get ${s.waitForAddress})` : ''}` });
       }
     }
   }
   return done;
+}
+
+function addressUp(pid: number, address: string): boolean {
+  try {
+    return hasLocalAddress(readFileSync(`/proc/${pid}/net/fib_trie`, 'utf8'), address);
+  } catch {
+    return false;
+  }
 }
 
 function listeningOn(pid: number, port: number): boolean {
@@ -140,7 +150,7 @@ function listeningOn(pid: number, port: number): boolean {
 }
 
 /**
- * Whether argv is this host's launch: `ip netns exec … unshare … /bin/sh
+ * Whether argv is this host's launch: `nsenter … unshare … /bin/sh
  * LAUNCHER kind rootfs DIR …`, the unshare it became, or the init shell
  * before it execs sshd. Exact paths, never a process name.
  */

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LabError } from '../errors.js';
 
-export const HostKind = z.enum(['regular', 'light']);
+/** regular: sshd as init, own overlay; light: shared read-only root; systemd: systemd-nspawn --boot. */
+export const HostKind = z.enum(['regular', 'light', 'systemd']);
 export type HostKind = z.infer<typeof HostKind>;
 
 const Pid = z.object({ pid: z.number().int().positive(), startTime: z.number().int().nonnegative() });

@@ -11,7 +11,7 @@ import { ensureHostKey, ensureIdentity, hashPassword, knownHostsText, type LabId
 import { acquireLock } from './lock.js';
 import { createHostNetworks, createSwitch, ipForwardIsOff, linkExists } from './netns.js';
 import { SWITCH1, SWITCH2, hostIndex, labDirs, labFiles } from './paths.js';
-import { planIsNoop, planLab, type LabPlan } from './plan.js';
+import { planIsNoop, planLab, wantedKind, type LabPlan } from './plan.js';
 import { cacheEntryName } from './recipe.js';
 import { LAUNCHER, makeSkeleton } from './launcher.js';
 import { emptyState, loadState, StateStore, type HostKind, type HostRecord, type LabState } from './state.js';
@@ -21,7 +21,16 @@ const PARALLEL = 8;
 
 export interface UpRequest {
   hosts: number;
+  /** Kind of the first hosts: regular or light. */
   kind: HostKind;
+  /** How many of the hosts, counted from the last, are systemd hosts (0 to `hosts`). */
+  systemd: number;
+}
+
+function describeShape(req: UpRequest): string {
+  if (req.systemd === 0) return `${req.hosts} ${req.kind} hosts`;
+  if (req.systemd === req.hosts) return `${req.hosts} systemd hosts`;
+  return `${req.hosts - req.systemd} ${req.kind} + ${req.systemd} systemd hosts`;
 }
 
 export function requireRoot(): void {
@@ -68,7 +77,7 @@ export async function bringLabUp(req: UpRequest, say: (line: string) => void): P
   try {
     const state = (await loadState(files.state)) ?? emptyState();
     const observed = await Promise.all(state.hosts.map(async (h) => ({ ...h, condition: await observeHost(h) })));
-    const plan = planLab(observed, { hosts: req.hosts, kind: req.kind, rootfs: cacheEntryName() });
+    const plan = planLab(observed, { hosts: req.hosts, kind: req.kind, systemd: req.systemd, rootfs: cacheEntryName() });
     const missingSwitches: string[] = [];
     for (const sw of [SWITCH1, SWITCH2]) {
       if (!(await linkExists(sw))) missingSwitches.push(sw);
@@ -81,7 +90,7 @@ export async function bringLabUp(req: UpRequest, say: (line: string) => void): P
 
     let failure: unknown = null;
     if (planIsNoop(plan) && missingSwitches.length === 0) {
-      say(`lab is up: ${req.hosts} ${req.kind} hosts (reused)`);
+      say(`lab is up: ${describeShape(req)} (reused)`);
     } else {
       const store = new StateStore(files.state, state);
       await reconcile({ req, plan, state, store, missingSwitches, identity, cacheDir, labDir, say }).catch((e: unknown) => {
@@ -129,14 +138,14 @@ async function reconcile(r: Reconcile): Promise<void> {
   // new namespaces, then one launch for all inits.
   await destroyHosts(store, [...plan.remove, ...plan.recreate].map(rec), files.launcher);
   const fresh = [...plan.recreate, ...plan.create].map(index).sort((a, b) => a - b);
-  const prepared = await settleAll(fresh.map((i) => limit(() => prepareHost(ctx, i, req.kind))));
+  const prepared = await settleAll(fresh.map((i) => limit(() => prepareHost(ctx, i, wantedKind(req, i)))));
   await createHostNetworks(fresh);
   const stopped = await settleAll(plan.restart.map((n) => limit(() => stopForRestart(ctx, rec(n)))));
   await startHosts(ctx, [
     ...prepared.map((h) => ({ rec: h, configureNetwork: true })),
     ...stopped.map((h) => ({ rec: h, configureNetwork: false })),
   ]);
-  r.say(`lab is up: ${req.hosts} ${req.kind} hosts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  r.say(`lab is up: ${describeShape(req)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 function planNeedsCache(p: LabPlan): boolean {

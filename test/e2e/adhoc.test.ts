@@ -44,19 +44,19 @@ describe('kvmplay ping and exec over real SSH', function () {
   let labKnownHosts: string;
 
   before(async () => {
-    lab = await ensureLab({ hosts: 3 });
+    lab = await ensureLab();
     labKnownHosts = join(lab.labDir, 'known_hosts');
   });
 
-  it('pings three lab hosts and prints the JSON recap as the last line', async () => {
+  it('pings every lab host (sshd-init and systemd hosts) and prints the JSON recap as the last line', async () => {
     const r = await kvmplay(['ping', '-i', lab.inventory, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const recap = lastJsonLine<Recap>(r.stdout);
     assert.equal(recap.ok, true);
-    assert.deepEqual(Object.keys(recap.hosts).sort(), ['lab01', 'lab02', 'lab03']);
+    assert.deepEqual(Object.keys(recap.hosts).sort(), lab.hosts.map((h) => h.name));
     for (const c of Object.values(recap.hosts)) assert.deepEqual(c, { ok: 1, changed: 0, failed: 0, skipped: 0, unreachable: false });
     const events = r.stdout.trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.equal(events.length, 3);
+    assert.equal(events.length, lab.hosts.length);
     for (const e of events) {
       assert.equal(e.event, 'task');
       assert.equal(e.status, 'ok');
@@ -68,14 +68,14 @@ describe('kvmplay ping and exec over real SSH', function () {
     // `script` gives kvmplay a real pseudo-terminal, as an operator's shell would.
     const cmd = `stty cols 120 rows 40; ${quoteShellCommand([process.execPath, kvmplayBin, 'ping', '-i', lab.inventory])}`;
     const { stdout } = await promisify(execFile)('script', ['-qec', cmd, '/dev/null'], { timeout: 120_000 });
-    for (const name of ['lab01', 'lab02', 'lab03']) assert.match(stdout, new RegExp(String.raw`\u2714\S* ${name}: ok \(pong\)`));
+    for (const { name } of lab.hosts) assert.match(stdout, new RegExp(String.raw`\u2714\S* ${name}: ok \(pong\)`));
     assert.match(stdout, /PLAY RECAP/);
   });
 
   it("prints each host's own hostname from exec", async () => {
     const r = await kvmplay(['exec', '-i', lab.inventory, '--', 'hostname']);
     assert.equal(r.code, 0, r.stderr);
-    for (const name of ['lab01', 'lab02', 'lab03']) {
+    for (const { name } of lab.hosts) {
       assert.match(r.stdout, new RegExp(`^${name} \\| CHANGED \\| rc=0 >>\\n${name}$`, 'm'));
     }
     assert.match(r.stdout, /PLAY RECAP/);
@@ -88,6 +88,7 @@ describe('kvmplay ping and exec over real SSH', function () {
     assert.equal(recap.hosts.lab02?.failed, 1);
     assert.equal(recap.hosts.lab01?.changed, 1);
     assert.equal(recap.hosts.lab03?.changed, 1);
+    assert.equal(recap.hosts.lab04?.changed, 1);
   });
 
   it('ends a hanging command at --step-timeout and fails that host', async () => {

@@ -54,8 +54,25 @@ export async function labStatusJson(): Promise<LabHost[]> {
   return (JSON.parse(r.stdout) as { hosts: LabHost[] }).hosts;
 }
 
-export async function ensureLab(opts: { hosts?: number; light?: boolean } = {}): Promise<Lab> {
-  const args = ['lab', 'up', '--hosts', String(opts.hosts ?? 3), ...(opts.light ? ['--light'] : [])];
+export interface LabShape {
+  hosts: number;
+  light?: boolean;
+  /** How many of the hosts (the last ones) boot systemd. */
+  systemd?: number;
+}
+
+/**
+ * The lab every e2e file shares: lab01-lab03 regular (sshd as init, sysv
+ * services), lab04-lab05 systemd hosts. Files that need another shape put
+ * this one back when they are done.
+ */
+export const DEFAULT_LAB: LabShape = { hosts: 5, systemd: 2 };
+export const SYSV_HOSTS = ['lab01', 'lab02', 'lab03'];
+export const SYSTEMD_HOSTS = ['lab04', 'lab05'];
+
+export async function ensureLab(shape: LabShape = DEFAULT_LAB): Promise<Lab> {
+  const args = ['lab', 'up', '--hosts', String(shape.hosts), ...(shape.light ? ['--light'] : []),
+    ...(shape.systemd ? ['--systemd', String(shape.systemd)] : [])];
   const up = await labCli(args);
   if (up.code !== 0) throw new Error(`kvmplay ${args.join(' ')} exited ${up.code}:\n${up.stderr}\n${up.stdout}`);
   const inventory = up.stdout.trimEnd().split('\n').pop() ?? '';

@@ -1,10 +1,10 @@
 // `kvmplay lab` end to end: real namespaces, real sshd, the OpenSSH client.
-// Leaves the shared lab up with 3 regular hosts for the test files after it.
+// Leaves the shared lab up in its default shape (DEFAULT_LAB) for the test files after it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureLab, labCli, labStatusJson, type Lab } from './lab-fixture.js';
+import { DEFAULT_LAB, ensureLab, labCli, labStatusJson, SYSTEMD_HOSTS, type Lab } from './lab-fixture.js';
 
 interface Ssh {
   code: number | null;
@@ -56,17 +56,17 @@ async function sh(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-describe('kvmplay lab with regular hosts', function () {
+describe('kvmplay lab with regular and systemd hosts', function () {
   // The first lab up on a machine builds the cached rootfs and repository (minutes).
   this.timeout(30 * 60_000);
   let lab: Lab;
 
   before(async () => {
-    lab = await ensureLab({ hosts: 3 });
+    lab = await ensureLab();
   });
 
-  it('brings up lab01 to lab03, each answering over SSH with its own name under strict host key checking', async () => {
-    assert.deepEqual(lab.hosts.map((h) => h.name), ['lab01', 'lab02', 'lab03']);
+  it('brings up lab01 to lab05, each answering over SSH with its own name under strict host key checking', async () => {
+    assert.deepEqual(lab.hosts.map((h) => h.name), ['lab01', 'lab02', 'lab03', 'lab04', 'lab05']);
     for (const h of lab.hosts) {
       const r = await ssh(lab, `root@${h.address}`, 'hostname; cat /etc/hostname');
       assert.equal(r.code, 0, r.stderr);
@@ -88,10 +88,14 @@ describe('kvmplay lab with regular hosts', function () {
   });
 
   it('reuses a lab that is already up with the same shape and prints the inventory path last', async () => {
-    const r = await labCli(['lab', 'up', '--hosts', '3']);
+    const r = await labCli(['lab', 'up', '--hosts', String(DEFAULT_LAB.hosts), '--systemd', String(DEFAULT_LAB.systemd)]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /reused/);
     assert.equal(r.stdout.trimEnd().split('\n').pop(), lab.inventory);
+    // A bare `lab up` keeps the running lab's shape rather than its default of 3 hosts.
+    const bare = await labCli(['lab', 'up']);
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.match(bare.stdout, /3 regular \+ 2 systemd hosts \(reused\)/);
     assert.deepEqual((await labStatusJson()).map((h) => h.sshd_pid), lab.hosts.map((h) => h.sshd_pid));
   });
 
@@ -102,6 +106,21 @@ describe('kvmplay lab with regular hosts', function () {
     assert.doesNotMatch(r.stdout, /em2\s+inet/);
     assert.doesNotMatch(r.stdout, /default/);
     assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), '0');
+  });
+
+  it('boots systemd as PID 1 on systemd hosts, with no failed unit, systemd-run and em1 from ifupdown', async () => {
+    for (const name of SYSTEMD_HOSTS) {
+      const h = lab.hosts.find((x) => x.name === name)!;
+      const r = await ssh(lab, `root@${h.address}`, [
+        'cat /proc/1/comm', 'systemctl is-system-running', 'systemctl --failed --no-legend | wc -l',
+        'systemctl is-active networking ssh', 'systemd-run --quiet --wait true && echo transient-ok',
+        'test -e /usr/sbin/policy-rc.d && echo policy || echo no-policy', 'ip -o -4 addr show em1',
+      ].join('; '));
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.deepEqual(lines.slice(0, 7), ['systemd', 'running', '0', 'active', 'active', 'transient-ok', 'no-policy']);
+      assert.match(r.stdout, new RegExp(`em1\\s+inet ${h.address.replace(/\./g, '\\.')}/24`));
+    }
   });
 
   it('installs a small package from the local repository inside a host', async () => {
@@ -127,17 +146,31 @@ describe('kvmplay lab with regular hosts', function () {
     process.kill(victim.sshd_pid, 'SIGKILL');
     for (let i = 0; i < 100 && processRuns(victim.sshd_pid); i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal((await labStatusJson()).find((h) => h.name === victim.name)?.state, 'stopped');
-    lab = await ensureLab({ hosts: 3 });
+    lab = await ensureLab();
     const again = lab.hosts.find((h) => h.name === victim.name)!;
     assert.notEqual(again.sshd_pid, victim.sshd_pid);
     const r = await ssh(lab, `root@${again.address}`, 'hostname');
     assert.equal(r.stdout, `${victim.name}\n`, r.stderr);
   });
 
+  it('restarts a systemd host whose systemd-nspawn ended, with em1 configured again at boot', async () => {
+    const state = JSON.parse(readFileSync(join(lab.labDir, 'state.json'), 'utf8')) as RecordedState;
+    const name = SYSTEMD_HOSTS[1]!;
+    const init = state.hosts.find((h) => h.name === name)?.init?.pid;
+    assert.ok(init && processRuns(init), `${name}'s init runs`);
+    process.kill(init, 'SIGKILL');
+    for (let i = 0; i < 100 && processRuns(init); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await labStatusJson()).find((h) => h.name === name)?.state, 'stopped');
+    lab = await ensureLab();
+    const h = lab.hosts.find((x) => x.name === name)!;
+    const r = await ssh(lab, `root@${h.address}`, 'hostname; systemctl is-system-running --wait');
+    assert.equal(r.stdout, `${name}\nrunning\n`, r.stderr);
+  });
+
   it('lab down leaves no namespace, link, mount or process behind, and the lab comes back with the same host keys', async () => {
     const state = JSON.parse(readFileSync(join(lab.labDir, 'state.json'), 'utf8')) as RecordedState;
     const pids = state.hosts.flatMap((h) => [h.init?.pid, h.unshare?.pid]).filter((p): p is number => p !== undefined);
-    assert.equal(pids.length, 6);
+    assert.equal(pids.length, 2 * lab.hosts.length);
     const knownHosts = readFileSync(join(lab.labDir, 'known_hosts'), 'utf8');
 
     const down = await labCli(['lab', 'down']);
@@ -150,7 +183,7 @@ describe('kvmplay lab with regular hosts', function () {
     for (const f of ['state.json', 'inventory.yaml', 'known_hosts', 'hosts']) assert.ok(!existsSync(join(lab.labDir, f)), `${f} removed`);
     assert.deepEqual(await labStatusJson(), []);
 
-    lab = await ensureLab({ hosts: 3 });
+    lab = await ensureLab();
     assert.equal(readFileSync(join(lab.labDir, 'known_hosts'), 'utf8'), knownHosts);
     const r = await ssh(lab, `root@${lab.hosts[0]!.address}`, 'hostname');
     assert.equal(r.stdout, 'lab01\n', r.stderr);
@@ -166,7 +199,7 @@ describe('kvmplay lab with light hosts', function () {
   });
 
   after(async () => {
-    await ensureLab({ hosts: 3 }); // later test files expect the regular lab
+    await ensureLab(); // later test files expect the default lab
   });
 
   it('brings up five light hosts with writable /tmp, /root and /srv and a read-only /usr', async () => {
@@ -188,5 +221,6 @@ describe('kvmplay lab with light hosts', function () {
     assert.match(inv3, /lab_kind: regular/);
     assert.doesNotMatch(inv3, /lab04:/);
     assert.deepEqual(regular.hosts.map((h) => h.name), ['lab01', 'lab02', 'lab03']);
+    assert.deepEqual((await labStatusJson()).map((h) => h.name), ['lab01', 'lab02', 'lab03']);
   });
 });

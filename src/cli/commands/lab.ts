@@ -2,28 +2,48 @@
 import { LabError, OptionsError } from '../../errors.js';
 import { bringLabDown } from '../../lab/down.js';
 import { labDirs, MAX_HOSTS } from '../../lab/paths.js';
-import { labHostStatuses, statusJson, statusTable } from '../../lab/status.js';
+import { labHostStatuses, runningShape, statusJson, statusTable } from '../../lab/status.js';
 import { bringLabUp } from '../../lab/up.js';
 
 export interface LabUpOptions {
-  hosts: number;
+  /** Absent with no --light/--systemd either: the running lab as it is, else 3 hosts. */
+  hosts?: number;
   light: boolean;
-  systemd: boolean;
+  /** true: every host; a number: that many of the hosts, the last ones. */
+  systemd: boolean | number;
 }
+
+const DEFAULT_HOSTS = 3;
 
 function sayTo(out: NodeJS.WritableStream): (line: string) => void {
   return (line) => void out.write(`${line}\n`);
 }
 
 /** Progress lines, then the inventory's absolute path as the last line. */
-export async function labUp(o: LabUpOptions, out: NodeJS.WritableStream): Promise<number> {
-  if (o.systemd) throw new OptionsError('--systemd lab hosts come with issue 5; not yet available');
+export async function labUp(options: LabUpOptions, out: NodeJS.WritableStream): Promise<number> {
+  const o = await withShape(options);
   if (!Number.isInteger(o.hosts) || o.hosts < 1 || o.hosts > MAX_HOSTS) {
     throw new OptionsError(`--hosts must be a whole number from 1 to ${MAX_HOSTS} (the lab subnet's size)`);
   }
-  const inventory = await bringLabUp({ hosts: o.hosts, kind: o.light ? 'light' : 'regular' }, sayTo(out));
+  const systemd = o.systemd === true ? o.hosts : o.systemd === false ? 0 : o.systemd;
+  if (!Number.isInteger(systemd) || systemd < 0 || systemd > o.hosts) {
+    throw new OptionsError(`--systemd N must be a whole number from 0 to --hosts (${o.hosts})`);
+  }
+  if (o.light && systemd > 0) throw new OptionsError('--light and --systemd cannot be combined (light hosts share a read-only root)');
+  const inventory = await bringLabUp({ hosts: o.hosts, kind: o.light ? 'light' : 'regular', systemd }, sayTo(out));
   out.write(`${inventory}\n`);
   return 0;
+}
+
+/**
+ * `lab up` on a running lab reuses it (SPEC 9): without shape options, the
+ * shape is the running lab's, so a bare `lab up` never rebuilds hosts.
+ */
+async function withShape(o: LabUpOptions): Promise<LabUpOptions & { hosts: number }> {
+  if (o.hosts !== undefined) return { ...o, hosts: o.hosts };
+  const running = o.light || o.systemd !== false ? null : await runningShape();
+  if (running) return { ...o, hosts: running.hosts, light: running.kind === 'light', systemd: running.systemd };
+  return { ...o, hosts: DEFAULT_HOSTS };
 }
 
 export async function labDown(out: NodeJS.WritableStream): Promise<number> {
