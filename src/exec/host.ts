@@ -33,6 +33,11 @@ export interface FileStat {
   isSymlink: boolean;
 }
 
+export interface ReconnectOptions {
+  /** Connect timeout for the new connection, in milliseconds. */
+  timeoutMs?: number;
+}
+
 export interface Host {
   /** Inventory name. */
   readonly name: string;
@@ -47,7 +52,13 @@ export interface Host {
   /** Write via a temp file in the same directory + rename, so readers never see half a file. */
   writeAtomic(path: string, data: string | Buffer, opts?: { mode?: number }): Promise<void>;
   stat(path: string): Promise<FileStat | null>;
-  /** Drop the connection and open a new one (e.g. after a network change). */
-  reconnect(): Promise<void>;
+  /**
+   * Drop the connection and open a NEW one (e.g. after a network change: the new
+   * connection proves the host is reachable through the new path). `timeoutMs`
+   * bounds the new connection's handshake instead of the inventory's timeout, so
+   * a caller racing a deadline (the bridge module's rollback) can give up in time.
+   * Throws UnreachableError when the new connection cannot be opened.
+   */
+  reconnect(opts?: ReconnectOptions): Promise<void>;
   close(): Promise<void>;
 }

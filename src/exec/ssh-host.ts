@@ -9,7 +9,7 @@ import { KvmplayError, TaskError, UnreachableError } from '../errors.js';
 import { describeBecomeFailure, needsSudo } from './become.js';
 import { runOnChannel, type ChannelRunOutcome } from './channel-run.js';
 import { openConnection, type OpenConnection, type TransportOptions } from './connect.js';
-import type { FileStat, Host, RunOptions, RunResult } from './host.js';
+import type { FileStat, Host, ReconnectOptions, RunOptions, RunResult } from './host.js';
 import { killScript, markersFor, wrapCommand } from './remote-command.js';
 import { sftpReadFile, sftpStat, sftpWriteAtomic } from './sftp-ops.js';
 
@@ -99,9 +99,9 @@ export class SshHost implements Host {
     await this.fileOp(`write ${path}`, (sftp) => sftpWriteAtomic(sftp, path, bytes, opts.mode));
   }
 
-  async reconnect(): Promise<void> {
+  async reconnect(opts: ReconnectOptions = {}): Promise<void> {
     await this.close();
-    await this.connect();
+    await this.ready(opts.timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -122,11 +122,15 @@ export class SshHost implements Host {
     return `${this.name} (${this.spec.host}:${this.spec.port})`;
   }
 
-  /** The open connection, opening it on first use (and again after it dropped). */
-  private ready(): Promise<Live> {
+  /**
+   * The open connection, opening it on first use (and again after it dropped).
+   * `timeoutMs` overrides the inventory's connect timeout for this opening only.
+   */
+  private ready(timeoutMs?: number): Promise<Live> {
     if (this.live && !this.live.closed) return Promise.resolve(this.live);
     if (!this.opening) {
-      const opening = openConnection(this.spec, this.opts).then((conn) => {
+      const spec = timeoutMs === undefined ? this.spec : { ...this.spec, connectTimeout: Math.max(timeoutMs, 1) / 1000 };
+      const opening = openConnection(spec, this.opts).then((conn) => {
         const live: Live = { conn, closed: false, gone: new WeakSet() };
         for (const c of [conn.client, ...conn.jumps]) c.once('close', () => live.gone.add(c));
         // Later errors arrive as 'close' too; the listener only keeps node from throwing.

@@ -2,6 +2,7 @@
 // (`ansible.builtin.copy`) resolve to the same module.
 import type { z } from 'zod';
 import type { Host } from '../exec/host.js';
+import { bridgeModule } from './bridge.js';
 import { commandModule } from './command.js';
 import { copyModule } from './copy.js';
 import { diskImageModule } from './disk-image.js';
@@ -45,6 +46,7 @@ const MODULES: readonly AnyModule[] = [
   libvirtNetworkModule,
   diskImageModule,
   virshModule,
+  bridgeModule,
 ];
 
 const byName = new Map<string, AnyModule>(MODULES.map((m) => [m.name, m]));

@@ -4,7 +4,7 @@
 // through `onCommand`. Anything else fails loudly, so a new remote command in a module
 // needs a matching case here (or an e2e test) rather than passing by accident.
 import { posix } from 'node:path';
-import type { FileStat, Host, RunOptions, RunResult } from '../../exec/host.js';
+import type { FileStat, Host, ReconnectOptions, RunOptions, RunResult } from '../../exec/host.js';
 import { GLOB_EXISTS_SCRIPT } from '../command-run.js';
 import { TREE_SCRIPT } from '../file.js';
 import { FINISH_SCRIPT, STAGE_SCRIPT } from '../put-file.js';
@@ -17,7 +17,7 @@ export type FakeNode =
   | { kind: 'link'; target: string; uid: number; gid: number };
 
 export interface RecordedCall {
-  op: 'run' | 'writeAtomic' | 'readFile' | 'stat';
+  op: 'run' | 'writeAtomic' | 'readFile' | 'stat' | 'reconnect';
   argv?: readonly string[];
   path?: string;
   opts?: RunOptions;
@@ -35,6 +35,8 @@ export class FakeHost implements Host {
   readonly calls: RecordedCall[] = [];
   /** Answers commands the fake does not know (e.g. the program `command` runs). */
   onCommand: ((argv: readonly string[], opts: RunOptions) => RunResult | undefined) | undefined;
+  /** Answers reconnect (throw to make the new connection fail); default: it succeeds. */
+  onReconnect: ((opts: ReconnectOptions) => Promise<void> | void) | undefined;
 
   constructor(files: Record<string, string | Buffer | FakeNode> = {}) {
     for (const [path, v] of Object.entries(files)) {
@@ -58,7 +60,10 @@ export class FakeHost implements Host {
   }
 
   async connect(): Promise<void> {}
-  async reconnect(): Promise<void> {}
+  async reconnect(opts: ReconnectOptions = {}): Promise<void> {
+    this.calls.push({ op: 'reconnect' });
+    await this.onReconnect?.(opts);
+  }
   async close(): Promise<void> {}
 
   async readFile(path: string): Promise<Buffer | null> {
