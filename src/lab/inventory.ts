@@ -3,17 +3,45 @@
 import { stringify } from 'yaml';
 import type { HostKind } from './state.js';
 
+export interface InventoryHost {
+  name: string;
+  address: string;
+  netns: string;
+  /** The host's kind when it differs from the lab's (`systemd` hosts get their own vars). */
+  kind?: string;
+}
+
 export interface InventoryInput {
-  hosts: readonly { name: string; address: string; netns: string }[];
+  hosts: readonly InventoryHost[];
   kind: HostKind;
   privateKey: string;
   knownHosts: string;
   becomePassword: string;
 }
 
+// qemu.conf settings libvirt needs inside lab hosts (LAB-NOTES "libvirt inside a lab
+// host"), applied by bootstrap-hypervisor.yaml. Without systemd: domains with a pty
+// serial/console fail ("Failed to create PTY") under libvirt's private /dev per
+// domain, so no namespaces.
+const LAB_QEMU_SETTINGS = { namespaces: [] as string[] };
+// systemd-nspawn hosts (LAB-NOTES "Alternatives tried"): the same, and libvirt must
+// not try to create cgroups it cannot get inside the container.
+const SYSTEMD_QEMU_SETTINGS = { namespaces: [] as string[], cgroup_controllers: [] as string[] };
+
+/** Variables of one host beyond its address: what its kind needs that the group's do not give. */
+export function hostVars(h: InventoryHost): Record<string, unknown> {
+  const vars: Record<string, unknown> = { ansible_host: h.address, lab_netns: h.netns };
+  if (h.kind === 'systemd') {
+    vars['lab_kind'] = 'systemd';
+    // Host vars replace the group's map as a whole (hash_behaviour=replace): both keys here.
+    vars['libvirt_qemu_settings'] = structuredClone(SYSTEMD_QEMU_SETTINGS);
+  }
+  return vars;
+}
+
 export function inventoryText(i: InventoryInput): string {
-  const hosts: Record<string, { ansible_host: string; lab_netns: string }> = {};
-  for (const h of i.hosts) hosts[h.name] = { ansible_host: h.address, lab_netns: h.netns };
+  const hosts: Record<string, Record<string, unknown>> = {};
+  for (const h of i.hosts) hosts[h.name] = hostVars(h);
   const doc = {
     all: {
       children: {
@@ -31,6 +59,7 @@ export function inventoryText(i: InventoryInput): string {
             lab_kind: i.kind,
             // No /dev/kvm in lab hosts: domains run with software emulation (SPEC 9).
             virt_type: 'qemu',
+            libvirt_qemu_settings: structuredClone(LAB_QEMU_SETTINGS),
           },
           hosts,
         },

@@ -3,9 +3,11 @@
 // variables. Everywhere else an undefined variable is an error (SPEC 5); only a
 // fallback (`default`) and conditions (`eq` … `not`) may look at something absent,
 // since they never write it into a file.
+import { dict2items, subelements } from './collections.js';
 import { toJson } from './json.js';
 import { kib } from './kib.js';
 import { and, defaultValue, eq, ne, not, or } from './logic.js';
+import { libvirtConf } from './libvirt-conf.js';
 import { lookupKey } from './lookup.js';
 import { mac } from './mac.js';
 import { shq, xml } from './escaping.js';
@@ -42,6 +44,9 @@ export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map<string, HelperSp
   ['mac', spec({ call: (args) => mac(...args), minArgs: 1, maxArgs: MANY })],
   ['uuid', spec({ call: (args) => uuid(...args), minArgs: 1, maxArgs: MANY })],
   ['lookup', spec({ call: ([m, k]) => lookupKey(m, k), minArgs: 2, maxArgs: 2 })],
+  ['dict2items', spec({ call: ([m]) => dict2items(m), minArgs: 1, maxArgs: 1 })],
+  ['subelements', spec({ call: ([l, k, s], hash) => subelements(l, k, s ?? hash['skip_missing']), minArgs: 2, maxArgs: 3, hashKeys: ['skip_missing'] })],
+  ['libvirt_conf', spec({ call: ([v]) => libvirtConf(v), minArgs: 1, maxArgs: 1 })],
 ]);
 
 export interface BlockHelperSpec {
