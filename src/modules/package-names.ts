@@ -38,8 +38,8 @@ const REDHAT: Readonly<Record<string, readonly string[]>> = {
 /**
  * `state` matters: on a Debian host without systemd as PID 1, installing
  * libvirt-daemon-system lets apt pick libvirt-daemon-system-systemd, which has no
- * init scripts; libvirt-daemon-system-sysv must be asked for (LAB-NOTES). Removing
- * adds nothing.
+ * init scripts; libvirt-daemon-system-sysv must be asked for (LAB-NOTES). And
+ * dnsmasq-base, which libvirt's NAT networks need. Removing adds nothing.
  */
 export function mapPackageNames(requested: readonly string[], d: DistroInfo, state: 'present' | 'absent' | 'latest'): MappedNames {
   const names: string[] = [];
@@ -63,9 +63,17 @@ export function mapPackageNames(requested: readonly string[], d: DistroInfo, sta
       mapped.forEach(add);
     } else add(name);
   }
-  if (d.family === 'Debian' && d.service_mgr === 'sysv' && state !== 'absent' && names.includes('libvirt-daemon-system')) {
-    add('libvirt-daemon-system-sysv');
-    notes.push('libvirt-daemon-system-sysv added: no systemd as PID 1, libvirt needs its init scripts');
+  if (d.family === 'Debian' && state !== 'absent' && names.includes('libvirt-daemon-system')) {
+    if (d.service_mgr === 'sysv') {
+      add('libvirt-daemon-system-sysv');
+      notes.push('libvirt-daemon-system-sysv added: no systemd as PID 1, libvirt needs its init scripts');
+    }
+    // Only recommended by Debian's libvirt: an install without recommends would
+    // leave NAT networks (libvirt's `default`) unable to start.
+    if (!names.includes('dnsmasq-base')) {
+      add('dnsmasq-base');
+      notes.push('dnsmasq-base added: libvirt NAT networks need it');
+    }
   }
   return { names, notes };
 }

@@ -14,8 +14,8 @@ const STACK = ['qemu-kvm', 'libvirt', 'virt-install', 'bridge-utils', 'libvirt-c
 
 describe('KVM stack package names', () => {
   const table: Array<[string, readonly string[], DistroInfo, 'present' | 'absent', string[]]> = [
-    ['maps the stack to Debian names on systemd', STACK, DEB_SYSTEMD, 'present', ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'virtinst', 'bridge-utils', 'libvirt-clients']],
-    ['adds libvirt-daemon-system-sysv on Debian without systemd', STACK, DEB_SYSV, 'present', ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'virtinst', 'bridge-utils', 'libvirt-clients', 'libvirt-daemon-system-sysv']],
+    ['maps the stack to Debian names on systemd, with dnsmasq-base for NAT networks', STACK, DEB_SYSTEMD, 'present', ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'virtinst', 'bridge-utils', 'libvirt-clients', 'dnsmasq-base']],
+    ['adds libvirt-daemon-system-sysv on Debian without systemd', STACK, DEB_SYSV, 'present', ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'virtinst', 'bridge-utils', 'libvirt-clients', 'libvirt-daemon-system-sysv', 'dnsmasq-base']],
     ['adds the sysv package to Debian names too', ['libvirt-daemon-system', 'dnsmasq-base'], DEB_SYSV, 'present', ['libvirt-daemon-system', 'dnsmasq-base', 'libvirt-daemon-system-sysv']],
     ['adds nothing when removing', ['libvirt'], DEB_SYSV, 'absent', ['libvirt-daemon-system']],
     ['maps the stack to RHEL 8 names', STACK, RHEL8, 'present', ['qemu-kvm', 'libvirt', 'virt-install', 'bridge-utils', 'libvirt-client']],
@@ -80,8 +80,8 @@ describe('package module', () => {
     const install = host.calls.find((c) => c.argv?.[0] === 'env');
     assert.equal(install?.opts?.become, true);
     assert.equal(install?.opts?.timeoutMs, 15 * 60_000);
-    assert.deepEqual(install?.argv?.slice(-2), ['libvirt-daemon-system', 'libvirt-daemon-system-sysv']);
-    const again = await packageModule.run(fake(['libvirt-daemon-system', 'libvirt-daemon-system-sysv']), packageModule.args.parse({ name: 'libvirt' }), fakeContext({ vars: { facts } }));
+    assert.deepEqual(install?.argv?.slice(-3), ['libvirt-daemon-system', 'libvirt-daemon-system-sysv', 'dnsmasq-base']);
+    const again = await packageModule.run(fake(['libvirt-daemon-system', 'libvirt-daemon-system-sysv', 'dnsmasq-base']), packageModule.args.parse({ name: 'libvirt' }), fakeContext({ vars: { facts } }));
     assert.equal(again.changed, false, again.msg);
   });
 

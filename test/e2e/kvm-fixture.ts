@@ -9,7 +9,7 @@ const PACKAGES = ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'lib
 // policy-rc.d exiting 101 keeps the package scripts from starting daemons half-configured.
 const INSTALL = [
   'set -e',
-  'if command -v virsh >/dev/null && command -v qemu-img >/dev/null && [ -x /etc/init.d/libvirtd ] && command -v qemu-system-x86_64 >/dev/null; then exit 0; fi',
+  'if command -v virsh >/dev/null && command -v qemu-img >/dev/null && [ -x /etc/init.d/libvirtd ] && command -v qemu-system-x86_64 >/dev/null && command -v dnsmasq >/dev/null; then exit 0; fi',
   'printf "#!/bin/sh\\nexit 101\\n" > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d',
   'trap "rm -f /usr/sbin/policy-rc.d" EXIT',
   'apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null',

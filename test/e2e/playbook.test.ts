@@ -46,7 +46,7 @@ describe('kvmplay run over real SSH', function () {
   const exists = async (host: string, path: string): Promise<boolean> => (await sh(host, 'test -e "$1" && echo yes || echo no', path)).trim() === 'yes';
   const read = async (host: string, path: string): Promise<string> => (await hosts.get(host)!.readFile(path))?.toString('utf8') ?? '';
   const run = (playbook: string, ...args: string[]): Promise<CliResult> =>
-    kvmplay(['run', fixture(playbook), '-i', inventory, '-e', `root=${root}`, ...args], { timeoutMs: 300_000 });
+    kvmplay(['run', fixture(playbook), '-i', inventory, '--limit', LAB_HOSTS.join(':'), '-e', `root=${root}`, ...args], { timeoutMs: 300_000 });
 
   before(async function () {
     this.timeout(900_000);

@@ -23,7 +23,7 @@ describe('SSH transport over real sshd', function () {
 
   before(async function () {
     this.timeout(900_000);
-    lab = await ensureLab({ hosts: 3 });
+    lab = await ensureLab();
     scratch = mkdtempSync(join(tmpdir(), 'kvmplay-ssh-e2e-'));
     becomePassword = readFileSync(join(lab.labDir, 'become-password'), 'utf8').trim();
   });
