@@ -26,7 +26,9 @@ export const GATHER_SCRIPT = [
   'sec init; if [ -d /run/systemd/system ]; then echo pid1=systemd; else echo pid1=other; fi',
   'if command -v systemd-run >/dev/null 2>&1; then echo systemd-run=yes; fi',
   'if command -v setsid >/dev/null 2>&1; then echo setsid=yes; fi',
-  'sec nm; if command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ]; then nmcli -t -f DEVICE,STATE,CONNECTION device status 2>/dev/null; fi',
+  // ifupdown reads bridge_ports only through bridge-utils' hook (or ifupdown2).
+  'if [ -x /etc/network/if-pre-up.d/bridge ] || [ -d /usr/share/ifupdown2 ]; then echo ifupdown-bridge=yes; fi',
+  'sec nm; if command -v nmcli >/dev/null 2>&1 && [ "$(nmcli -t -f RUNNING general 2>/dev/null)" = running ]; then nmcli -t -f DEVICE,STATE,CONNECTION,CON-UUID device status 2>/dev/null; fi',
   'sec files; for f in "$@"; do file "$f"; done',
   `sec ifupdown; for f in ${IFUPDOWN_MAIN} ${IFUPDOWN_DIR}/*; do if [ -f "$f" ]; then file "$f"; fi; done`,
   'exit 0',
@@ -36,6 +38,8 @@ export interface NmDevice {
   device: string;
   state: string;
   connection: string;
+  /** The active profile's uuid ('' when nmcli did not print it). */
+  uuid: string;
 }
 
 export interface Gathered {
@@ -46,6 +50,8 @@ export interface Gathered {
   systemdPid1: boolean;
   systemdRun: boolean;
   setsid: boolean;
+  /** ifupdown can bring bridges up (bridge-utils' hook, or ifupdown2). */
+  ifupdownBridge: boolean;
   /** null: NetworkManager is not running. */
   nm: NmDevice[] | null;
   /** Candidate files: content, or null when absent. */
@@ -115,9 +121,10 @@ export function parseGather(out: string): Gathered {
     systemdPid1: init.includes('pid1=systemd'),
     systemdRun: init.includes('systemd-run=yes'),
     setsid: init.includes('setsid=yes'),
+    ifupdownBridge: init.includes('ifupdown-bridge=yes'),
     nm: nmText === '' ? null : nmText.split('\n').map((l) => {
-      const [device = '', state = '', connection = ''] = splitTerse(l);
-      return { device, state, connection };
+      const [device = '', state = '', connection = '', uuid = ''] = splitTerse(l);
+      return { device, state, connection, uuid };
     }),
     files: parseFiles(need('files')),
     ifupdown: new Map([...parseFiles(need('ifupdown'))].flatMap(([k, v]): Array<[string, string]> => (v === null ? [] : [[k, v]]))),

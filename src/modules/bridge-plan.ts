@@ -135,8 +135,18 @@ export type LivePlan = { kind: 'fail'; msg: string } | { kind: 'ok'; commands: s
 // A new bridge's kernel defaults.
 const NEW_BRIDGE = { stp: 0, forwardDelay: 1500 };
 
+export interface PlanLiveOptions {
+  /**
+   * The forward delay only matters while STP runs (without STP a port forwards at
+   * once): with STP off on both sides, a different delay is not a change.
+   * NetworkManager applies `forward-delay` only with `stp=true`, so the kernel
+   * keeps its 15 s default under an `nm-keyfile` bridge with STP off.
+   */
+  delayOnlyWithStp?: boolean;
+}
+
 /** Wanted bridge vs the kernel's state → `ip` argvs (without the leading `ip`). */
-export function planLive(a: BridgeArgs, state: LiveState): LivePlan {
+export function planLive(a: BridgeArgs, state: LiveState, opts: PlanLiveOptions = {}): LivePlan {
   const fail = (msg: string): LivePlan => ({ kind: 'fail', msg });
   const br = state.links.get(a.name);
   if (br && br.kind !== 'bridge') return fail(`${a.name} exists and is not a bridge (it is ${br.kind ?? 'a plain device'})`);
@@ -167,7 +177,8 @@ export function planLive(a: BridgeArgs, state: LiveState): LivePlan {
   const stpCmd = (): void => link('set', 'dev', a.name, 'type', 'bridge', 'stp_state', String(wantStp));
   const fdCmd = (): void => link('set', 'dev', a.name, 'type', 'bridge', 'forward_delay', String(wantFd));
   if ((stp === 0) !== (wantStp === 0) && wantStp === 0) stpCmd();
-  if (fd !== wantFd) fdCmd();
+  const delayMatters = !opts.delayOnlyWithStp || wantStp !== 0 || stp !== 0;
+  if (fd !== wantFd && delayMatters) fdCmd();
   if ((stp === 0) !== (wantStp === 0) && wantStp !== 0) stpCmd();
   for (const p of a.ports) {
     const l = state.links.get(p);

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileTemplate, renderTemplate, type TemplateFormat } from '../template/index.js';
+import { uuid } from '../template/helpers/uuid.js';
 import { addressMode, type BridgeArgs, type BridgeFormat } from './bridge-spec.js';
 
 export interface WantedFile {
@@ -36,6 +37,11 @@ export function ifupdownPath(bridge: string): string {
 
 export function nmBridgePath(bridge: string): string {
   return `${NM_DIR}/${bridge}.nmconnection`;
+}
+
+/** The bridge profile's uuid, as nm-bridge.nmconnection.hbs renders it (`uuid 'kvmplay-nm-bridge' name`). */
+export function nmBridgeUuid(bridge: string): string {
+  return uuid('kvmplay-nm-bridge', bridge);
 }
 
 export function nmPortPath(bridge: string, port: string): string {

@@ -63,8 +63,8 @@ describe('bridge rollback scripts (generated text)', () => {
     assert.equal(rollbackMethod({ systemdPid1: true, systemdRun: false }), 'setsid');
     const argv = armArgv(safeApply({ method: 'systemd', timeoutS: 8 }));
     assert.deepEqual(argv.slice(0, 2), ['sh', '-c']);
-    assert.match(argv[2] ?? '', /systemd-run --quiet --unit="\$unit" --description="kvmplay bridge rollback" --on-active="\$timeout" --timer-property=AccuracySec=100ms \/bin\/sh "\$d\/rollback\.sh"/);
-    assert.match(argv[2] ?? '', /systemd-run --quiet --unit="\$unit-apply"/);
+    assert.match(argv[2] ?? '', /systemd-run --quiet --collect --unit="\$unit" --description="kvmplay bridge rollback" --on-active="\$timeout" --timer-property=AccuracySec=100ms \/bin\/sh "\$d\/rollback\.sh"/);
+    assert.match(argv[2] ?? '', /systemd-run --quiet --collect --unit="\$unit-apply"/);
     assert.deepEqual(argv.slice(3, 8), ['kvmplay-bridge', '/var/lib/kvmplay/bridge/br0-0a1b2c3d', 'systemd', '8', 'kvmplay-bridge-rollback-br0-0a1b2c3d']);
     // Staged files travel as NAME BASE64 pairs, never inside the script text.
     assert.deepEqual(argv.filter((_, i) => i >= 8 && i % 2 === 0), ['save.sh', 'rollback.sh', 'apply.sh', 'new.0']);

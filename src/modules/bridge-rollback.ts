@@ -148,10 +148,10 @@ export const ARM_SCRIPT = [
   ': > "$d/armed"',
   'case $method in',
   'systemd)',
-  '  systemd-run --quiet --unit="$unit" --description="kvmplay bridge rollback" --on-active="$timeout" --timer-property=AccuracySec=100ms /bin/sh "$d/rollback.sh" || { rm -f -- "$d/armed"; exit 4; }',
+  '  systemd-run --quiet --collect --unit="$unit" --description="kvmplay bridge rollback" --on-active="$timeout" --timer-property=AccuracySec=100ms /bin/sh "$d/rollback.sh" || { rm -f -- "$d/armed"; exit 4; }',
   '  echo "armed systemd $unit.timer"',
   // logind may end a session's processes when it closes: the apply runs as a unit too.
-  '  systemd-run --quiet --unit="$unit-apply" --description="kvmplay bridge apply" /bin/sh "$d/apply.sh" || { sh "$d/rollback.sh" from-apply; exit 4; }',
+  '  systemd-run --quiet --collect --unit="$unit-apply" --description="kvmplay bridge apply" /bin/sh "$d/apply.sh" || { sh "$d/rollback.sh" from-apply; exit 4; }',
   '  ;;',
   'setsid)',
   // The sleeper leads its own session and process group; the disarm kills the group.

@@ -7,7 +7,7 @@ import type { RunResult } from '../exec/host.js';
 import { UnreachableError } from '../errors.js';
 import { bridgeModule, planBridge } from './bridge.js';
 import { GATHER_SCRIPT, parseGather } from './bridge-gather.js';
-import { renderBridgeFiles } from './bridge-render.js';
+import { nmBridgeUuid, renderBridgeFiles } from './bridge-render.js';
 import { ARM_SCRIPT, DISARM_SCRIPT, STATUS_SCRIPT } from './bridge-rollback.js';
 import { BridgeArgs } from './bridge-spec.js';
 import { fakeContext } from './testing/context.js';
@@ -22,6 +22,8 @@ interface Probe {
   systemd?: boolean;
   files?: Record<string, string>;
   ifupdown?: Record<string, string>;
+  /** bridge-utils' ifupdown hook present (default true). */
+  bridgeUtils?: boolean;
 }
 
 /** GATHER_SCRIPT's output for lab02, before (or after) br0 over em1. */
@@ -45,7 +47,7 @@ function probeOutput(p: Probe = {}): string {
     sec('route6', '[]'),
     sec('bridge', '[]'),
     sec('os', p.os ?? 'ID=debian\nVERSION_ID="12"\n'),
-    sec('init', `pid1=${p.systemd ? 'systemd' : 'other'}\n${p.systemd ? 'systemd-run=yes\n' : ''}setsid=yes\n`),
+    sec('init', `pid1=${p.systemd ? 'systemd' : 'other'}\n${p.systemd ? 'systemd-run=yes\n' : ''}setsid=yes\n${p.bridgeUtils === false ? '' : 'ifupdown-bridge=yes\n'}`),
     sec('nm', p.nm ?? ''),
     sec('files', files.map(([path, text]) => `F ${b64(path)} ${b64(text)}\n`).join('')),
     sec('ifupdown', Object.entries(p.ifupdown ?? { '/etc/network/interfaces': LAB_INTERFACES }).map(([path, text]) => `F ${b64(path)} ${b64(text)}\n`).join('')),
@@ -84,14 +86,51 @@ describe('bridge module', () => {
     assert.equal(planBridge(BridgeArgs.parse({ ...BR0, format: 'ifcfg' }), parseGather(probeOutput())).kind === 'ok' ? 'ifcfg' : '', 'ifcfg');
   });
 
+  it('refuses ifupdown bridges where ifupdown cannot bring them up (no bridge-utils): the next boot would lose the network', () => {
+    const r = planBridge(BR0, parseGather(probeOutput({ bridgeUtils: false })));
+    assert.equal(r.kind, 'fail');
+    assert.match(r.kind === 'fail' ? r.msg : '', /install bridge-utils first; nothing changed/);
+    // Other formats do not need it.
+    assert.equal(planBridge(BridgeArgs.parse({ ...BR0, format: 'ifcfg' }), parseGather(probeOutput({ bridgeUtils: false }))).kind, 'ok');
+  });
+
   it('with NetworkManager, makes the change with nmcli and takes the old profile back up on rollback', () => {
-    const r = planBridge(BR0, parseGather(probeOutput({ os: 'ID="rhel"\n', nm: 'em1:connected:System em1\n' })));
+    const r = planBridge(BR0, parseGather(probeOutput({ os: 'ID="rhel"\n', nm: 'em1:connected:System em1:5fb06bd0-0bb0-7ffb-45f1-d6edd65f3e03\n' })));
     assert.equal(r.kind, 'ok');
     if (r.kind !== 'ok') return;
-    assert.deepEqual(r.live, [['nmcli', 'connection', 'reload'], ['nmcli', 'connection', 'up', 'id', 'br0']]);
-    assert.deepEqual(r.restore.slice(0, 2), [['nmcli', 'connection', 'reload'], ['nmcli', 'connection', 'up', 'id', 'System em1']]);
+    // By uuid, the one nm-bridge.nmconnection.hbs renders: another profile may be named br0 too.
+    assert.deepEqual(r.live, [['nmcli', 'connection', 'reload'], ['nmcli', 'connection', 'up', 'uuid', nmBridgeUuid('br0')]]);
+    assert.match(r.files[0]?.content ?? '', new RegExp(`^uuid=${nmBridgeUuid('br0')}$`, 'm'));
+    assert.deepEqual(r.restore.slice(0, 2), [['nmcli', 'connection', 'reload'], ['nmcli', 'connection', 'up', 'uuid', '5fb06bd0-0bb0-7ffb-45f1-d6edd65f3e03']]);
     assert.deepEqual(r.restore.slice(2, 4), [['ip', 'link', 'set', 'dev', 'em1', 'nomaster'], ['ip', 'link', 'del', 'dev', 'br0']]);
     assert.deepEqual(r.files.map((f) => [f.path, f.mode]), [['/etc/NetworkManager/system-connections/br0.nmconnection', 0o600], ['/etc/NetworkManager/system-connections/br0-port-em1.nmconnection', 0o600]]);
+    // Without a uuid column (an older nmcli), by name.
+    const old = planBridge(BR0, parseGather(probeOutput({ nm: 'em1:connected:System em1\n' })));
+    assert.deepEqual(old.kind === 'ok' ? old.restore[1] : [], ['nmcli', 'connection', 'up', 'id', 'System em1']);
+  });
+
+  it('with NetworkManager and the bridge already there: rollback takes the bridge profile up first; observed-only profiles are left to iproute2', () => {
+    const nm = 'em1:connected:br0-port-em1:fa16d33e-acda-5a8d-91f3-67e7e36464cf\nbr0:connected:br0:8138ccfb-51d3-5264-921d-8aedaf79c945\nlo:connected (externally):lo:c2b37eeb\n';
+    const r = planBridge(BridgeArgs.parse({ ...BR0, address: '10.213.0.12/32' }), parseGather(probeOutput({ bridged: true, nm })));
+    assert.equal(r.kind, 'ok');
+    if (r.kind !== 'ok') return;
+    assert.deepEqual(r.restore.slice(0, 3), [
+      ['nmcli', 'connection', 'reload'],
+      ['nmcli', 'connection', 'up', 'uuid', '8138ccfb-51d3-5264-921d-8aedaf79c945'],
+      ['nmcli', 'connection', 'up', 'uuid', 'fa16d33e-acda-5a8d-91f3-67e7e36464cf'],
+    ]);
+    const ext = planBridge(BR0, parseGather(probeOutput({ nm: 'em1:connected (externally):em1:13fb29a7\n' })));
+    assert.deepEqual(ext.kind === 'ok' ? [ext.format, ext.restore[1]] : [], ['nm-keyfile', ['ip', 'link', 'set', 'dev', 'em1', 'nomaster']]);
+  });
+
+  it('with NetworkManager and STP off, a forward delay NetworkManager leaves at the kernel default is no change', () => {
+    // NetworkManager applies forward-delay only with stp=true: the kernel keeps 15 s.
+    const probe = probeOutput({ bridged: true, nm: 'em1:connected:br0-port-em1:fa16\nbr0:connected:br0:8138\n' }).replace('"forward_delay":0', '"forward_delay":1500');
+    const nmPlan = planBridge(BR0, parseGather(probe));
+    assert.deepEqual(nmPlan.kind === 'ok' ? nmPlan.live : nmPlan, []);
+    // ifupdown and ifcfg set the delay themselves (bridge_fd, DELAY): there it is a change.
+    const forced = planBridge(BridgeArgs.parse({ ...BR0, format: 'ifupdown' }), parseGather(probe));
+    assert.deepEqual(forced.kind === 'ok' ? forced.live : forced, [['ip', 'link', 'set', 'dev', 'br0', 'type', 'bridge', 'forward_delay', '0']]);
   });
 
   it('in check mode reports the files and the live change, with a diff, and changes nothing', async () => {

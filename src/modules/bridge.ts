@@ -13,7 +13,7 @@ import type { Host } from '../exec/host.js';
 import { KvmplayError, TaskError } from '../errors.js';
 import { chooseFormat, GATHER_SCRIPT, parseGather, type Gathered } from './bridge-gather.js';
 import { describeLive, involvedDevices, planLive, planRestore, simulate } from './bridge-plan.js';
-import { candidatePaths, disableStanzas, ifupdownPath, renderBridgeFiles, type WantedFile } from './bridge-render.js';
+import { candidatePaths, disableStanzas, ifupdownPath, nmBridgeUuid, renderBridgeFiles, type WantedFile } from './bridge-render.js';
 import {
   APPLY_DELAY_S, armArgv, disarmArgv, parseStatus, rollbackMethod, STATE_ROOT, stateTag, statusArgv,
   type ApplyStatus, type SafeApply,
@@ -57,6 +57,10 @@ export function planBridge(a: BridgeArgs, g: Gathered): { kind: 'fail'; msg: str
   const choice = chooseFormat(a.format, g, devs);
   if (choice.kind === 'fail') return choice;
   const wanted = renderBridgeFiles(a, choice.format);
+  if (choice.format === 'ifupdown' && !g.ifupdownBridge) {
+    // The live change would work, and the next boot would lose the network.
+    return { kind: 'fail', msg: 'ifupdown cannot bring bridges up on this host (no bridge-utils: /etc/network/if-pre-up.d/bridge is missing, and no ifupdown2): install bridge-utils first; nothing changed' };
+  }
   if (choice.format === 'ifupdown') {
     // Stanzas for the bridge or its ports elsewhere would configure them twice.
     const own = ifupdownPath(a.name);
@@ -68,17 +72,24 @@ export function planBridge(a: BridgeArgs, g: Gathered): { kind: 'fail'; msg: str
   }
   const current = (path: string): string | null => (g.files.has(path) ? g.files.get(path) ?? null : g.ifupdown.get(path) ?? null);
   const files = wanted.map((f) => ({ ...f, before: current(f.path) })).filter((f) => f.before !== f.content);
-  const live = planLive(a, g.live);
+  const nm = choice.format === 'nm-keyfile';
+  const live = planLive(a, g.live, { delayOnlyWithStp: nm });
   if (live.kind === 'fail') return live;
   const ipCmds = live.commands.map((c) => ['ip', ...c]);
   const restoreIp = planRestore(a, g.live).map((c) => ['ip', ...c]);
-  const nm = choice.format === 'nm-keyfile';
-  // NetworkManager owns the devices: it makes the change from the (new) keyfiles,
-  // and takes the old profiles back up on rollback; iproute2 then mops up.
-  const previous = [...new Set((g.nm ?? []).filter((d) => a.ports.includes(d.device) && d.connection !== '' && d.connection !== '--').map((d) => d.connection))];
-  const liveCmds = ipCmds.length === 0 ? [] : nm ? [['nmcli', 'connection', 'reload'], ['nmcli', 'connection', 'up', 'id', a.name]] : ipCmds;
+  // NetworkManager owns the devices: it makes the change from the (new) keyfiles
+  // (by uuid: another profile may carry the same name), and on rollback takes the
+  // profiles that were active before back up (the bridge's own first), after the
+  // old files are back; iproute2 then mops up. Profiles NetworkManager only
+  // observed ("connected (externally)") are left to iproute2.
+  const previous = [...(g.nm ?? [])]
+    .filter((d) => devs.includes(d.device) && d.connection !== '' && d.connection !== '--' && !d.state.includes('external'))
+    .sort((x, y) => devs.indexOf(x.device) - devs.indexOf(y.device))
+    .map((d) => (d.uuid !== '' ? ['uuid', d.uuid] : ['id', d.connection]))
+    .filter((c, i, all) => all.findIndex((o) => o[1] === c[1]) === i);
+  const liveCmds = ipCmds.length === 0 ? [] : nm ? [['nmcli', 'connection', 'reload'], ['nmcli', 'connection', 'up', 'uuid', nmBridgeUuid(a.name)]] : ipCmds;
   const restore = nm
-    ? [['nmcli', 'connection', 'reload'], ...previous.map((c) => ['nmcli', 'connection', 'up', 'id', c]), ...restoreIp]
+    ? [['nmcli', 'connection', 'reload'], ...previous.map((c) => ['nmcli', 'connection', 'up', ...c]), ...restoreIp]
     : restoreIp;
   return {
     kind: 'ok',

@@ -17,6 +17,8 @@ export interface InterfaceFact {
   /** `UP`, `DOWN`, `UNKNOWN` as `ip` reports operstate. */
   state: string;
   addresses: InterfaceAddress[];
+  /** The bridge (or bond) this interface is a port of, or null. */
+  master: string | null;
 }
 
 export interface HostFacts {
@@ -44,6 +46,12 @@ export interface HostFacts {
   kvm_module_loaded: boolean | null;
   dev_kvm: boolean;
   interfaces: InterfaceFact[];
+  /**
+   * Interface name → its first global IPv4 address with the prefix (`10.213.0.15/24`),
+   * for interfaces that have one: `{{lookup facts.ipv4 'em1'}}` (bridge-network.yaml's
+   * default bridge takes em1's address, or br0's once em1 is its port).
+   */
+  ipv4: Record<string, string>;
   /** `9.0.0`, or null when neither libvirtd nor virsh is installed. */
   libvirt_version: string | null;
   /** Modular daemons (virtqemud …) rather than monolithic libvirtd; null when libvirt is absent. */
@@ -136,18 +144,35 @@ function splitSections(stdout: string): Map<string, string> {
   return out;
 }
 
-interface IpJsonAddr { family?: unknown; local?: unknown; prefixlen?: unknown }
-interface IpJsonLink { ifname?: unknown; address?: unknown; operstate?: unknown; addr_info?: unknown }
+interface IpJsonAddr { family?: unknown; local?: unknown; prefixlen?: unknown; scope?: unknown }
+interface IpJsonLink { ifname?: unknown; address?: unknown; operstate?: unknown; addr_info?: unknown; master?: unknown }
 
-export function parseIpJson(text: string): InterfaceFact[] {
+function ipJsonLinks(text: string): IpJsonLink[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text.trim() || '[]');
   } catch {
     return []; // an `ip` without -j printed usage text: no interfaces rather than a failure
   }
-  if (!Array.isArray(parsed)) return [];
-  return parsed.flatMap((raw: IpJsonLink): InterfaceFact[] => {
+  return Array.isArray(parsed) ? (parsed as IpJsonLink[]) : [];
+}
+
+/** `ip -j addr` → interface name → first global IPv4 address as `a.b.c.d/nn`. */
+export function parseIpv4Map(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of ipJsonLinks(text)) {
+    if (typeof raw.ifname !== 'string' || raw.ifname === '__proto__') continue;
+    const infos = Array.isArray(raw.addr_info) ? (raw.addr_info as IpJsonAddr[]) : [];
+    const a = infos.find((i) => i.family === 'inet' && typeof i.local === 'string' && typeof i.prefixlen === 'number'
+      // Older iproute2 prints no scope: loopback addresses are then told by their range.
+      && (i.scope === undefined ? !i.local.startsWith('127.') : i.scope === 'global'));
+    if (a) out[raw.ifname] = `${String(a.local)}/${String(a.prefixlen)}`;
+  }
+  return out;
+}
+
+export function parseIpJson(text: string): InterfaceFact[] {
+  return ipJsonLinks(text).flatMap((raw: IpJsonLink): InterfaceFact[] => {
     if (typeof raw.ifname !== 'string') return [];
     const infos = Array.isArray(raw.addr_info) ? (raw.addr_info as IpJsonAddr[]) : [];
     const addresses = infos.flatMap((a): InterfaceAddress[] =>
@@ -155,7 +180,7 @@ export function parseIpJson(text: string): InterfaceFact[] {
         ? [{ family: a.family, address: a.local, prefix: a.prefixlen }]
         : [],
     );
-    return [{ name: raw.ifname, mac: typeof raw.address === 'string' ? raw.address : null, state: typeof raw.operstate === 'string' ? raw.operstate : 'UNKNOWN', addresses }];
+    return [{ name: raw.ifname, mac: typeof raw.address === 'string' ? raw.address : null, state: typeof raw.operstate === 'string' ? raw.operstate : 'UNKNOWN', addresses, master: typeof raw.master === 'string' ? raw.master : null }];
   });
 }
 
@@ -231,6 +256,7 @@ export function parseHostFacts(stdout: string): HostFacts {
     kvm_module_loaded: kvmModule === 'yes' ? true : kvmModule === 'no' ? false : null,
     dev_kvm: kv['dev_kvm'] === 'yes',
     interfaces: parseIpJson(sections.get('ip') ?? ''),
+    ipv4: parseIpv4Map(sections.get('ip') ?? ''),
     libvirt_version: libvirtVersion,
     libvirt_modular: libvirtModular(kv, units, serviceMgr === 'systemd', libvirtVersion !== null, family, id, int(major)),
   };

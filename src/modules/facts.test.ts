@@ -103,6 +103,22 @@ describe('facts parsing', () => {
     assert.deepEqual(f.interfaces[1]?.addresses[0], { family: 'inet', address: '10.213.0.11', prefix: 24 });
   });
 
+  it('maps interfaces to their global IPv4 address and tells ports by their master', () => {
+    // lab05 with em1 in br0: the address is on br0; lo's and em2's link-local ones do not count.
+    const ip = JSON.stringify([
+      { ifname: 'lo', address: '00:00:00:00:00:00', operstate: 'UNKNOWN', addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8, scope: 'host' }] },
+      { ifname: 'em1', master: 'br0', address: '02:6b:76:01:00:05', operstate: 'UP', addr_info: [] },
+      { ifname: 'em2', address: '02:6b:76:02:00:05', operstate: 'UP', addr_info: [{ family: 'inet6', local: 'fe80::6b:76ff:fe02:5', prefixlen: 64, scope: 'link' }] },
+      { ifname: 'br0', address: '02:6b:76:01:00:05', operstate: 'UP', addr_info: [{ family: 'inet', local: '10.213.0.15', prefixlen: 24, scope: 'global' }, { family: 'inet', local: '10.213.0.99', prefixlen: 24, scope: 'global' }] },
+    ]);
+    const f = parseHostFacts(`--kvmplay:ip--\n${ip}\n`);
+    assert.deepEqual(f.ipv4, { br0: '10.213.0.15/24' });
+    assert.deepEqual(f.interfaces.map((i) => [i.name, i.master]), [['lo', null], ['em1', 'br0'], ['em2', null], ['br0', null]]);
+    // iproute2 without scope in its JSON: loopback told by range; no JSON at all: nothing.
+    assert.deepEqual(parseHostFacts(LAB_NO_KVM).ipv4, { em1: '10.213.0.11/24' });
+    assert.deepEqual(parseHostFacts(RHEL9).ipv4, {});
+  });
+
   it('reads a Debian hypervisor with monolithic libvirtd enabled', () => {
     const f = parseHostFacts(DEBIAN_KVM);
     assert.equal(f.cpu_virt_flag, 'vmx');
