@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { SshHost } from '../../src/exec/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from './cli.js';
-import { ensureLab } from './lab-fixture.js';
+import { execFileSync } from 'node:child_process';
+import { ensureLab, type LabHost } from './lab-fixture.js';
 
 /** Lab hosts without systemd as PID 1 (sysv init scripts). */
 const SYSV_HOSTS: readonly string[] = ['lab01'];
@@ -27,7 +28,8 @@ const stackOf = (host: string): string[] => (SYSV_HOSTS.includes(host) ? [...DEB
 const PURGE = ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'libvirt-daemon-system-sysv', 'libvirt-clients', 'virtinst'];
 
 const PREFIX = 'kvs'; // every domain, disk and file this test makes starts with it
-const BRIDGE = 'kvsbr0';
+/** The bridge bridge-network.yaml makes by default: br0 over em1, carrying em1's address. */
+const BRIDGE = 'br0';
 const POOL = '/var/lib/libvirt/images';
 const BACKUP_DIR = `/var/lib/libvirt/${PREFIX}-backup`;
 const AWKWARD = `${PREFIX} it's "odd"; $(touch PWNED) & <x> \`touch PWNED\` |y`;
@@ -64,6 +66,7 @@ const DISKS: ReadonlyArray<[string, string, number]> = [[`${POOL}/${WEB}-0.qcow2
 describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', function () {
   this.timeout(600_000);
   let inventory: string;
+  let labHosts: LabHost[] = [];
   let scratch: string;
   const hosts = new Map<string, SshHost>();
 
@@ -114,6 +117,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     this.timeout(900_000);
     const lab = await ensureLab();
     inventory = lab.inventory;
+    labHosts = lab.hosts;
     scratch = scratchDir('site');
     const inv = await loadInventory([inventory]);
     for (const name of [...HOSTS, KVM_FAIL_HOST]) hosts.set(name, new SshHost(connectionFor(inv, name), { acceptNewHostKeys: false, agentSocket: '' }));
@@ -132,10 +136,29 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
       'installed=$(dpkg-query -W -f \'${Package} ${Status}\\n\' "$@" 2>/dev/null | awk \'$4 == "installed" {print $1}\')',
       'if [ -n "$installed" ]; then DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq -o DPkg::Lock::Timeout=600 $installed >/dev/null || exit 1; fi',
       '[ ! -f /etc/libvirt/qemu.conf ] || sed -i -E \'/^[[:space:]]*(namespaces|cgroup_controllers)[[:space:]]*=/d\' /etc/libvirt/qemu.conf',
-      // The guests' NICs need a bridge (br0 comes with bridge-network.yaml, issue 6).
-      'ip link add "$prefix"br0 type bridge 2>/dev/null; ip link set "$prefix"br0 up',
     ].join('\n'), PREFIX, ...PURGE)));
+    await Promise.all(HOSTS.map((h) => resetNetwork(h)));
   });
+
+  /**
+   * The host's network as `lab up` made it, whatever an earlier run left: br0 gone
+   * and em1 with its address (from the lab's console, outside the host), then the
+   * persistent files bridge-network.yaml wrote undone, no rollback left armed.
+   */
+  const resetNetwork = async (name: string): Promise<void> => {
+    const h = labHosts.find((x) => x.name === name)!;
+    const ip = (...args: string[]): string => execFileSync('ip', ['netns', 'exec', h.netns, 'ip', ...args], { encoding: 'utf8' });
+    if (ip('-o', 'link', 'show').includes(` ${BRIDGE}:`)) ip('link', 'del', 'dev', BRIDGE);
+    ip('addr', 'flush', 'dev', 'em1', 'scope', 'global');
+    ip('addr', 'add', `${h.address}/24`, 'dev', 'em1');
+    ip('link', 'set', 'dev', 'em1', 'up');
+    await shOk(name, [
+      'sed -i "s/^#kvmplay(br0)# //" /etc/network/interfaces',
+      'rm -f /etc/network/interfaces.d/br0',
+      'if [ -d /run/systemd/system ]; then systemctl stop "kvmplay-bridge-rollback-*.timer" 2>/dev/null; systemctl reset-failed 2>/dev/null; fi',
+      'for d in /var/lib/kvmplay/bridge/*/; do [ -e "$d/armed" ] && mv -- "$d/armed" "$d/disarmed"; done; rm -rf /var/lib/kvmplay/bridge; :',
+    ].join('\n'));
+  };
 
   after(async () => {
     for (const h of HOSTS) {
@@ -145,8 +168,9 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
         'virsh -c qemu:///system list --all --name 2>/dev/null | while IFS= read -r d; do',
         '  case "$d" in "$prefix"*) virsh -c qemu:///system destroy --domain "$d" >/dev/null 2>&1; virsh -c qemu:///system undefine --keep-nvram --domain "$d" >/dev/null 2>&1;; esac',
         'done',
-        `rm -rf -- ${POOL}/"$prefix"* ${BACKUP_DIR}; ip link del "$prefix"br0 2>/dev/null; :`,
+        `rm -rf -- ${POOL}/"$prefix"* ${BACKUP_DIR}; :`,
       ].join('\n'), PREFIX).catch(() => undefined);
+      await resetNetwork(h).catch(() => undefined);
     }
     await Promise.all([...hosts.values()].map((h) => h.close()));
   });
@@ -201,6 +225,21 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     assert.equal(events(again.stdout).some((e) => e.task === 'restart libvirt'), false, 'no restart without a change');
   });
 
+  it('bridge-network puts em1 into br0 keeping its address and SSH; a second run changes nothing', async () => {
+    const r = await run('bridge-network.yaml', { rollback_timeout: 20 });
+    assert.equal(r.code, 0, explain(r));
+    for (const h of HOSTS) {
+      assert.equal(recapOf(r).hosts[h]?.changed, 1, explain(r));
+      const lab = labHosts.find((x) => x.name === h)!;
+      const addrs = execFileSync('ip', ['netns', 'exec', lab.netns, 'ip', '-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
+      assert.match(addrs, new RegExp(`${BRIDGE}\\s+inet ${lab.address.replace(/\./g, '\\.')}/24`));
+      assert.doesNotMatch(addrs, /em1\s+inet /);
+      assert.match(await shOk(h, 'ip -o link show em1'), new RegExp(`master ${BRIDGE}`));
+      assert.match(await shOk(h, 'cat /etc/network/interfaces.d/br0'), /bridge_ports em1/);
+    }
+    assertUnchanged(await run('bridge-network.yaml', {}));
+  });
+
   describe('rollout', () => {
     let ids: Map<string, { uuid: string; macs: string[] }>;
     const key = (h: string, n: string): string => `${h}/${n}`;
@@ -222,6 +261,9 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
           assert.deepEqual([info.format, info['virtual-size']], [format, size], path);
         }
         assert.match(await virsh(h, 'dumpxml', '--inactive', '--domain', WEB), /<domain type='qemu'>/);
+        // Each running guest's NICs are ports of br0 (the tap devices libvirt made).
+        const ports = (await shOk(h, 'bridge link show')).split('\n').filter((l) => l.includes(`master ${BRIDGE}`));
+        assert.equal(ports.filter((l) => /: vnet\d+/.test(l)).length, 3, ports.join('\n'));
       }
       ids = await snapshot();
       for (const h of HOSTS) assert.equal(ids.get(key(h, WEB))!.macs.length, 2);
@@ -265,11 +307,11 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
       }
     });
 
-    it('site.yaml (bootstrap, then rollout) on the bootstrapped hosts with their VMs changes nothing', async () => {
+    it('site.yaml (bootstrap, bridges, rollout) on the bootstrapped hosts with their VMs changes nothing', async () => {
       const r = await run('site.yaml', { vms: VMS });
       assertUnchanged(r);
       const plays = new Set(events(r.stdout).map((e) => e.task));
-      assert.ok(plays.has('KVM stack packages') && plays.has('Domains'), 'both playbooks ran');
+      assert.ok(plays.has('KVM stack packages') && plays.has('Bridges (safe apply)') && plays.has('Domains'), 'the three playbooks ran');
     });
   });
 
