@@ -350,6 +350,11 @@ function hostSuite(t: Target, title: string): LabBox {
     before(async function () {
       this.timeout(900_000);
       await box.init(await ensureLab());
+      // Whatever an earlier run left (the main job's site.yaml bridges em1 too):
+      // no bridges, em1 with its address, em1's stanza and no bridge files.
+      box.consoleNetwork();
+      await box.fresh(DISARM_ALL);
+      await box.fresh('sed -i "s/^#kvmplay(br[0-9]*)# //" /etc/network/interfaces && rm -f /etc/network/interfaces.d/br0 /etc/network/interfaces.d/br1');
       box.originalInterfaces = await box.cat('/etc/network/interfaces');
       assert.match(box.originalInterfaces, new RegExp(`iface em1 inet static\\n\\s+address ${t.address.replace(/\./g, '\\.')}`));
       await box.restore();
