@@ -9,7 +9,7 @@ import type { Host } from '../exec/host.js';
 import { boolish } from './args.js';
 import { planDomainState, WANTED_DOMAIN_STATES, type DomainAction } from './domain-plan.js';
 import { carryIdentity, domainIdentity, missingElements } from './domain-xml.js';
-import { DEFAULT_URI, failureMessage, virshOk, withTempXml, xmlName } from './libvirt-run.js';
+import { assertWellFormed, DEFAULT_URI, failureMessage, virshOk, withValidXml, xmlName } from './libvirt-run.js';
 import type { Module, ModuleContext, ModuleResult } from './module.js';
 import { parseDomInfo, parseDomState, VirshError, type DomainState } from './virsh/index.js';
 import { unifiedDiff } from '../util/text.js';
@@ -70,8 +70,8 @@ async function wantedXml(a: LibvirtDomainArgs, ctx: ModuleContext): Promise<stri
 
 /** Define (or, in check mode, estimate); returns the inactive XML afterwards. */
 async function define(v: Virsh, xml: string, before: string | null, out: Outcome): Promise<string | null> {
+  assertWellFormed(xml);
   const named = xmlName(xml);
-  // No <name> found (e.g. malformed XML): let libvirt say what is wrong with it.
   if (named !== null && named !== v.name) throw new Error(`the XML's <name> is "${named}", not "${v.name}"`);
   const carried = before === null ? xml : carryIdentity(xml, domainIdentity(before));
   if (v.ctx.check) {
@@ -83,7 +83,7 @@ async function define(v: Virsh, xml: string, before: string | null, out: Outcome
     }
     return before;
   }
-  await withTempXml(v.host, v.ctx, carried, (path) => v.run('define', '--file', path));
+  await withValidXml(v.host, v.ctx, carried, 'domain', (path) => v.run('define', '--file', path));
   const after = await v.inactiveXml();
   if (after === null) throw new Error(`domain "${v.name}" is not defined after virsh define`);
   if (after !== before) {

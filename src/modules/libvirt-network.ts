@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Host } from '../exec/host.js';
 import { boolish } from './args.js';
 import { carryNetworkIdentity, missingElements, networkIdentity } from './domain-xml.js';
-import { DEFAULT_URI, failureMessage, virshOk, withTempXml, xmlName } from './libvirt-run.js';
+import { assertWellFormed, DEFAULT_URI, failureMessage, virshOk, withValidXml, xmlName } from './libvirt-run.js';
 import type { Module, ModuleContext, ModuleResult } from './module.js';
 import { parseNetInfo, VirshError, type NetInfo } from './virsh/index.js';
 import { unifiedDiff } from '../util/text.js';
@@ -66,6 +66,7 @@ export const libvirtNetworkModule: Module<LibvirtNetworkArgs> = {
       if ('fail' in plan) return result({ failed: true, msg: `network "${a.name}": ${plan.fail}` });
       for (const action of plan) {
         if (action === 'define' && xml !== null) {
+          assertWellFormed(xml);
           const named = xmlName(xml);
           if (named !== null && named !== a.name) throw new Error(`the XML's <name> is "${named}", not "${a.name}"`);
           const carried = before === null ? xml : carryNetworkIdentity(xml, networkIdentity(before));
@@ -74,7 +75,7 @@ export const libvirtNetworkModule: Module<LibvirtNetworkArgs> = {
             if (before === null || missing.length) note(before === null ? 'define (new network)' : `define (differs: ${missing.slice(0, 5).join('; ')})`);
             continue;
           }
-          await withTempXml(host, ctx, carried, (path) => virshOk(host, ctx, a.uri, ['net-define', '--file', path]));
+          await withValidXml(host, ctx, carried, 'network', (path) => virshOk(host, ctx, a.uri, ['net-define', '--file', path]));
           const after = await net('net-dumpxml', '--inactive');
           if (after !== before) {
             note(before === null ? 'defined' : 'redefined');

@@ -5,6 +5,7 @@ import type { Host, RunResult } from '../exec/host.js';
 import type { ModuleContext } from './module.js';
 import { putFile } from './put-file.js';
 import { runOptions } from './remote.js';
+import { schemaError, xmlSyntaxError } from './xml-check.js';
 import { VirshError, classifyVirshError } from './virsh/index.js';
 
 export const DEFAULT_URI = 'qemu:///system';
@@ -40,6 +41,26 @@ export async function withTempXml<T>(host: Host, ctx: ModuleContext, xml: string
   } finally {
     await host.run(['rm', '-f', '--', path], runOptions(ctx, { signal: undefined, timeoutMs: 10_000 })).catch(() => undefined);
   }
+}
+
+/** Throws `invalid XML: line L, column C: …` unless the XML is well-formed (check mode too). */
+export function assertWellFormed(xml: string): void {
+  const problem = xmlSyntaxError(xml);
+  if (problem !== null) throw new Error(`invalid XML (not well-formed), nothing defined: ${problem}`);
+}
+
+/**
+ * withTempXml, with the XML checked against libvirt's schema on the host first
+ * (where virt-xml-validate can run): an invalid definition is never handed to virsh.
+ */
+export async function withValidXml<T>(
+  host: Host, ctx: ModuleContext, xml: string, schema: 'domain' | 'network', use: (path: string) => Promise<T>,
+): Promise<T> {
+  return withTempXml(host, ctx, xml, async (path) => {
+    const problem = await schemaError(host, ctx, path, schema);
+    if (problem !== null) throw new Error(`invalid XML, nothing defined: ${problem}`);
+    return use(path);
+  });
 }
 
 /** `failed: true` result text for an error thrown by a libvirt module. */

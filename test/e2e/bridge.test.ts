@@ -17,8 +17,6 @@
 // outside; every suite restores its host's network at the end.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ConnectionSpec } from '../../src/inventory/connection-spec.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
@@ -28,11 +26,10 @@ import { findModule, runModule } from '../../src/modules/registry.js';
 import { nmBridgePath, nmPortPath, renderBridgeFiles } from '../../src/modules/bridge-render.js';
 import { BridgeArgs } from '../../src/modules/bridge-spec.js';
 import { fakeContext } from '../../src/modules/testing/context.js';
-import { kvmplay, lastJsonLine } from './cli.js';
+import { kvmplay, kvmplayBin, lastJsonLine, scratchDir, writeFile } from './cli.js';
 import { ensureLab, type Lab } from './lab-fixture.js';
 
 const TIMEOUT_S = 8;
-const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sleepMs = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 const execFileP = promisify(execFile);
 
@@ -298,19 +295,12 @@ function bridgeCases(box: LabBox): void {
 
   it('restores itself when kvmplay is killed (SIGKILL) right after it applied a bad change', async () => {
     await box.restore();
-    // kvmplay's side in its own process: the module with a prefix that locks the host out.
-    const code = `
-      const { connectionFor, loadInventory } = await import(${JSON.stringify(join(DIST, 'src/inventory/index.js'))});
-      const { SshHost } = await import(${JSON.stringify(join(DIST, 'src/exec/ssh-host.js'))});
-      const { findModule, runModule } = await import(${JSON.stringify(join(DIST, 'src/modules/registry.js'))});
-      const { fakeContext } = await import(${JSON.stringify(join(DIST, 'src/modules/testing/context.js'))});
-      const spec = connectionFor(await loadInventory([process.argv[1]]), ${JSON.stringify(t.host)});
-      const host = new SshHost(spec, { acceptNewHostKeys: false, agentSocket: '' });
-      const mod = findModule('bridge');
-      await runModule(mod, host, mod.args.parse(${JSON.stringify(BAD)}), fakeContext({ hostName: ${JSON.stringify(t.host)} }));
-    `;
+    // The real CLI, `kvmplay run`, with a bridge whose prefix locks the host out.
+    const playbook = writeFile(scratchDir('bridge-kill'), 'bad-bridge.yaml', JSON.stringify([
+      { name: 'bad bridge', hosts: t.host, gather_facts: false, tasks: [{ name: 'br0 with a /32', bridge: BAD }] },
+    ]));
     const lab = await ensureLab();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code, lab.inventory], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [kvmplayBin, 'run', playbook, '-i', lab.inventory], { stdio: 'ignore' });
     const timers = new Set<string>();
     try {
       // Wait for the bad change to be live (seen from the console), then kill kvmplay.
