@@ -29,6 +29,7 @@ describe('file module', () => {
     const before = host.snapshot();
     const r = await file(host, { path: '/srv/old', state: 'absent' }, { check: true, diff: true });
     assert.equal(r.changed, true);
+    assert.match(r.msg, /^check mode, would be: removed/);
     assert.equal(host.snapshot(), before);
     assert.deepEqual(host.mutatingCalls(), []);
     assert.match(r.diff ?? '', /^-state: file\n(-.*\n)*\+state: absent\n$/m);

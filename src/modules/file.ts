@@ -105,7 +105,8 @@ export const fileModule: Module<FileArgs> = {
     const after = expectedAfter(cur, plan.state, plan.changes, want);
     const result: ModuleResult = {
       changed,
-      msg: changed ? plan.words.join(', ') : 'up to date',
+      // In check mode nothing happened: say what would.
+      msg: changed ? `${ctx.check ? 'check mode, would be: ' : ''}${plan.words.join(', ')}` : 'up to date',
       data: { path, state: plan.state === 'touch' ? 'file' : plan.state, ...after },
     };
     if (ctx.diff && changed) {
