@@ -8,13 +8,12 @@ import { parseLiveState, type LiveState } from './bridge-plan.js';
 import { IFUPDOWN_DIR, IFUPDOWN_MAIN } from './bridge-render.js';
 import { PATH_LINE } from './bridge-rollback.js';
 import type { BridgeFormat } from './bridge-spec.js';
-
-const MARK = '@@kvmplay-bridge ';
+import { SECTION_FN, splitSections } from './probe-sections.js';
 
 /** $@: the candidate file paths. Read-only. */
 export const GATHER_SCRIPT = [
   PATH_LINE,
-  `sec() { printf '\\n${MARK}%s\\n' "$1"; }`,
+  SECTION_FN,
   'b64() { base64 | tr -d "\\n"; }',
   'file() { if [ -f "$1" ]; then printf "F %s %s\\n" "$(printf %s "$1" | b64)" "$(b64 < "$1")"; else printf "A %s\\n" "$(printf %s "$1" | b64)"; fi; }',
   'sec link; ip -d -j link show || echo null',
@@ -60,16 +59,6 @@ export interface Gathered {
   ifupdown: Map<string, string>;
 }
 
-function sections(out: string): Map<string, string> {
-  const map = new Map<string, string>();
-  const parts = out.split(`\n${MARK}`);
-  for (const part of parts.slice(1)) {
-    const nl = part.indexOf('\n');
-    map.set(nl === -1 ? part : part.slice(0, nl), nl === -1 ? '' : part.slice(nl + 1));
-  }
-  return map;
-}
-
 function parseFiles(text: string): Map<string, string | null> {
   const files = new Map<string, string | null>();
   const dec = (b: string): string => Buffer.from(b, 'base64').toString('utf8');
@@ -96,7 +85,7 @@ function splitTerse(line: string): string[] {
 }
 
 export function parseGather(out: string): Gathered {
-  const s = sections(out);
+  const s = splitSections(out);
   const need = (k: string): string => {
     const v = s.get(k);
     if (v === undefined) throw new Error(`unexpected output from the bridge probe (no ${k} section): ${JSON.stringify(out.slice(0, 200))}`);

@@ -12,6 +12,7 @@ import { ARM_SCRIPT, DISARM_SCRIPT, STATUS_SCRIPT } from './bridge-rollback.js';
 import { BridgeArgs } from './bridge-spec.js';
 import { fakeContext } from './testing/context.js';
 import { FakeHost } from './testing/fake-host.js';
+import { sectionMarker } from './probe-sections.js';
 
 const LAB_INTERFACES = 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nauto em1\niface em1 inet static\n    address 10.213.0.12/24\n\niface em2 inet manual\n';
 
@@ -39,7 +40,7 @@ function probeOutput(p: Probe = {}): string {
     ...(p.bridged ? [{ ifname: 'br0', addr_info: [{ family: 'inet', local: '10.213.0.12', prefixlen: 24, scope: 'global' }] }] : []),
   ];
   const files = Object.entries(p.files ?? {});
-  const sec = (name: string, body: string): string => `\n@@kvmplay-bridge ${name}\n${body}`;
+  const sec = (name: string, body: string): string => `\n${sectionMarker(name)}\n${body}`;
   return [
     sec('link', JSON.stringify(links)),
     sec('addr', JSON.stringify(addr)),

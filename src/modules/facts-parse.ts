@@ -4,6 +4,7 @@
 // needs: cpu virtualization flags, /dev/kvm, the kvm module, interfaces, libvirt
 // version and daemon layout. os-release is parsed here rather than sourced on the
 // host (it is data, and sourcing it would run it).
+import { SECTION_FN, splitSections } from './probe-sections.js';
 
 export interface InterfaceAddress {
   family: 'inet' | 'inet6';
@@ -90,15 +91,13 @@ export function osFamily(id: string, idLike: string): string {
   return id ? id.charAt(0).toUpperCase() + id.slice(1) : 'unknown';
 }
 
-export const SECTION = '--kvmplay:';
-
 // POSIX sh only (no bash on minimal hosts); needs no root. /usr/sbin is added to PATH
 // because libvirtd and lsmod live there and a non-root login shell often lacks it.
 // `ip -j` is iproute2 ≥ 4.13; older ones print an error we ignore (interfaces = []).
 export const HOST_FACTS_SCRIPT = [
   'PATH="$PATH:/usr/sbin:/sbin"',
-  `s() { printf '%s%s--\\n' '${SECTION}' "$1"; }`,
-  's kv',
+  SECTION_FN,
+  'sec kv',
   'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /etc/hostname 2>/dev/null)"',
   'printf "kernel=%s\\n" "$(uname -r 2>/dev/null)"',
   'printf "cpus=%s\\n" "$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null)"',
@@ -118,31 +117,13 @@ export const HOST_FACTS_SCRIPT = [
   '[ -x /etc/init.d/libvirtd ] && echo libvirtd_initd=yes',
   // Unit states only matter under systemd; `is-enabled` prints one word per unit.
   'if [ -d /run/systemd/system ]; then for u in virtqemud.socket virtqemud.service libvirtd.socket libvirtd.service; do printf "unit:%s=%s\\n" "$u" "$(systemctl is-enabled "$u" 2>/dev/null | head -n1)"; done; fi',
-  's os-release',
+  'sec os-release',
   'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null',
-  's ip',
+  'sec ip',
   'ip -j addr 2>/dev/null',
   'true',
 ].join('\n');
 
-function splitSections(stdout: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let name = '';
-  let lines: string[] = [];
-  const flush = (): void => {
-    if (name) out.set(name, lines.join('\n'));
-  };
-  for (const line of stdout.split('\n')) {
-    const m = /^--kvmplay:([a-z-]+)--$/.exec(line);
-    if (m) {
-      flush();
-      name = m[1]!;
-      lines = [];
-    } else lines.push(line);
-  }
-  flush();
-  return out;
-}
 
 interface IpJsonAddr { family?: unknown; local?: unknown; prefixlen?: unknown; scope?: unknown }
 interface IpJsonLink { ifname?: unknown; address?: unknown; operstate?: unknown; addr_info?: unknown; master?: unknown }
