@@ -7,8 +7,8 @@ export interface InventoryHost {
   name: string;
   address: string;
   netns: string;
-  /** The host's kind when it differs from the lab's (`systemd` hosts get their own vars). */
-  kind?: string;
+  /** The host's kind (`systemd` hosts get their own vars). */
+  kind?: HostKind;
 }
 
 export interface InventoryInput {

@@ -98,13 +98,26 @@ export async function indexRepo(repo: string, logFile: string): Promise<number> 
 }
 
 /**
- * Hosts' apt already knows the repository: run `apt-get update` in the rootfs
- * once, with the repository mounted where hosts see it, in a private mount
- * namespace so the bind mount can never outlive this step.
+ * `apt-get ARGS` inside a root filesystem, with the repository mounted where
+ * hosts see it (and /proc, for package scripts), in a private mount namespace so
+ * the mounts can never outlive this step.
  */
+export async function aptInRootfs(rootfs: string, repo: string, args: readonly string[], logFile: string): Promise<void> {
+  const script = [
+    'set -e',
+    'root=$1 repo=$2 mnt=$3',
+    'shift 3',
+    'mount --bind "$repo" "$root$mnt"',
+    'mount -t proc proc "$root/proc"',
+    'exec chroot "$root" apt-get "$@"',
+  ].join('\n');
+  await runLogged('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', rootfs, repo, REPO_MOUNT, ...args],
+    logFile, { env: toolEnv({ DEBIAN_FRONTEND: 'noninteractive' }) });
+}
+
+/** Hosts' apt already knows the repository: `apt-get update` in the rootfs, once. */
 export async function preloadLists(rootfs: string, repo: string, logFile: string): Promise<void> {
-  const script = 'mount --bind "$1" "$2$3" && exec chroot "$2" apt-get -o Acquire::Languages=none update';
-  await runLogged('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', repo, rootfs, REPO_MOUNT], logFile);
+  await aptInRootfs(rootfs, repo, ['-o', 'Acquire::Languages=none', 'update'], logFile);
 }
 
 export async function repoSize(repo: string): Promise<{ debs: number; bytes: number }> {

@@ -5,7 +5,8 @@ import { mkdir, readdir, rm, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { REPO_MOUNT } from './paths.js';
 import { LAB_USER, ROOTFS_FILES, ROOTFS_PACKAGES, SUITE, SYSTEMD_PACKAGES, SYSTEMD_REMOVED_FILES } from './recipe.js';
-import { runLogged, toolEnv } from './run.js';
+import { aptInRootfs } from './repo.js';
+import { runLogged } from './run.js';
 
 /**
  * debootstrap mounts /proc and /sys inside the target while it works; in a
@@ -46,21 +47,11 @@ export async function customizeRootfs(root: string, logFile: string): Promise<vo
 /**
  * The root of systemd hosts: a copy of the finished rootfs with systemd as
  * init, installed from the local repository (already indexed, and its lists
- * already in the rootfs). In a private mount namespace, like debootstrap.
+ * already in the rootfs).
  */
 export async function makeSystemdRootfs(rootfs: string, target: string, repo: string, logFile: string): Promise<void> {
   await runLogged('cp', ['-a', '--reflink=auto', rootfs, target], logFile);
-  const script = [
-    'set -e',
-    'target=$1 repo=$2 mnt=$3',
-    'shift 3',
-    'mount --bind "$repo" "$target$mnt"',
-    'mount -t proc proc "$target/proc"',
-    'exec chroot "$target" apt-get install -y -q --no-install-recommends "$@"',
-  ].join('\n');
-  await runLogged('unshare', [
-    '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', target, repo, REPO_MOUNT, ...SYSTEMD_PACKAGES,
-  ], logFile, { env: toolEnv({ DEBIAN_FRONTEND: 'noninteractive' }) });
+  await aptInRootfs(target, repo, ['install', '-y', '-q', '--no-install-recommends', ...SYSTEMD_PACKAGES], logFile);
   for (const rel of SYSTEMD_REMOVED_FILES) await rm(path.join(target, rel), { force: true });
   await removeMatching(path.join(target, 'var/cache/apt/archives'), (n) => n.endsWith('.deb'));
 }
