@@ -16,7 +16,7 @@
 // the host's namespaces, LAB-NOTES) inspects and, when needed, recovers a host from
 // outside; every suite restores its host's network at the end.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ConnectionSpec } from '../../src/inventory/connection-spec.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
@@ -28,6 +28,7 @@ import { BridgeArgs } from '../../src/modules/bridge-spec.js';
 import { fakeContext } from '../../src/modules/testing/context.js';
 import { kvmplay, kvmplayBin, lastJsonLine, scratchDir, writeFile } from './cli.js';
 import { ensureLab, type Lab } from './lab-fixture.js';
+import { consoleIp, consoleResetNetwork, DISARM_ALL_ROLLBACKS, UNDO_IFUPDOWN_BRIDGES } from './lab-network.js';
 
 const TIMEOUT_S = 8;
 const sleepMs = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
@@ -45,15 +46,6 @@ const LAB02: Target = { host: 'lab02', netns: 'kvp-lab02', address: '10.213.0.12
 const LAB05: Target = { host: 'lab05', netns: 'kvp-lab05', address: '10.213.0.15/24', method: 'systemd' };
 
 interface IpAddr { ifname: string; master?: string; addr_info: Array<{ family: string; local: string; prefixlen: number; scope: string }> }
-
-// Disarm every rollback still armed (so none fires later) and forget them.
-const DISARM_ALL = [
-  'for d in /var/lib/kvmplay/bridge/*/; do',
-  '  [ -e "$d/armed" ] && mv -- "$d/armed" "$d/disarmed" && p=$(cat "$d/sleeper.pid" 2>/dev/null) && kill -TERM "-$p"',
-  'done',
-  'if [ -d /run/systemd/system ]; then systemctl stop "kvmplay-bridge-rollback-*.timer" "kvmplay-bridge-rollback-*.service" 2>/dev/null; systemctl reset-failed 2>/dev/null; fi',
-  'rm -rf /var/lib/kvmplay/bridge; exit 0',
-].join('\n');
 
 /** One lab host: the module's connection, fresh connections, the console. */
 class LabBox {
@@ -120,7 +112,7 @@ class LabBox {
 
   /** The console: `ip` inside the host's network namespace, from the control machine. */
   consoleIp(...args: string[]): string {
-    return execFileSync('ip', ['netns', 'exec', this.t.netns, 'ip', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return consoleIp(this.t.netns, ...args);
   }
 
   /** The console: a file as the host sees it (its mount namespace). */
@@ -136,19 +128,13 @@ class LabBox {
 
   /** From the console: no bridges, em1 with its address, both ports up. */
   consoleNetwork(): void {
-    for (const br of ['br0', 'br1']) {
-      try { this.consoleIp('link', 'del', 'dev', br); } catch { /* absent */ }
-    }
-    this.consoleIp('addr', 'flush', 'dev', 'em1', 'scope', 'global');
-    this.consoleIp('addr', 'add', this.t.address, 'dev', 'em1');
-    this.consoleIp('link', 'set', 'dev', 'em1', 'up');
-    this.consoleIp('link', 'set', 'dev', 'em2', 'up');
+    consoleResetNetwork(this.t.netns, this.t.address);
   }
 
   /** The host as `lab up` made it: em1 with its address, no bridges, the original files. */
   async restore(): Promise<void> {
     this.consoleNetwork();
-    await this.fresh(DISARM_ALL);
+    await this.fresh(DISARM_ALL_ROLLBACKS);
     if (this.originalInterfaces !== '') await this.fresh('printf %s "$1" > /etc/network/interfaces', this.originalInterfaces);
     await this.fresh('rm -rf -- /etc/network/interfaces.d/br0 /etc/network/interfaces.d/br1 /etc/sysconfig');
   }
@@ -343,8 +329,8 @@ function hostSuite(t: Target, title: string): LabBox {
       // Whatever an earlier run left (the main job's site.yaml bridges em1 too):
       // no bridges, em1 with its address, em1's stanza and no bridge files.
       box.consoleNetwork();
-      await box.fresh(DISARM_ALL);
-      await box.fresh('sed -i "s/^#kvmplay(br[0-9]*)# //" /etc/network/interfaces && rm -f /etc/network/interfaces.d/br0 /etc/network/interfaces.d/br1');
+      await box.fresh(DISARM_ALL_ROLLBACKS);
+      await box.fresh(UNDO_IFUPDOWN_BRIDGES);
       box.originalInterfaces = await box.cat('/etc/network/interfaces');
       assert.match(box.originalInterfaces, new RegExp(`iface em1 inet static\\n\\s+address ${t.address.replace(/\./g, '\\.')}`));
       await box.restore();
@@ -437,7 +423,7 @@ describe('bridge module on lab05 with NetworkManager owning em1 (nm-keyfile, sys
 
   /** NetworkManager owns em1 with its profile (EM1_UUID): no bridges, no bridge keyfiles. */
   const em1ByNm = async (): Promise<void> => {
-    await box.fresh(DISARM_ALL);
+    await box.fresh(DISARM_ALL_ROLLBACKS);
     await box.fresh('rm -f -- "$1/br0.nmconnection" "$1/br0-port-em1.nmconnection"', NM_DIR);
     await detached('nm-em1', `nmcli connection reload; nmcli connection up uuid ${EM1_UUID}; ip link del dev br0 2>/dev/null; exit 0`,
       async () => (await nmDevices()).get('em1') === `connected ${EM1_UUID}`);
@@ -473,7 +459,7 @@ describe('bridge module on lab05 with NetworkManager owning em1 (nm-keyfile, sys
     // moves the address back, so it cannot take em1 or br0 up again), its keyfiles
     // gone, em1 from /etc/network/interfaces, no bridges.
     if (!(await box.reachable())) box.consoleNetwork();
-    await box.fresh(DISARM_ALL);
+    await box.fresh(DISARM_ALL_ROLLBACKS);
     await box.fresh('systemctl stop NetworkManager 2>/dev/null; rm -f -- "$1/em1.nmconnection" "$1/br0.nmconnection" "$1/br0-port-em1.nmconnection"; exit 0', NM_DIR);
     await box.restore();
     const purge = [...new Set(['network-manager', ...installed])];

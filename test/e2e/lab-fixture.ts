@@ -67,7 +67,6 @@ export interface LabShape {
  * this one back when they are done.
  */
 export const DEFAULT_LAB: LabShape = { hosts: 5, systemd: 2 };
-export const SYSV_HOSTS = ['lab01', 'lab02', 'lab03'];
 export const SYSTEMD_HOSTS = ['lab04', 'lab05'];
 
 export async function ensureLab(shape: LabShape = DEFAULT_LAB): Promise<Lab> {

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { SshHost } from '../../src/exec/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from './cli.js';
-import { execFileSync } from 'node:child_process';
 import { ensureLab, type LabHost } from './lab-fixture.js';
+import { consoleIp, consoleResetNetwork, DISARM_ALL_ROLLBACKS, UNDO_IFUPDOWN_BRIDGES } from './lab-network.js';
 
 /** Lab hosts without systemd as PID 1 (sysv init scripts). */
 const SYSV_HOSTS: readonly string[] = ['lab01'];
@@ -147,17 +147,9 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
    */
   const resetNetwork = async (name: string): Promise<void> => {
     const h = labHosts.find((x) => x.name === name)!;
-    const ip = (...args: string[]): string => execFileSync('ip', ['netns', 'exec', h.netns, 'ip', ...args], { encoding: 'utf8' });
-    if (ip('-o', 'link', 'show').includes(` ${BRIDGE}:`)) ip('link', 'del', 'dev', BRIDGE);
-    ip('addr', 'flush', 'dev', 'em1', 'scope', 'global');
-    ip('addr', 'add', `${h.address}/24`, 'dev', 'em1');
-    ip('link', 'set', 'dev', 'em1', 'up');
-    await shOk(name, [
-      'sed -i "s/^#kvmplay(br0)# //" /etc/network/interfaces',
-      'rm -f /etc/network/interfaces.d/br0',
-      'if [ -d /run/systemd/system ]; then systemctl stop "kvmplay-bridge-rollback-*.timer" 2>/dev/null; systemctl reset-failed 2>/dev/null; fi',
-      'for d in /var/lib/kvmplay/bridge/*/; do [ -e "$d/armed" ] && mv -- "$d/armed" "$d/disarmed"; done; rm -rf /var/lib/kvmplay/bridge; :',
-    ].join('\n'));
+    consoleResetNetwork(h.netns, `${h.address}/24`);
+    await shOk(name, UNDO_IFUPDOWN_BRIDGES);
+    await shOk(name, DISARM_ALL_ROLLBACKS);
   };
 
   after(async () => {
@@ -231,7 +223,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     for (const h of HOSTS) {
       assert.equal(recapOf(r).hosts[h]?.changed, 1, explain(r));
       const lab = labHosts.find((x) => x.name === h)!;
-      const addrs = execFileSync('ip', ['netns', 'exec', lab.netns, 'ip', '-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
+      const addrs = consoleIp(lab.netns, '-o', '-4', 'addr', 'show');
       assert.match(addrs, new RegExp(`${BRIDGE}\\s+inet ${lab.address.replace(/\./g, '\\.')}/24`));
       assert.doesNotMatch(addrs, /em1\s+inet /);
       assert.match(await shOk(h, 'ip -o link show em1'), new RegExp(`master ${BRIDGE}`));
