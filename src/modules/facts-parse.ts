@@ -138,10 +138,10 @@ function ipJsonLinks(text: string): IpJsonLink[] {
   return Array.isArray(parsed) ? (parsed as IpJsonLink[]) : [];
 }
 
-/** `ip -j addr` → interface name → first global IPv4 address as `a.b.c.d/nn`. */
-export function parseIpv4Map(text: string): Record<string, string> {
+/** `ip -j addr`'s links → interface name → first global IPv4 address as `a.b.c.d/nn`. */
+function ipv4Map(links: readonly IpJsonLink[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const raw of ipJsonLinks(text)) {
+  for (const raw of links) {
     if (typeof raw.ifname !== 'string' || raw.ifname === '__proto__') continue;
     const infos = Array.isArray(raw.addr_info) ? (raw.addr_info as IpJsonAddr[]) : [];
     const a = infos.find((i) => i.family === 'inet' && typeof i.local === 'string' && typeof i.prefixlen === 'number'
@@ -153,7 +153,11 @@ export function parseIpv4Map(text: string): Record<string, string> {
 }
 
 export function parseIpJson(text: string): InterfaceFact[] {
-  return ipJsonLinks(text).flatMap((raw: IpJsonLink): InterfaceFact[] => {
+  return interfaceFacts(ipJsonLinks(text));
+}
+
+function interfaceFacts(links: readonly IpJsonLink[]): InterfaceFact[] {
+  return links.flatMap((raw: IpJsonLink): InterfaceFact[] => {
     if (typeof raw.ifname !== 'string') return [];
     const infos = Array.isArray(raw.addr_info) ? (raw.addr_info as IpJsonAddr[]) : [];
     const addresses = infos.flatMap((a): InterfaceAddress[] =>
@@ -192,6 +196,7 @@ function libvirtModular(kv: Record<string, string>, units: Record<string, string
 
 export function parseHostFacts(stdout: string): HostFacts {
   const sections = splitSections(stdout);
+  const links = ipJsonLinks(sections.get('ip') ?? ''); // parsed once: interfaces and ipv4 come from it
   const kv: Record<string, string> = {};
   const units: Record<string, string> = {};
   const pkgs: string[] = [];
@@ -236,8 +241,8 @@ export function parseHostFacts(stdout: string): HostFacts {
     cpu_hypervisor: flags.has('hypervisor'),
     kvm_module_loaded: kvmModule === 'yes' ? true : kvmModule === 'no' ? false : null,
     dev_kvm: kv['dev_kvm'] === 'yes',
-    interfaces: parseIpJson(sections.get('ip') ?? ''),
-    ipv4: parseIpv4Map(sections.get('ip') ?? ''),
+    interfaces: interfaceFacts(links),
+    ipv4: ipv4Map(links),
     libvirt_version: libvirtVersion,
     libvirt_modular: libvirtModular(kv, units, serviceMgr === 'systemd', libvirtVersion !== null, family, id, int(major)),
   };
