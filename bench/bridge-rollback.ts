@@ -12,12 +12,12 @@
 // no bridges, the files the rollback restored).
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { SshHost } from '../src/exec/ssh-host.js';
-import type { ConnectionSpec } from '../src/inventory/connection-spec.js';
+import { SshHost } from '../src/transport/ssh/ssh-host.js';
+import type { ConnectionSpec } from '../src/transport/connection-spec.js';
 import { connectionFor, loadInventory } from '../src/inventory/index.js';
 import { findModule, runModule } from '../src/modules/registry.js';
-import { fakeContext } from '../src/modules/testing/context.js';
-import { ensureLab, type LabHost } from '../test/e2e/lab-fixture.js';
+import { fakeContext } from '../test/support/module-context.js';
+import { ensureLab, type LabHost } from '../test/support/lab-fixture.js';
 
 const { values } = parseArgs({
   options: {

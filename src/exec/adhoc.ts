@@ -1,11 +1,11 @@
 // Ad-hoc runs (`ping`, `exec`): one action per matched host, hosts in parallel,
 // each host's outcome turned into one task result event.
-import type { ConnectionSpec } from '../inventory/connection-spec.js';
+import type { ConnectionSpec } from '../transport/connection-spec.js';
 import { UnreachableError } from '../errors.js';
 import type { EventBus, TaskStatus } from '../output/events.js';
 import { fanout } from './fanout.js';
-import type { Host } from './host.js';
-import { SshHost } from './ssh-host.js';
+import type { Host } from '../transport/host.js';
+import { SshHost } from '../transport/ssh/ssh-host.js';
 
 export interface AdhocOutcome {
   status: Exclude<TaskStatus, 'unreachable'>;

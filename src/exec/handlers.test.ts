@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Task } from '../playbook/index.js';
 import { HandlerQueue } from './handlers.js';
-import { runSite, yaml } from './test-fixture.js';
+import { runSite, yaml } from '../../test/support/run-fixture.js';
 import { tagFilter } from './tags.js';
 
 const INVENTORY = yaml('all:', '  vars: { bad: false }', '  hosts:', '    h1: {}', '    h2: { bad: true }');

@@ -6,11 +6,11 @@
 import { resolve } from 'node:path';
 import { InterruptedError, KvmplayError, UnreachableError, ValidationError } from '../errors.js';
 import type { Vars } from '../inventory/index.js';
-import { loadVarsFile } from '../inventory/vars-files.js';
+import { loadVarsFile } from '../data/vars-files.js';
 import type { Task } from '../playbook/index.js';
 import { renderString } from '../template/index.js';
 import { where } from './conditions.js';
-import { probeHostFacts } from '../modules/facts.js';
+import { probeHostFacts } from '../modules/system/facts/facts.js';
 import { flushHandlers, HandlerQueue } from './handlers.js';
 import type { HostRun } from './host-pool.js';
 import { hostLayers, magicVars, playLayers } from './host-vars.js';

@@ -2,8 +2,10 @@
 // the first time a play reaches it and kept across plays, with what the run learnt
 // about it (state, registered results, facts); all are closed at the end.
 import { connectionFor, type ConnectionSpec, type Inventory } from '../inventory/index.js';
-import type { Host } from './host.js';
-import type { HostState } from './run-context.js';
+import type { Host } from '../transport/host.js';
+
+/** One host's standing over the whole run. */
+export type HostState = 'active' | 'failed' | 'unreachable';
 
 export interface HostRun {
   readonly name: string;

@@ -2,14 +2,15 @@
 // options, the loaded playbooks and inventory, the event bus, secrets, the hosts'
 // connections and per-run caches.
 import type { ConnectionSpec, Inventory } from '../inventory/index.js';
-import type { SourceVars } from '../inventory/vars-files.js';
+import type { SourceVars } from '../data/vars-files.js';
 import type { AnyModule } from '../modules/registry.js';
 import type { EventBus } from '../output/events.js';
 import type { Redactor } from '../output/redact.js';
 import type { LoadedRun, Play, Playbook } from '../playbook/index.js';
 import type { CompiledTemplate, TemplateCache } from '../template/index.js';
-import type { Host } from './host.js';
+import type { Host } from '../transport/host.js';
 import type { HostPool } from './host-pool.js';
+export type { HostState } from './host-pool.js';
 import type { TagFilter } from './tags.js';
 
 export interface RunOptions {
@@ -48,9 +49,6 @@ export interface RunContext {
   /** Group name → its hosts (the `groups` variable), computed once. */
   groups: Record<string, string[]>;
 }
-
-/** One host's standing over the whole run. */
-export type HostState = 'active' | 'failed' | 'unreachable';
 
 /** What a play run shares between its hosts. */
 export interface PlayRun {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { NoticeEvent, PlayStartEvent } from '../output/events.js';
 import { tagFilter } from './tags.js';
-import { runSite, yaml } from './test-fixture.js';
+import { runSite, yaml } from '../../test/support/run-fixture.js';
 
 const INVENTORY = yaml('all:', '  vars: { bad: false }', '  hosts:', '    h1: {}', '    h2: { bad: true }', '    h3: {}');
 const notices = (r: Awaited<ReturnType<typeof runSite>>): string[] =>

@@ -1,7 +1,7 @@
 // The executor (SPEC 4, 7): plays in order, over one connection per host kept for
 // the whole run and closed at the end (also on Ctrl-C). How hosts progress within a
 // play: see host-play.ts; batches and rollout stops: play-runner.ts.
-import { loadSourceVars } from '../inventory/vars-files.js';
+import { loadSourceVars } from '../data/vars-files.js';
 import { createTemplateCache } from '../template/index.js';
 import { InterruptedError } from '../errors.js';
 import { HostPool } from './host-pool.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { NO_LOG_MSG } from './result.js';
-import { runSite, yaml } from './test-fixture.js';
+import { runSite, yaml } from '../../test/support/run-fixture.js';
 
 const ONE = yaml('all:', '  hosts:', '    h1: { secret: s3cr3t-value, obj: {} }');
 const play = (...tasks: string[]): string => yaml('- hosts: all', '  gather_facts: false', '  tasks:', ...tasks.map((t) => `    - ${t}`));

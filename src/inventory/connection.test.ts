@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { connectionFor, type ConnectionEnv } from './connection.js';
 import { loadInventory } from './load.js';
 import { parseJump, parseSshArgs } from './ssh-args.js';
-import { writeTree, type TempTree } from './test-tree.js';
+import { writeTree, type TempTree } from '../../test/support/file-tree.js';
 
 const INV = `all:
   vars:

@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ValidationError, type SourcePosition } from '../errors.js';
-import type { ConnectionSpec, JumpSpec } from './connection-spec.js';
+import type { ConnectionSpec, JumpSpec } from '../transport/connection-spec.js';
 import type { Inventory } from './inventory.js';
-import { UnsafeText, VaultText, type Vars } from './py-values.js';
+import { UnsafeText, VaultText, type Vars } from '../data/py-values.js';
 import { JumpSyntaxError, parseJump, parseSshArgs } from './ssh-args.js';
 
 export { parseJump } from './ssh-args.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EXIT, ValidationError } from '../errors.js';
 import { loadInventory } from './load.js';
-import { writeTree, type TempTree } from './test-tree.js';
+import { writeTree, type TempTree } from '../../test/support/file-tree.js';
 
 /** Loads `rel` and returns the ValidationError's "file:line:col: detail" without the folder. */
 async function failure(tree: TempTree, rel: string): Promise<string> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { loadInventory } from './load.js';
-import { writeTree, type TempTree } from './test-tree.js';
+import { writeTree, type TempTree } from '../../test/support/file-tree.js';
 
 // Expected values are what ansible-inventory 2.14 prints for the same file.
 const HOSTS = `# hypervisors

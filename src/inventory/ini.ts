@@ -6,8 +6,8 @@
 import { ValidationError, type SourcePosition } from '../errors.js';
 import { expandHostPattern, HostRangeError } from './host-ranges.js';
 import type { InventoryModel } from './model.js';
-import { parseIniValue } from './py-literal.js';
-import { shlexSplit, ShlexError } from './shlex.js';
+import { parseIniValue } from '../data/py-literal.js';
+import { shlexSplit, ShlexError } from '../util/shlex.js';
 
 const SECTION_RE = /^\[([^:\]\s]+)(?::([\p{L}\p{N}_]+))?\]\s*(?:#.*)?$/u;
 const GROUPNAME_RE = /^([^:\]\s]+)\s*(?:#.*)?$/u;

@@ -4,8 +4,8 @@ import { KvmplayError, type SourcePosition } from '../errors.js';
 import { formatGraph, formatList } from './listing.js';
 import type { InventoryModel } from './model.js';
 import { matchHosts, type PatternTarget } from './patterns.js';
-import { comparePy, type Vars } from './py-values.js';
-import type { SourceVars } from './vars-files.js';
+import { comparePy, type Vars } from '../data/py-values.js';
+import type { SourceVars } from '../data/vars-files.js';
 import { resolveHostVars } from './vars.js';
 
 export class Inventory implements PatternTarget {

@@ -1,7 +1,7 @@
 // The two overviews `ansible-inventory` prints (lib/ansible/cli/inventory.py):
 // `--graph` (_graph_group) and `--list` (json_inventory).
 import type { InventoryModel } from './model.js';
-import type { Vars } from './py-values.js';
+import type { Vars } from '../data/py-values.js';
 
 /** `@all:` / `  |--@group:` / `  |  |--host`: child groups first, then the group's own hosts. */
 export function formatGraph(model: InventoryModel, start: string): string {

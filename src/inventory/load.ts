@@ -11,10 +11,10 @@ import { parseAddress } from './host-ranges.js';
 import { parseIni } from './ini.js';
 import { Inventory } from './inventory.js';
 import { InventoryModel } from './model.js';
-import { comparePy } from './py-values.js';
-import { loadSourceVars, readText, type SourceVars } from './vars-files.js';
+import { comparePy } from '../data/py-values.js';
+import { loadSourceVars, readText, type SourceVars } from '../data/vars-files.js';
 import { parseYamlInventory } from './yaml-inventory.js';
-import { loadDataText, type PNode } from './yaml-load.js';
+import { loadDataText, type PNode } from '../data/yaml-load.js';
 
 const YAML_EXTENSIONS = ['.yaml', '.yml', '.json'];
 // IGNORED_ALWAYS + INVENTORY_IGNORE_EXTS (REJECT_EXTS + .orig .ini .cfg .retry) of Ansible 2.14.

@@ -4,7 +4,7 @@
 // `ansible_group_priority` consumed as the group's priority, a `host:port` port
 // stored as the host's `ansible_port`, and reconcile_inventory() at the end.
 import { ValidationError, type SourcePosition } from '../errors.js';
-import { setKey, type Vars } from './py-values.js';
+import { setKey, type Vars } from '../data/py-values.js';
 
 export interface GroupNode {
   name: string;

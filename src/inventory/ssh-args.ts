@@ -2,8 +2,8 @@
 // `jump: user@host:port,user@host:port` and Ansible's `ansible_ssh_common_args`
 // (`-o ProxyJump=...`, `-J ...`, `-o ProxyCommand="ssh -W %h:%p bastion"`,
 // `-o UserKnownHostsFile=...`).
-import type { JumpSpec } from './connection-spec.js';
-import { shlexSplit, ShlexError } from './shlex.js';
+import type { JumpSpec } from '../transport/connection-spec.js';
+import { shlexSplit, ShlexError } from '../util/shlex.js';
 
 export class JumpSyntaxError extends Error {}
 

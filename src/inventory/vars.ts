@@ -4,8 +4,8 @@
 //  groups_plugins_inventory, groups_plugins_play], then the host's own variables and
 // host_vars/ files, each layer combined with combine_vars (hash_behaviour=replace).
 import type { GroupNode, InventoryModel } from './model.js';
-import { combineVars, comparePy, type Vars } from './py-values.js';
-import type { SourceVars } from './vars-files.js';
+import { combineVars, comparePy, type Vars } from '../data/py-values.js';
+import type { SourceVars } from '../data/vars-files.js';
 
 /** ansible/cli/inventory.py INTERNAL_VARS: removed from --host output. */
 export const INTERNAL_VARS: ReadonlySet<string> = new Set([

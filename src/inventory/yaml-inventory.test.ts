@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { loadInventory } from './load.js';
-import { UnsafeText, VaultText } from './py-values.js';
-import { writeTree, type TempTree } from './test-tree.js';
-import { loadDataText, toValue } from './yaml-load.js';
+import { UnsafeText, VaultText } from '../data/py-values.js';
+import { writeTree, type TempTree } from '../../test/support/file-tree.js';
+import { loadDataText, toValue } from '../data/yaml-load.js';
 
 // Expected values are what ansible-inventory 2.14 prints for the same file.
 const INV = `hypervisors:

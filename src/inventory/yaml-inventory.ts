@@ -6,7 +6,7 @@
 import { ValidationError, type SourcePosition } from '../errors.js';
 import { expandHostPattern, HostRangeError } from './host-ranges.js';
 import type { InventoryModel } from './model.js';
-import { toValue, type PEntry, type PNode } from './yaml-load.js';
+import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
 
 const SECTIONS = ['vars', 'children', 'hosts'] as const;
 

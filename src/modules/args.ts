@@ -1,7 +1,7 @@
 // Argument pieces shared by the file modules' zod schemas, shaped like Ansible's
 // argument_spec types (`path`, `bool`, `raw` mode).
 import { z } from 'zod';
-import { isModeArg } from './mode.js';
+import { isModeArg } from './files/mode.js';
 
 // Absolute only: a relative path would resolve against whatever the remote user's
 // home is, which differs with become; refusing it at validate time is clearer.

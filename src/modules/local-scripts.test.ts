@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandModule } from './command.js';
-import { globExists } from './command-run.js';
-import { copyModule } from './copy.js';
-import { fileModule } from './file.js';
-import { lineinfileModule } from './lineinfile.js';
-import { probeFile } from './remote-file.js';
-import { shellModule } from './shell.js';
-import { fakeContext } from './testing/context.js';
-import { LocalHost } from './testing/local-host.js';
+import { commandModule } from './system/command.js';
+import { globExists } from './system/command-run.js';
+import { copyModule } from './files/copy.js';
+import { fileModule } from './files/file/file.js';
+import { lineinfileModule } from './files/lineinfile/lineinfile.js';
+import { probeFile } from './files/remote-file.js';
+import { shellModule } from './system/shell.js';
+import { fakeContext } from '../../test/support/module-context.js';
+import { LocalHost } from '../transport/local/local-host.js';
 
 const AWKWARD = `a b'c"$(touch PWNED);x&y<z>|\`id\`\\ü\nnl`;
 

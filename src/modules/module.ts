@@ -1,7 +1,7 @@
 // What every module is (STYLE 2): a zod argument schema checked at validate time,
 // and `run`: gather current state → plan (pure) → apply unless check mode.
 import type { z } from 'zod';
-import type { Host } from '../exec/host.js';
+import type { Host } from '../transport/host.js';
 
 export interface ModuleContext {
   /** Inventory name of the host. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { findModule, moduleNames, runModule } from './registry.js';
-import { fakeContext } from './testing/context.js';
-import { FakeHost } from './testing/fake-host.js';
+import { fakeContext } from '../../test/support/module-context.js';
+import { FakeHost } from '../../test/support/fake-host.js';
 
 describe('module registry', () => {
   it('lists the generic modules by task key', () => {

@@ -1,23 +1,23 @@
 // Every module kvmplay knows, by task key. Ansible's fully-qualified names
 // (`ansible.builtin.copy`) resolve to the same module.
 import type { z } from 'zod';
-import type { Host } from '../exec/host.js';
-import { bridgeModule } from './bridge.js';
-import { commandModule } from './command.js';
-import { copyModule } from './copy.js';
-import { diskImageModule } from './disk-image.js';
-import { factsModule } from './facts.js';
-import { fileModule } from './file.js';
-import { kvmCheckModule } from './kvm-check.js';
-import { libvirtDomainModule } from './libvirt-domain.js';
-import { libvirtNetworkModule } from './libvirt-network.js';
-import { lineinfileModule } from './lineinfile.js';
+import type { Host } from '../transport/host.js';
+import { bridgeModule } from './network/bridge/bridge.js';
+import { commandModule } from './system/command.js';
+import { copyModule } from './files/copy.js';
+import { diskImageModule } from './libvirt/disk-image.js';
+import { factsModule } from './system/facts/facts.js';
+import { fileModule } from './files/file/file.js';
+import { kvmCheckModule } from './system/kvm-check.js';
+import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
+import { libvirtNetworkModule } from './libvirt/libvirt-network.js';
+import { lineinfileModule } from './files/lineinfile/lineinfile.js';
 import type { ModuleContext, ModuleResult } from './module.js';
-import { packageModule } from './package.js';
-import { serviceModule } from './service.js';
-import { shellModule } from './shell.js';
-import { templateModule } from './template.js';
-import { virshModule } from './virsh-module.js';
+import { packageModule } from './system/package/package.js';
+import { serviceModule } from './system/service/service.js';
+import { shellModule } from './system/shell.js';
+import { templateModule } from './files/template.js';
+import { virshModule } from './libvirt/virsh-module.js';
 
 /**
  * A module with its argument type erased, so modules of different argument types

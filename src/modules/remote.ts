@@ -1,7 +1,7 @@
 // How modules run their own commands on a host: always as argv (quoted word by word
 // by the transport), with the task's become, timeout and abort signal.
 import { TaskError } from '../errors.js';
-import type { Host, RunOptions, RunResult } from '../exec/host.js';
+import type { Host, RunOptions, RunResult } from '../transport/host.js';
 import type { ModuleContext } from './module.js';
 
 export function runOptions(ctx: ModuleContext, extra: RunOptions = {}): RunOptions {

@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { loadVarsFile } from '../inventory/vars-files.js';
+import { loadVarsFile } from '../data/vars-files.js';
 import type { Problems } from './problems.js';
 import { displayName } from './source.js';
 

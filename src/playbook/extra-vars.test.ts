@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeTree } from '../inventory/test-tree.js';
+import { writeTree } from '../../test/support/file-tree.js';
 import { OptionsError, ValidationError } from '../errors.js';
 import { parseExtraVars } from './extra-vars.js';
 import { parseKeyValues, splitArgs } from './kv.js';

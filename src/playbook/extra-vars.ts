@@ -5,9 +5,9 @@
 //   -e 'a=1 b="x y"'     key=value pairs; values stay strings, as in Ansible
 import { resolve } from 'node:path';
 import { OptionsError, ValidationError } from '../errors.js';
-import { combineVars, isPlainObject, type Vars } from '../inventory/py-values.js';
-import { loadVarsFile } from '../inventory/vars-files.js';
-import { loadDataText, toValue } from '../inventory/yaml-load.js';
+import { combineVars, isPlainObject, type Vars } from '../data/py-values.js';
+import { loadVarsFile } from '../data/vars-files.js';
+import { loadDataText, toValue } from '../data/yaml-load.js';
 import { parseKeyValues } from './kv.js';
 import { displayName, errorText } from './source.js';
 

@@ -6,7 +6,7 @@ import { loadInventory } from '../inventory/index.js';
 import { loadPlaybooks } from './index.js';
 import { ValidationErrors } from './problems.js';
 import { displayName } from './source.js';
-import { fakeModules } from './test-support.js';
+import { fakeModules } from '../../test/support/playbook-fixture.js';
 
 // dist/src/playbook/ → the repository's test/fixtures/playbooks/
 const fixtures = (rel: string): string => fileURLToPath(new URL(`../../../test/fixtures/playbooks/${rel}`, import.meta.url));

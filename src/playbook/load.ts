@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { toValue, type PNode } from '../inventory/yaml-load.js';
+import { toValue, type PNode } from '../data/yaml-load.js';
 import type { Playbook } from './model.js';
 import { buildPlay, type BuiltPlay } from './play.js';
 import { entryOf } from './position.js';

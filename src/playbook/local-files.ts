@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { readText } from '../inventory/vars-files.js';
+import { readText } from '../data/vars-files.js';
 import { compileTemplate, templateReferences, TemplateError, type CompiledTemplate } from '../template/index.js';
 import type { Problems } from './problems.js';
 import { displayName, errorText } from './source.js';

@@ -2,8 +2,8 @@
 // vars_files loaded, tasks and handlers built, `notify` checked against the play's
 // handlers (Ansible only finds that out when the task changes something).
 import type { SourcePosition } from '../errors.js';
-import { isPlainObject } from '../inventory/py-values.js';
-import { toValue, type PNode } from '../inventory/yaml-load.js';
+import { isPlainObject } from '../data/py-values.js';
+import { toValue, type PNode } from '../data/yaml-load.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
 import type { Play, SerialStep } from './model.js';
 import { entryOf } from './position.js';

@@ -3,7 +3,7 @@
 // 'when']. A position inside a string (a template's line/col, an expression's column)
 // is mapped onto the file through the scalar's quoting style.
 import type { SourcePosition } from '../errors.js';
-import type { PEntry, PNode } from '../inventory/yaml-load.js';
+import type { PEntry, PNode } from '../data/yaml-load.js';
 import type { SourceFile } from './source.js';
 
 export type PathKey = string | number;

@@ -2,7 +2,7 @@
 // refinements, transforms) must work with template-tolerant checking.
 import assert from 'node:assert/strict';
 import { loadPlaybooks } from './index.js';
-import { writeTree } from '../inventory/test-tree.js';
+import { writeTree } from '../../test/support/file-tree.js';
 import { ValidationErrors } from './problems.js';
 import { findModule } from '../modules/registry.js';
 

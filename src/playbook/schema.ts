@@ -3,7 +3,7 @@
 // for a YAML author; `keywordProblems` turns zod's issues into problems placed on
 // the YAML node each issue's path leads to.
 import { z } from 'zod';
-import type { PNode } from '../inventory/yaml-load.js';
+import type { PNode } from '../data/yaml-load.js';
 import type { Problem } from './problems.js';
 import { formatPath, nodeAt, positionAt, type PathKey } from './position.js';
 import { didYouMean } from './suggest.js';

@@ -3,8 +3,8 @@
 // and merge keys mean what they mean to Ansible.
 import { relative, isAbsolute } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { readText } from '../inventory/vars-files.js';
-import { loadDataText, type PNode } from '../inventory/yaml-load.js';
+import { readText } from '../data/vars-files.js';
+import { loadDataText, type PNode } from '../data/yaml-load.js';
 
 export interface SourceFile {
   /** Absolute path. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { loadSite, yaml } from './test-support.js';
+import { loadSite, yaml } from '../../test/support/playbook-fixture.js';
 
 const play = (...taskLines: string[]): string => yaml('- hosts: all', '  tasks:', ...taskLines);
 

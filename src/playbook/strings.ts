@@ -5,7 +5,7 @@
 // each one reads are returned as uses, for the undefined-variable check.
 import type { SourcePosition } from '../errors.js';
 import { compileExpr, ExprSyntaxError, variablesOfAll, type CompiledExpr } from '../expr/index.js';
-import type { PNode } from '../inventory/yaml-load.js';
+import type { PNode } from '../data/yaml-load.js';
 import { checkTemplate, TemplateError, type TemplateReference } from '../template/index.js';
 import { innerPosition, lineColOf } from './position.js';
 import type { Problems } from './problems.js';

@@ -5,8 +5,8 @@
 // (`ping:`). The task's `args:` map is merged underneath: the module key's own
 // arguments win, as in Ansible's ModArgsParser.
 import type { SourcePosition } from '../errors.js';
-import { setKey, UnsafeText, VaultText } from '../inventory/py-values.js';
-import { toValue, type PEntry, type PNode } from '../inventory/yaml-load.js';
+import { setKey, UnsafeText, VaultText } from '../data/py-values.js';
+import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
 import type { AnyModule } from '../modules/registry.js';
 import { isKeyValueForm, parseKeyValues } from './kv.js';
 import { TASK_KEYWORDS } from './keywords.js';

@@ -2,7 +2,7 @@
 // the module found and its arguments checked, templates and conditions compiled.
 // Problems are recorded, not thrown, so one run reports all of them.
 import type { SourcePosition } from '../errors.js';
-import { toValue, type PEntry, type PNode } from '../inventory/yaml-load.js';
+import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
 import { ACTION_LIKE_KEYS, TASK_KEYWORDS, UNSUPPORTED_TASK_KEYS, unsupportedLoop } from './keywords.js';
 import type { Task } from './model.js';
 import { entryOf } from './position.js';

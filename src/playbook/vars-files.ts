@@ -5,8 +5,8 @@
 import { resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
-import { loadVarsFile } from '../inventory/vars-files.js';
-import type { PNode } from '../inventory/yaml-load.js';
+import { loadVarsFile } from '../data/vars-files.js';
+import type { PNode } from '../data/yaml-load.js';
 import type { VarsFileRef } from './model.js';
 import type { Problems } from './problems.js';
 import { displayName } from './source.js';

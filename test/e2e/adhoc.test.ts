@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { quoteShellCommand } from '../../src/util/shell-quote.js';
-import { ensureLab } from './lab-fixture.js';
-import { kvmplayBin, kvmplay, lastJsonLine, scratchDir, writeFile } from './cli.js';
+import { ensureLab } from '../support/lab-fixture.js';
+import { kvmplayBin, kvmplay, lastJsonLine, scratchDir, writeFile } from '../support/cli.js';
 
 interface Recap {
   ok: boolean;

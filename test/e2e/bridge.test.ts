@@ -18,17 +18,17 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { ConnectionSpec } from '../../src/inventory/connection-spec.js';
+import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import { SshHost } from '../../src/exec/ssh-host.js';
+import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import type { ModuleResult } from '../../src/modules/module.js';
 import { findModule, runModule } from '../../src/modules/registry.js';
-import { nmBridgePath, nmPortPath, renderBridgeFiles } from '../../src/modules/bridge-render.js';
-import { BridgeArgs } from '../../src/modules/bridge-spec.js';
-import { fakeContext } from '../../src/modules/testing/context.js';
-import { kvmplay, kvmplayBin, lastJsonLine, scratchDir, writeFile } from './cli.js';
-import { ensureLab, type Lab } from './lab-fixture.js';
-import { consoleIp, consoleResetNetwork, DISARM_ALL_ROLLBACKS, UNDO_IFUPDOWN_BRIDGES } from './lab-network.js';
+import { nmBridgePath, nmPortPath, renderBridgeFiles } from '../../src/modules/network/bridge/bridge-render.js';
+import { BridgeArgs } from '../../src/modules/network/bridge/bridge-spec.js';
+import { fakeContext } from '../support/module-context.js';
+import { kvmplay, kvmplayBin, lastJsonLine, scratchDir, writeFile } from '../support/cli.js';
+import { ensureLab, type Lab } from '../support/lab-fixture.js';
+import { consoleIp, consoleResetNetwork, DISARM_ALL_ROLLBACKS, UNDO_IFUPDOWN_BRIDGES } from '../support/lab-network.js';
 
 const TIMEOUT_S = 8;
 const sleepMs = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));

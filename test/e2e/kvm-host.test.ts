@@ -2,13 +2,13 @@
 // (sysv, no vmx, apt from the lab's local repository): the bootstrap-hypervisor path.
 // Apply, apply again → unchanged; check mode changes nothing. lab03 belongs to others.
 import assert from 'node:assert/strict';
-import type { ConnectionSpec } from '../../src/inventory/connection-spec.js';
+import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import { SshHost } from '../../src/exec/ssh-host.js';
+import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import type { ModuleContext, ModuleResult } from '../../src/modules/module.js';
 import { findModule, runModule } from '../../src/modules/registry.js';
-import { fakeContext } from '../../src/modules/testing/context.js';
-import { ensureLab } from './lab-fixture.js';
+import { fakeContext } from '../support/module-context.js';
+import { ensureLab } from '../support/lab-fixture.js';
 
 const HOSTS = ['lab01', 'lab02'] as const;
 const STACK = ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'libvirt-clients', 'virtinst', 'bridge-utils', 'dnsmasq-base'];

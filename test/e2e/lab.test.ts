@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LAB, ensureLab, labCli, labStatusJson, SYSTEMD_HOSTS, type Lab } from './lab-fixture.js';
+import { DEFAULT_LAB, ensureLab, labCli, labStatusJson, SYSTEMD_HOSTS, type Lab } from '../support/lab-fixture.js';
 
 interface Ssh {
   code: number | null;

@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import { SshHost } from '../../src/exec/ssh-host.js';
+import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import type { ModuleContext, ModuleResult } from '../../src/modules/module.js';
 import { findModule, runModule } from '../../src/modules/registry.js';
-import { fakeContext } from '../../src/modules/testing/context.js';
+import { fakeContext } from '../support/module-context.js';
 import { compileTemplate, renderTemplate } from '../../src/template/index.js';
-import { ensureLibvirt } from './kvm-fixture.js';
-import { ensureLab } from './lab-fixture.js';
+import { ensureLibvirt } from '../support/kvm-fixture.js';
+import { ensureLab } from '../support/lab-fixture.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const HOST = 'lab03';

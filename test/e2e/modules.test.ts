@@ -5,19 +5,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConnectionSpec } from '../../src/inventory/connection-spec.js';
+import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import { SshHost } from '../../src/exec/ssh-host.js';
-import { commandModule } from '../../src/modules/command.js';
-import { copyModule } from '../../src/modules/copy.js';
-import { fileModule } from '../../src/modules/file.js';
-import { lineinfileModule } from '../../src/modules/lineinfile.js';
+import { SshHost } from '../../src/transport/ssh/ssh-host.js';
+import { commandModule } from '../../src/modules/system/command.js';
+import { copyModule } from '../../src/modules/files/copy.js';
+import { fileModule } from '../../src/modules/files/file/file.js';
+import { lineinfileModule } from '../../src/modules/files/lineinfile/lineinfile.js';
 import type { ModuleContext, ModuleResult } from '../../src/modules/module.js';
 import { findModule, runModule } from '../../src/modules/registry.js';
-import { shellModule } from '../../src/modules/shell.js';
-import { templateModule } from '../../src/modules/template.js';
-import { fakeContext } from '../../src/modules/testing/context.js';
-import { ensureLab } from './lab-fixture.js';
+import { shellModule } from '../../src/modules/system/shell.js';
+import { templateModule } from '../../src/modules/files/template.js';
+import { fakeContext } from '../support/module-context.js';
+import { ensureLab } from '../support/lab-fixture.js';
 
 type Lab = Awaited<ReturnType<typeof ensureLab>>;
 

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SshHost } from '../../src/exec/ssh-host.js';
+import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { quoteShellCommand } from '../../src/util/shell-quote.js';
-import { kvmplay, kvmplayBin, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from './cli.js';
-import { ensureLab, type Lab } from './lab-fixture.js';
+import { kvmplay, kvmplayBin, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from '../support/cli.js';
+import { ensureLab, type Lab } from '../support/lab-fixture.js';
 
 interface HostCounts { ok: number; changed: number; failed: number; skipped: number; unreachable: boolean }
 interface RecapJson { ok: boolean; hosts: Record<string, HostCounts>; duration_ms: number }

@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SshHost } from '../../src/exec/ssh-host.js';
+import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import { kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from './cli.js';
-import { ensureLab, type LabHost } from './lab-fixture.js';
-import { consoleIp, consoleResetNetwork, DISARM_ALL_ROLLBACKS, UNDO_IFUPDOWN_BRIDGES } from './lab-network.js';
+import { kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from '../support/cli.js';
+import { ensureLab, type LabHost } from '../support/lab-fixture.js';
+import { consoleIp, consoleResetNetwork, DISARM_ALL_ROLLBACKS, UNDO_IFUPDOWN_BRIDGES } from '../support/lab-network.js';
 
 /** Lab hosts without systemd as PID 1 (sysv init scripts). */
 const SYSV_HOSTS: readonly string[] = ['lab01'];

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InterruptedError, TaskError, UnreachableError } from '../../src/errors.js';
-import type { ConnectionSpec } from '../../src/inventory/connection-spec.js';
-import { SshHost, type SshHostOptions } from '../../src/exec/ssh-host.js';
-import { ensureLab } from './lab-fixture.js';
+import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
+import { SshHost, type SshHostOptions } from '../../src/transport/ssh/ssh-host.js';
+import { ensureLab } from '../support/lab-fixture.js';
 
 type Lab = Awaited<ReturnType<typeof ensureLab>>;
 
@@ -237,7 +237,7 @@ describe('SSH transport over real sshd', function () {
   });
 
   it('lets the process exit by itself after close', async () => {
-    const sshHost = new URL('../../src/exec/ssh-host.js', import.meta.url).href;
+    const sshHost = new URL('../../src/transport/ssh/ssh-host.js', import.meta.url).href;
     const spec = JSON.stringify(specFor('lab01'));
     const script = `import { SshHost } from ${JSON.stringify(sshHost)};
       const h = new SshHost(${spec}, { acceptNewHostKeys: false, agentSocket: '' });

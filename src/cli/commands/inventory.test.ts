@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { EXIT, KvmplayError, OptionsError } from '../../errors.js';
-import { writeTree, type TempTree } from '../../inventory/test-tree.js';
+import { writeTree, type TempTree } from '../../../test/support/file-tree.js';
 import { inventoryCommand } from './inventory.js';
 
 function sink(): Writable & { text: () => string } {

@@ -3,7 +3,7 @@
 // TTY, redacting every secret from every event, and map the recap to an exit code.
 import { EXIT, OptionsError } from '../../errors.js';
 import { createRunContext, runPlaybooks } from '../../exec/runner.js';
-import { SshHost } from '../../exec/ssh-host.js';
+import { SshHost } from '../../transport/ssh/ssh-host.js';
 import { tagFilter } from '../../exec/tags.js';
 import { connectionFor, loadInventory, type Inventory } from '../../inventory/index.js';
 import { findModule } from '../../modules/registry.js';

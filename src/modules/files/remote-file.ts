@@ -1,0 +1,108 @@
+// What a path is on the host, in one round trip (STYLE 6: a fact = command + typed
+// parse): kind, parent directory, mode/owner, sha256, link target and, on request, the
+// content. It runs through `run` (not SFTP) so that with become it sees what root sees.
+import type { Host } from '../../transport/host.js';
+import type { ModuleContext } from '../module.js';
+import { mustRun, script } from '../remote.js';
+
+export type RemoteKind = 'absent' | 'file' | 'directory' | 'link' | 'other';
+
+export interface RemoteFile {
+  /** The path looked at: the link's target when asked to follow a symlink. */
+  path: string;
+  kind: RemoteKind;
+  /** The parent directory of `path`. */
+  parent: 'directory' | 'absent' | 'other';
+  mode: number | null;
+  uid: number | null;
+  gid: number | null;
+  owner: string | null;
+  group: string | null;
+  size: number | null;
+  /** Hex sha256 of a regular file's content; null otherwise. */
+  sha256: string | null;
+  /** A symlink's target as stored (not resolved). */
+  linkTarget: string | null;
+  /** Whether the extra path asked about exists (e.g. a link's src); null when not asked. */
+  otherExists: boolean | null;
+  /** A regular file's bytes when asked for; null otherwise. */
+  content: Buffer | null;
+}
+
+export interface ProbeOptions {
+  /** Follow a symlink at the path and describe its target instead (Ansible's follow). */
+  follow?: boolean;
+  /** Also return the bytes of a regular file; 'small': only up to DIFF_MAX_BYTES (for diffs). */
+  content?: boolean | 'small';
+  /** Also tell whether this other absolute path exists. */
+  exists?: string;
+}
+
+// Output, one item a line; values that may hold any byte are base64 (one line each):
+//   KIND PARENTKIND / MODE UID GID SIZE OWNER GROUP | - / SHA256 | - | ? /
+//   b64(resolved path) / b64(link target) / yes|no|- / b64(content)
+// `sha256sum < file` (not `sha256sum file`): it would escape odd names in its output.
+/** Ansible's max_diff_size: bigger files get a note instead of a diff (and are not fetched for one). */
+export const DIFF_MAX_BYTES = 104_448;
+
+export const PROBE_SCRIPT = [
+  'p=$1; real=',
+  'case $2 in *F*) if [ -L "$p" ]; then real=$(readlink -f -- "$p") && [ -n "$real" ] && p=$real; fi;; esac',
+  'if [ -L "$p" ]; then k=link; elif [ -d "$p" ]; then k=directory; elif [ -f "$p" ]; then k=file; elif [ -e "$p" ]; then k=other; else k=absent; fi',
+  'd=$(dirname -- "$p")',
+  'if [ -d "$d" ]; then pk=directory; elif [ -e "$d" ] || [ -L "$d" ]; then pk=other; else pk=absent; fi',
+  'echo "$k $pk"',
+  'if [ "$k" = absent ]; then echo -; else stat -c "%a %u %g %s %U %G" -- "$p" || echo -; fi',
+  'if [ "$k" = file ]; then { sha256sum 2>/dev/null < "$p" || echo "?"; } | cut -c1-64; else echo -; fi',
+  'printf %s "$real" | base64 | tr -d "\\n"; echo',
+  'if [ "$k" = link ]; then t=$(readlink -- "$p"); printf %s "$t" | base64 | tr -d "\\n"; fi; echo',
+  'if [ -z "$3" ]; then echo -; elif [ -e "$3" ] || [ -L "$3" ]; then echo yes; else echo no; fi',
+  'case $2 in *C*) if [ "$k" = file ]; then base64 < "$p" | tr -d "\\n"; fi;;',
+  `  *c*) if [ "$k" = file ] && [ "$(stat -c %s -- "$p")" -le ${DIFF_MAX_BYTES} ]; then base64 < "$p" | tr -d "\\n"; fi;; esac; echo`,
+].join('\n');
+
+export function probeArgv(path: string, opts: ProbeOptions = {}): string[] {
+  const flags = `${opts.follow ? 'F' : ''}${opts.content === 'small' ? 'c' : opts.content ? 'C' : ''}`;
+  return script(PROBE_SCRIPT, path, flags || '-', opts.exists ?? '');
+}
+
+const KINDS: readonly RemoteKind[] = ['absent', 'file', 'directory', 'link', 'other'];
+
+/** Parse PROBE_SCRIPT's output; throws on anything else (a host without coreutils). */
+export function parseProbe(path: string, out: string): RemoteFile {
+  const lines = out.split('\n');
+  const [head = '', statLine = '', sum = '', real = '', target = '', other = '', content = ''] = lines;
+  const [kind, parent] = head.split(' ') as [RemoteKind, RemoteFile['parent']];
+  if (!KINDS.includes(kind) || !['directory', 'absent', 'other'].includes(parent) || lines.length < 7) {
+    throw new Error(`unexpected output from the file probe: ${JSON.stringify(out.slice(0, 200))}`);
+  }
+  if (sum === '?') throw new Error(`cannot read ${path} (permission denied? try become)`);
+  const st = statLine === '-' ? null : statLine.split(' ');
+  if (kind !== 'absent' && (!st || st.length < 6)) throw new Error(`cannot stat ${path}: ${statLine}`);
+  const num = (i: number, radix = 10): number | null => (st ? parseInt(st[i] ?? '', radix) : null);
+  const text = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
+  return {
+    path: real ? text(real) : path,
+    kind,
+    parent,
+    mode: num(0, 8),
+    uid: num(1),
+    gid: num(2),
+    size: num(3),
+    owner: st ? (st[4] ?? null) : null,
+    group: st ? st.slice(5).join(' ') : null,
+    sha256: kind === 'file' && /^[0-9a-f]{64}$/.test(sum) ? sum : null,
+    linkTarget: kind === 'link' ? text(target) : null,
+    otherExists: other === '-' ? null : other === 'yes',
+    content: kind === 'file' && content !== '' ? Buffer.from(content, 'base64') : null,
+  };
+}
+
+export async function probeFile(host: Host, path: string, ctx: ModuleContext, opts: ProbeOptions = {}): Promise<RemoteFile> {
+  const r = await mustRun(host, probeArgv(path, opts), ctx, `cannot inspect ${path}`);
+  const file = parseProbe(path, r.stdout);
+  // An empty file has no base64: its content is empty, not unknown (unless too big to fetch).
+  const fetched = opts.content === true || (opts.content === 'small' && (file.size ?? Infinity) <= DIFF_MAX_BYTES);
+  if (fetched && file.kind === 'file' && file.content === null) file.content = Buffer.alloc(0);
+  return file;
+}

@@ -1,0 +1,111 @@
+// `disk_image` (SPEC 6): a qemu-img disk image that is created when absent, grown on
+// request, and never overwritten nor shrunk (a guest's data lives in it).
+import { z } from 'zod';
+import type { Host } from '../../transport/host.js';
+import { absPath, boolish } from '../args.js';
+import type { Module, ModuleContext, ModuleResult } from '../module.js';
+import { runOptions } from '../remote.js';
+import { unifiedDiff } from '../../util/text.js';
+
+const UNITS: Record<string, number> = { '': 0, K: 1, M: 2, G: 3, T: 4, P: 5 };
+
+/**
+ * `20GiB`, `20G`, `512MiB`, `1048576` (bytes) → bytes and qemu-img's spelling (`20G`:
+ * qemu-img's suffixes are binary). `GB`/`MB` are refused: decimal or binary is a guess.
+ */
+export function parseSize(text: string | number): { bytes: number; qemu: string } {
+  const s = String(text).trim();
+  const m = /^(\d+)\s*(?:([KkMGTP])(?:iB)?|B)?$/.exec(s);
+  if (!m) {
+    throw new Error(`bad size "${s}": use bytes or a binary unit (512MiB, 20GiB, 1TiB)`);
+  }
+  const unit = (m[2] ?? '').toUpperCase();
+  const n = Number(m[1]);
+  const bytes = n * 1024 ** (UNITS[unit] ?? 0);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`bad size "${s}"`);
+  return { bytes, qemu: `${n}${unit}` };
+}
+
+const DiskImageArgs = z
+  .object({
+    path: absPath,
+    size: z.union([z.string(), z.number()]).refine((v) => { try { parseSize(v); return true; } catch { return false; } }, { message: 'must be bytes or a binary size like 20GiB' }),
+    format: z.enum(['qcow2', 'raw']).default('qcow2'),
+    resize: boolish.default(false),
+  })
+  .strict();
+export type DiskImageArgs = z.infer<typeof DiskImageArgs>;
+
+export interface ImageInfo {
+  format: string;
+  virtualSize: number;
+}
+
+export type DiskPlan =
+  | { kind: 'create' }
+  | { kind: 'resize'; from: number }
+  | { kind: 'keep'; msg: string }
+  | { kind: 'fail'; msg: string };
+
+/** Wanted image vs `qemu-img info` (null: no file) → what to do. Pure. */
+export function planDiskImage(want: { format: string; bytes: number; resize: boolean }, cur: ImageInfo | null): DiskPlan {
+  if (cur === null) return { kind: 'create' };
+  if (cur.format !== want.format) return { kind: 'fail', msg: `image exists with format ${cur.format}, not ${want.format}; it is never converted or overwritten` };
+  if (cur.virtualSize === want.bytes) return { kind: 'keep', msg: 'up to date' };
+  if (!want.resize) return { kind: 'keep', msg: `image exists (virtual size ${cur.virtualSize} bytes, wanted ${want.bytes}; resize not asked)` };
+  if (want.bytes < cur.virtualSize) return { kind: 'fail', msg: `refusing to shrink the image from ${cur.virtualSize} to ${want.bytes} bytes: only growing is supported` };
+  return { kind: 'resize', from: cur.virtualSize };
+}
+
+/** `qemu-img info --output=json` → format and virtual size. */
+export function parseImageInfo(json: string): ImageInfo {
+  const v = JSON.parse(json) as { format?: unknown; 'virtual-size'?: unknown };
+  if (typeof v.format !== 'string' || typeof v['virtual-size'] !== 'number') throw new Error(`unexpected qemu-img info output: ${json.slice(0, 200)}`);
+  return { format: v.format, virtualSize: v['virtual-size'] };
+}
+
+function summary(info: ImageInfo | null): string {
+  return info ? `format: ${info.format}\nvirtual-size: ${info.virtualSize}\n` : '';
+}
+
+async function imageInfo(host: Host, ctx: ModuleContext, path: string): Promise<ImageInfo | null> {
+  // test -e first: qemu-img's "No such file" text is not worth parsing, and -U reads
+  // an image a running guest holds locked without touching it.
+  const exists = await host.run(['test', '-e', path], runOptions(ctx));
+  if (exists.rc !== 0) return null;
+  const r = await host.run(['env', 'LC_ALL=C', 'qemu-img', 'info', '-U', '--output=json', '--', path], runOptions(ctx));
+  if (r.rc !== 0) throw new Error(`qemu-img info ${path}: ${r.stderr.trim() || `exit status ${r.rc}`}`);
+  return parseImageInfo(r.stdout);
+}
+
+async function qemuImg(host: Host, ctx: ModuleContext, argv: string[]): Promise<void> {
+  const r = await host.run(['env', 'LC_ALL=C', 'qemu-img', ...argv], runOptions(ctx));
+  if (r.rc !== 0) throw new Error(`qemu-img ${argv[0] ?? ''}: ${r.stderr.trim() || r.stdout.trim() || `exit status ${r.rc}`}`);
+}
+
+export const diskImageModule: Module<DiskImageArgs> = {
+  name: 'disk_image',
+  args: DiskImageArgs,
+  async run(host, a, ctx): Promise<ModuleResult> {
+    const size = parseSize(a.size);
+    const data = { path: a.path, format: a.format, size: size.bytes };
+    try {
+      const cur = await imageInfo(host, ctx, a.path);
+      const plan = planDiskImage({ format: a.format, bytes: size.bytes, resize: a.resize }, cur);
+      if (plan.kind === 'fail') return { changed: false, failed: true, msg: plan.msg, data };
+      if (plan.kind === 'keep') return { changed: false, msg: plan.msg, data: { ...data, virtual_size: cur?.virtualSize } };
+      const after: ImageInfo = { format: a.format, virtualSize: size.bytes };
+      const diff = ctx.diff ? unifiedDiff(a.path, summary(cur), summary(after)) : undefined;
+      const msg = plan.kind === 'create' ? `created ${a.format} image of ${size.qemu}` : `grew from ${plan.from} to ${size.bytes} bytes`;
+      if (ctx.check) return { changed: true, msg: `would have ${msg}`, ...(diff ? { diff } : {}), data };
+      // Nothing in a path may be read as an option: qemu-img takes no `--`, so a
+      // leading "-" is impossible anyway (absPath starts with "/").
+      if (plan.kind === 'create') await qemuImg(host, ctx, ['create', '-q', '-f', a.format, a.path, size.qemu]);
+      else await qemuImg(host, ctx, ['resize', '-q', '-f', a.format, a.path, size.qemu]);
+      const now = await imageInfo(host, ctx, a.path);
+      return { changed: true, msg, ...(diff ? { diff } : {}), data: { ...data, virtual_size: now?.virtualSize } };
+    } catch (err) {
+      return { changed: false, failed: true, msg: err instanceof Error ? err.message : String(err), data };
+    }
+  },
+};

@@ -1,0 +1,45 @@
+// `facts` (SPEC 6): the host's facts in one round trip, registered as
+// `{ facts, ansible_facts }` so the runner (or `register:`) can merge them. Other
+// modules (kvm_check, package, service) reuse `factsFor`: facts already in the host's
+// vars when they carry what is needed, else one probe.
+import { z } from 'zod';
+import { TaskError } from '../../../errors.js';
+import type { Host } from '../../../transport/host.js';
+import { HOST_FACTS_SCRIPT, parseHostFacts, type HostFacts } from './facts-parse.js';
+import type { Module, ModuleContext, ModuleResult } from '../../module.js';
+
+const FactsArgs = z.object({}).strict();
+export type FactsArgs = z.infer<typeof FactsArgs>;
+
+const PROBE_TIMEOUT_MS = 60_000;
+
+/** Run the probe, one round trip (read-only, no become needed); also the runner's gather_facts. */
+export async function probeHostFacts(host: Host, opts: { signal: AbortSignal; timeoutMs: number }): Promise<HostFacts> {
+  const r = await host.run(['sh', '-c', HOST_FACTS_SCRIPT], { signal: opts.signal, timeoutMs: opts.timeoutMs });
+  if (r.timedOut) throw new TaskError(host.name, `gathering facts timed out after ${Math.round(opts.timeoutMs / 1000)} s`, { rc: r.rc, stderr: r.stderr });
+  if (r.rc !== 0) throw new TaskError(host.name, `gathering facts failed (rc=${r.rc ?? r.signal ?? 'none'}): ${r.stderr.trim()}`, { rc: r.rc, stderr: r.stderr });
+  return parseHostFacts(r.stdout);
+}
+
+export function probeFacts(host: Host, ctx: ModuleContext): Promise<HostFacts> {
+  return probeHostFacts(host, { signal: ctx.signal, timeoutMs: ctx.timeoutMs ?? PROBE_TIMEOUT_MS });
+}
+
+/**
+ * Facts with at least `keys`: from `vars.facts` when it has them all (the runner's
+ * gather_facts or a registered `facts` run), else probed now.
+ */
+export async function factsFor(host: Host, ctx: ModuleContext, keys: readonly string[]): Promise<Record<string, unknown>> {
+  const known = ctx.vars['facts'];
+  if (known && typeof known === 'object' && keys.every((k) => k in known)) return known as Record<string, unknown>;
+  return probeFacts(host, ctx);
+}
+
+export const factsModule: Module<FactsArgs> = {
+  name: 'facts',
+  args: FactsArgs,
+  async run(host: Host, _a: FactsArgs, ctx: ModuleContext): Promise<ModuleResult> {
+    const facts = await probeFacts(host, ctx);
+    return { changed: false, msg: `${facts.os_name || facts.os_id} (${facts.pkg_mgr}, ${facts.service_mgr})`, data: { facts, ansible_facts: facts } };
+  },
+};

@@ -1,0 +1,253 @@
+// Opening an authenticated ssh2 connection to a host, through its ProxyJump chain
+// (SPEC 7). With ssh-host.ts, the only files that import ssh2.
+
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+import type {
+  AgentAuthMethod,
+  AnyAuthMethod,
+  AuthenticationType,
+  Client as SshClient,
+  ConnectConfig,
+  NextAuthHandler,
+  ParsedKey,
+  PasswordAuthMethod,
+  ServerHostKeyAlgorithm,
+} from 'ssh2';
+import type { Readable } from 'node:stream';
+import type { ConnectionSpec } from '../connection-spec.js';
+import { UnreachableError } from '../../errors.js';
+import { expandHome } from './known-hosts-file.js';
+import { describeNoCommonKeyType, prepareHostKeyCheck, type HopAddress } from './host-key-policy.js';
+
+const { Client, utils } = ssh2;
+
+export interface TransportOptions {
+  acceptNewHostKeys: boolean;
+  /** SSH-level keepalive period; three unanswered ones drop the connection. */
+  keepaliveIntervalMs?: number;
+  /** ssh-agent socket; default $SSH_AUTH_SOCK. An empty string disables the agent. */
+  agentSocket?: string;
+  /** Passphrase for encrypted identity files; default $KVMPLAY_SSH_PASSPHRASE. */
+  passphrase?: string;
+}
+
+/** A ready connection: the target's client and the jump clients it runs through (outermost first). */
+export interface OpenConnection {
+  client: SshClient;
+  jumps: SshClient[];
+}
+
+// Fast and universally available in Node 20's OpenSSL. Curve25519 key exchange and
+// AEAD ciphers (no separate MAC pass) are also OpenSSH's own first choices.
+const ALGORITHMS: ConnectConfig['algorithms'] = {
+  kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group14-sha256', 'diffie-hellman-group16-sha512'],
+  cipher: ['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes256-ctr'],
+  hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'],
+  compress: ['none'],
+};
+
+const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+/** Connect to `spec` through its jump chain; every failure is an UnreachableError naming the host. */
+export async function openConnection(spec: ConnectionSpec, opts: TransportOptions): Promise<OpenConnection> {
+  const target = `${spec.name} (${spec.host}:${spec.port})`;
+  const auth = await loadAuth(spec, opts);
+  const hops: Array<HopAddress & { user: string }> = [
+    ...spec.jump.map((j) => ({ host: j.host, port: j.port, user: j.user ?? spec.user })),
+    { host: spec.host, port: spec.port, user: spec.user, alias: spec.name },
+  ];
+  const clients: SshClient[] = [];
+  try {
+    for (const [i, hop] of hops.entries()) {
+      const isTarget = i === hops.length - 1;
+      const via = clients[clients.length - 1];
+      const label = isTarget ? '' : `jump host ${hop.user}@${hop.host}:${hop.port}: `;
+      try {
+        const sock = via ? await forwardTo(via, hop, spec.connectTimeout) : undefined;
+        clients.push(await connectHop(hop, sock, auth, spec, opts));
+      } catch (err) {
+        const reason = err instanceof HopError ? err.message : describeError(err, spec.connectTimeout);
+        throw new UnreachableError(spec.name, `${target}: ${label}${reason}`, { cause: err });
+      }
+    }
+  } catch (err) {
+    for (const c of clients.reverse()) c.destroy();
+    throw err;
+  }
+  const client = clients.pop();
+  if (!client) throw new UnreachableError(spec.name, `${target}: nothing to connect to`);
+  return { client, jumps: clients };
+}
+
+/** A failure already worded for the user. */
+class HopError extends Error {}
+
+interface AuthPlan {
+  methods: (user: string) => AnyAuthMethod[];
+  notes: string[];
+}
+
+async function loadAuth(spec: ConnectionSpec, opts: TransportOptions): Promise<AuthPlan> {
+  const passphrase = opts.passphrase ?? process.env.KVMPLAY_SSH_PASSPHRASE;
+  const explicit = spec.identityFiles.length > 0;
+  const files = explicit ? spec.identityFiles.map(expandHome) : DEFAULT_IDENTITIES.map((f) => join(homedir(), '.ssh', f));
+  const notes: string[] = [];
+  const keys: ParsedKey[] = [];
+  for (const file of files) {
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (err) {
+      // Like OpenSSH: a missing identity is a warning, other methods may still work.
+      if (explicit) notes.push(`identity file ${file} unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      continue;
+    }
+    const parsed = utils.parseKey(data, passphrase);
+    if (parsed instanceof Error) {
+      const encrypted = /encrypted|passphrase/i.test(parsed.message);
+      notes.push(encrypted
+        ? `identity file ${file} is encrypted: ${passphrase === undefined ? 'set KVMPLAY_SSH_PASSPHRASE' : 'wrong passphrase'}`
+        : `identity file ${file} not usable: ${parsed.message}`);
+      continue;
+    }
+    const found = Array.isArray(parsed) ? (parsed as ParsedKey[]) : [parsed];
+    const usable = found.filter((k) => k.isPrivateKey());
+    if (usable.length === 0) notes.push(`identity file ${file} holds no private key`);
+    keys.push(...usable);
+  }
+  const agent = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
+  return {
+    notes,
+    methods: (username) => [
+      // Identity files named in the inventory first: an agent full of keys could
+      // otherwise use up the server's MaxAuthTries before the right one is offered.
+      ...keys.map((key): AnyAuthMethod => ({ type: 'publickey', username, key })),
+      ...(agent ? [{ type: 'agent', username, agent } satisfies AgentAuthMethod] : []),
+      ...(spec.password !== undefined ? [{ type: 'password', username, password: spec.password } satisfies PasswordAuthMethod] : []),
+    ],
+  };
+}
+
+// ssh2 takes `false` for "no more methods to try"; @types/ssh2 does not list it.
+const NO_MORE_METHODS = false as unknown as AuthenticationType;
+
+// 'agent' is our name for publickey auth through the agent; servers only list 'publickey'.
+const serverMethod = (t: AuthenticationType): string => (t === 'agent' ? 'publickey' : t);
+
+async function connectHop(
+  hop: HopAddress & { user: string },
+  sock: Readable | undefined,
+  auth: AuthPlan,
+  spec: ConnectionSpec,
+  opts: TransportOptions,
+): Promise<SshClient> {
+  // OpenSSH's default when the inventory names no file.
+  const files = spec.knownHosts.length > 0 ? spec.knownHosts : ['~/.ssh/known_hosts'];
+  const check = await prepareHostKeyCheck({ files, acceptNew: opts.acceptNewHostKeys }, hop);
+  return new Promise<SshClient>((resolve, reject) => {
+    const client = new Client();
+    const methods = auth.methods(hop.user);
+    const tried: string[] = [];
+    let allowed: string[] | null = null;
+    let refusal: string | undefined;
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      client.destroy();
+      reject(err);
+    };
+    // A listener must stay for the client's whole life: an 'error' without one crashes node.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (refusal !== undefined) return fail(new HopError(refusal));
+      if (err.level === 'client-authentication') {
+        const allowedText = allowed ? `; server accepts ${allowed.join(',')}` : '';
+        const what = tried.length > 0 ? [...new Set(tried)].join(',') : 'no credentials: no identity file, agent or password';
+        const notes = auth.notes.length > 0 ? `; ${auth.notes.join('; ')}` : '';
+        return fail(new HopError(`authentication failed (${what}${allowedText})${notes}`));
+      }
+      if (/no matching host key/i.test(err.message) && check.entries.length > 0) {
+        return fail(new HopError(describeNoCommonKeyType(check.entries)));
+      }
+      fail(err);
+    });
+    client.once('ready', () => {
+      if (settled) return;
+      settled = true;
+      resolve(client);
+    });
+    client.once('close', () => fail(new HopError(refusal ?? 'connection closed by the server before login')));
+    const config: ConnectConfig = {
+      host: hop.host,
+      port: hop.port,
+      username: hop.user,
+      readyTimeout: spec.connectTimeout * 1000,
+      keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: 3,
+      algorithms: { ...ALGORITHMS, ...(check.algorithms.length > 0 ? { serverHostKey: check.algorithms as ServerHostKeyAlgorithm[] } : {}) },
+      // Not `async`: ssh2 treats any returned value, a Promise included, as the answer.
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {
+        check.decide(key).then((decision) => {
+          if (!decision.ok) refusal = decision.reason;
+          verify(decision.ok);
+        }, (err: unknown) => {
+          refusal = `cannot check the host key: ${err instanceof Error ? err.message : String(err)}`;
+          verify(false);
+        });
+      },
+      authHandler: (left: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler): void => {
+        if (left) allowed = left;
+        let candidate = methods.shift();
+        // Skip what the server said it will not take (e.g. password when only publickey is allowed).
+        while (candidate && left && !left.map(String).includes(serverMethod(candidate.type))) candidate = methods.shift();
+        if (!candidate) return next(NO_MORE_METHODS);
+        tried.push(serverMethod(candidate.type));
+        next(candidate);
+      },
+      ...(sock ? { sock } : {}),
+    };
+    try {
+      client.connect(config);
+    } catch (err) {
+      fail(err);
+    }
+  });
+}
+
+/** A direct-tcpip channel from the previous hop to the next one. */
+function forwardTo(via: SshClient, hop: HopAddress, timeoutSeconds: number): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    // sshd's own connect to the next hop can take the kernel's full TCP timeout.
+    const timer = setTimeout(() => reject(new HopError(`connection timed out after ${timeoutSeconds}s`)), timeoutSeconds * 1000);
+    via.forwardOut('127.0.0.1', 0, hop.host, hop.port, (err, stream) => {
+      clearTimeout(timer);
+      if (err) {
+        const why = /refused/i.test(err.message) ? 'connection refused' : err.message.replace(/^\(SSH\) Channel open failure: /, '');
+        reject(new HopError(`${why} (through the jump host)`));
+        return;
+      }
+      resolve(stream);
+    });
+  });
+}
+
+/** One line a user can act on, for a socket or handshake error. */
+export function describeError(err: unknown, timeoutSeconds: number): string {
+  if (err instanceof HopError) return err.message;
+  const e = err as (Error & { code?: unknown; level?: string }) | undefined;
+  switch (e?.code) {
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ETIMEDOUT': return `connection timed out after ${timeoutSeconds}s`;
+    case 'EHOSTUNREACH': return 'no route to host';
+    case 'ENETUNREACH': return 'network unreachable';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'cannot resolve the host name';
+    case 'ECONNRESET': return 'connection reset by the server';
+    default: break;
+  }
+  if (e?.level === 'client-timeout') return `connection timed out after ${timeoutSeconds}s`;
+  if (e?.message && /Connection lost before handshake/i.test(e.message)) return 'connection closed by the server before the SSH handshake';
+  return e?.message ?? String(err);
+}

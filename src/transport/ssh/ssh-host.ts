@@ -1,0 +1,193 @@
+// Host over SSH (SPEC 7): one ssh2 connection per host, opened on first use and
+// shared by every command (one exec channel each) and file operation (one SFTP
+// session, opened on the first file operation only: `ping` never pays for it).
+
+import { randomBytes } from 'node:crypto';
+import type { Client as SshClient, SFTPWrapper } from 'ssh2';
+import type { ConnectionSpec } from '../connection-spec.js';
+import { KvmplayError, TaskError, UnreachableError } from '../../errors.js';
+import { describeBecomeFailure, needsSudo } from './become.js';
+import { runOnChannel, type ChannelRunOutcome } from './channel-run.js';
+import { openConnection, type OpenConnection, type TransportOptions } from './connect.js';
+import type { FileStat, Host, ReconnectOptions, RunOptions, RunResult } from '../host.js';
+import { killScript, markersFor, wrapCommand } from './remote-command.js';
+import { sftpReadFile, sftpStat, sftpWriteAtomic } from './sftp-ops.js';
+
+export type SshHostOptions = TransportOptions;
+
+// The kill command after a timeout gets its own, short, deadline.
+const KILL_TIMEOUT_MS = 10_000;
+// How long close() waits for the server to acknowledge before dropping sockets.
+const CLOSE_WAIT_MS = 2_000;
+
+interface Live {
+  conn: OpenConnection;
+  closed: boolean;
+  /** Clients whose socket has closed: waiting for their 'close' again would wait forever. */
+  gone: WeakSet<SshClient>;
+  sftp?: Promise<SFTPWrapper>;
+}
+
+export class SshHost implements Host {
+  readonly name: string;
+  private live: Live | undefined;
+  private opening: Promise<Live> | undefined;
+
+  constructor(private readonly spec: ConnectionSpec, private readonly opts: SshHostOptions) {
+    this.name = spec.name;
+  }
+
+  async connect(): Promise<void> {
+    await this.ready();
+  }
+
+  async run(command: string | readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const live = await this.ready();
+    const sudoUser = opts.become && needsSudo(this.spec.user, this.spec.becomeUser) ? this.spec.becomeUser : undefined;
+    let outcome: ChannelRunOutcome;
+    try {
+      outcome = await this.exec(live, command, opts, sudoUser, true);
+    } catch (err) {
+      if (err instanceof KvmplayError) throw err; // interrupted
+      if (live.closed) throw new UnreachableError(this.name, `${this.where()}: connection lost before the command ran`, { cause: err });
+      throw new TaskError(this.name, `${this.name}: cannot run a command: ${err instanceof Error ? err.message : String(err)}`, {}, { cause: err });
+    }
+    if (outcome.connectionLost) {
+      throw new UnreachableError(this.name, `${this.where()}: connection lost while running a command`);
+    }
+    if (sudoUser !== undefined && !outcome.started && !outcome.timedOut) {
+      const msg = describeBecomeFailure(this.spec.user, sudoUser, outcome.sudo);
+      throw new TaskError(this.name, `${this.name}: ${msg}`, { rc: outcome.rc, stderr: outcome.stderr });
+    }
+    const result: RunResult = { rc: outcome.rc, stdout: outcome.stdout, stderr: outcome.stderr };
+    if (outcome.signal) result.signal = outcome.signal;
+    if (outcome.timedOut) result.timedOut = true;
+    return result;
+  }
+
+  private exec(live: Live, command: string | readonly string[], opts: RunOptions, sudoUser: string | undefined, killable: boolean) {
+    const nonce = randomBytes(8).toString('hex');
+    return runOnChannel({
+      client: live.conn.client,
+      line: wrapCommand({ command, nonce, cwd: opts.cwd, sudoUser }),
+      markers: markersFor(nonce),
+      stdin: typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin,
+      sudo: sudoUser === undefined ? undefined : { password: this.spec.becomePassword },
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      killRemote: killable ? (pids) => this.killRemote(live, pids, sudoUser) : undefined,
+    });
+  }
+
+  // A command run as another user can only be killed as that user (or root): the
+  // kill goes through the same sudo, over a new channel of the same connection.
+  private async killRemote(live: Live, pids: number[], sudoUser: string | undefined): Promise<void> {
+    if (live.closed) return;
+    await this.exec(live, killScript(pids), { timeoutMs: KILL_TIMEOUT_MS }, sudoUser, false);
+  }
+
+  async readFile(path: string): Promise<Buffer | null> {
+    return this.fileOp(`read ${path}`, (sftp) => sftpReadFile(sftp, path));
+  }
+
+  async stat(path: string): Promise<FileStat | null> {
+    return this.fileOp(`stat ${path}`, (sftp) => sftpStat(sftp, path));
+  }
+
+  async writeAtomic(path: string, data: string | Buffer, opts: { mode?: number } = {}): Promise<void> {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8');
+    await this.fileOp(`write ${path}`, (sftp) => sftpWriteAtomic(sftp, path, bytes, opts.mode));
+  }
+
+  async reconnect(opts: ReconnectOptions = {}): Promise<void> {
+    await this.close();
+    await this.ready(opts.timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    const live = this.live ?? (await this.opening?.catch(() => undefined));
+    this.live = undefined;
+    this.opening = undefined;
+    if (!live) return;
+    live.closed = true;
+    const sftp = await live.sftp?.catch(() => undefined);
+    sftp?.end();
+    // Innermost first: the target's connection runs through the jump hosts'.
+    for (const c of [live.conn.client, ...[...live.conn.jumps].reverse()]) {
+      if (!live.gone.has(c)) await endClient(c);
+    }
+  }
+
+  private where(): string {
+    return `${this.name} (${this.spec.host}:${this.spec.port})`;
+  }
+
+  /**
+   * The open connection, opening it on first use (and again after it dropped).
+   * `timeoutMs` overrides the inventory's connect timeout for this opening only.
+   */
+  private ready(timeoutMs?: number): Promise<Live> {
+    if (this.live && !this.live.closed) return Promise.resolve(this.live);
+    if (!this.opening) {
+      const spec = timeoutMs === undefined ? this.spec : { ...this.spec, connectTimeout: Math.max(timeoutMs, 1) / 1000 };
+      const opening = openConnection(spec, this.opts).then((conn) => {
+        const live: Live = { conn, closed: false, gone: new WeakSet() };
+        for (const c of [conn.client, ...conn.jumps]) c.once('close', () => live.gone.add(c));
+        // Later errors arrive as 'close' too; the listener only keeps node from throwing.
+        conn.client.on('error', () => undefined);
+        conn.client.once('close', () => {
+          live.closed = true;
+          for (const j of conn.jumps) j.destroy();
+        });
+        for (const j of conn.jumps) j.on('error', () => undefined);
+        this.live = live;
+        return live;
+      });
+      this.opening = opening;
+      // Forget the attempt once settled, so a failed connect can be retried.
+      void opening.then(() => { if (this.opening === opening) this.opening = undefined; },
+        () => { if (this.opening === opening) this.opening = undefined; });
+    }
+    return this.opening;
+  }
+
+  private async fileOp<T>(what: string, op: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
+    const live = await this.ready();
+    const sftp = await this.sftpFor(live);
+    try {
+      return await op(sftp);
+    } catch (err) {
+      if (live.closed) throw new UnreachableError(this.name, `${this.where()}: connection lost during ${what}`, { cause: err });
+      throw new TaskError(this.name, `${this.name}: cannot ${what}: ${err instanceof Error ? err.message : String(err)}`, {}, { cause: err });
+    }
+  }
+
+  private sftpFor(live: Live): Promise<SFTPWrapper> {
+    if (!live.sftp) {
+      live.sftp = new Promise<SFTPWrapper>((resolve, reject) => {
+        live.conn.client.sftp((err, sftp) => {
+          if (err) return reject(new TaskError(this.name, `${this.name}: cannot start SFTP: ${err.message}`, {}, { cause: err }));
+          sftp.once('close', () => { live.sftp = undefined; });
+          resolve(sftp);
+        });
+      });
+      void live.sftp.catch(() => { live.sftp = undefined; });
+    }
+    return live.sftp;
+  }
+}
+
+/** Polite disconnect; if the server does not close its end in time, drop the socket. */
+function endClient(client: SshClient): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      client.destroy();
+      resolve();
+    }, CLOSE_WAIT_MS);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.end();
+  });
+}
