@@ -57,17 +57,30 @@ export class UnreachableError extends KvmplayError {
   }
 }
 
+/** What a failed command or task leaves for `register:` besides its message. */
+export interface TaskErrorDetail {
+  rc?: number | null;
+  stdout?: string;
+  stderr?: string;
+  /** Further result fields (the module runner puts them in the failed result). */
+  data?: Record<string, unknown>;
+}
+
 /** A command or task failed on a host. */
 export class TaskError extends KvmplayError {
   override readonly exitCode: number = EXIT.hostFailed;
   readonly host: string;
   readonly rc: number | null;
+  readonly stdout: string;
   readonly stderr: string;
-  constructor(host: string, message: string, detail: { rc?: number | null; stderr?: string } = {}, options?: { cause?: unknown }) {
+  readonly data: Record<string, unknown> | undefined;
+  constructor(host: string, message: string, detail: TaskErrorDetail = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.host = host;
     this.rc = detail.rc ?? null;
+    this.stdout = detail.stdout ?? '';
     this.stderr = detail.stderr ?? '';
+    this.data = detail.data;
   }
 }
 

@@ -5,7 +5,7 @@
 // unreachable host or Ctrl-C is thrown to the host's loop.
 import { InterruptedError, UnreachableError } from '../errors.js';
 import { ExprError } from '../expr/index.js';
-import type { ModuleContext } from '../modules/module.js';
+import type { RunModuleContext } from '../modules/module.js';
 import { runModule } from '../modules/registry.js';
 import { validateModuleArgs, type Task } from '../playbook/index.js';
 import { TemplateError } from '../template/index.js';
@@ -64,7 +64,7 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   // Modules end their own commands at timeoutMs and say so; this deadline, a little
   // later, also ends a module stuck elsewhere (a file transfer, a wait loop).
   const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs + Math.min(DEADLINE_GRACE_MS, timeoutMs));
-  const mctx: ModuleContext = {
+  const mctx: RunModuleContext = {
     hostName: hostRun.name,
     check: ctx.options.check,
     diff: ctx.options.diff,

@@ -1,13 +1,16 @@
-// What every module is (STYLE 2): a zod argument schema checked at validate time,
-// and `run`: gather current state → plan (pure) → apply unless check mode.
+// What a module sees of a task's run (ModuleContext) and what it gives back
+// (ModuleResult). Modules are declared with defineModule (runner.ts).
 import type { z } from 'zod';
 import type { Host } from '../transport/host.js';
 
 export interface ModuleContext {
   /** Inventory name of the host. */
   hostName: string;
-  /** --check: report what would change, change nothing. */
-  check: boolean;
+  /**
+   * Transitional: read only by modules not yet declared with defineModule. The runner
+   * never passes it; it alone decides what check mode means.
+   */
+  check?: boolean;
   /** --diff: return a unified diff of what changes. */
   diff: boolean;
   /** The task's effective become (sudo); file writes and commands honour it. */
@@ -27,6 +30,12 @@ export interface ModuleContext {
   renderTemplateFile(src: string): Promise<{ path: string; content: string }>;
 }
 
+/** The runner's own context: the module context plus check mode, which it alone reads. */
+export interface RunModuleContext extends ModuleContext {
+  /** --check: report what would change, change nothing. */
+  check: boolean;
+}
+
 /** Ansible-shaped result of one module run; registered as is under `register:`. */
 export interface ModuleResult {
   changed: boolean;
@@ -43,7 +52,8 @@ export interface ModuleResult {
   data?: Record<string, unknown>;
 }
 
-export interface Module<A = unknown> {
+/** Transitional: a module not yet declared with defineModule (registry.ts adapts it). */
+export interface LegacyModule<A = unknown> {
   /** The task key: `copy`, `shell`, `libvirt_domain`, … */
   name: string;
   /** Parsed at validate time; unknown keys are errors (`.strict()`). */

@@ -12,44 +12,41 @@ import { kvmCheckModule } from './system/kvm-check.js';
 import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
 import { libvirtNetworkModule } from './libvirt/libvirt-network.js';
 import { lineinfileModule } from './files/lineinfile/lineinfile.js';
-import type { ModuleContext, ModuleResult } from './module.js';
+import type { LegacyModule, ModuleResult, RunModuleContext } from './module.js';
+import type { Module } from './runner.js';
 import { packageModule } from './system/package/package.js';
 import { serviceModule } from './system/service/service.js';
 import { shellModule } from './system/shell.js';
 import { templateModule } from './files/template.js';
 import { virshModule } from './libvirt/virsh-module.js';
 
-/**
- * A module with its argument type erased, so modules of different argument types
- * share one list. `args.parse(raw)` gives exactly what `run` takes: call it through
- * `runModule`, which keeps that pairing in one place.
- */
-export interface AnyModule {
-  name: string;
-  args: z.ZodType<unknown>;
-  freeForm?: string;
-  run(host: Host, args: never, ctx: ModuleContext): Promise<ModuleResult>;
+/** Transitional: a module still written as one `run` joins the registry unchanged. */
+function legacy<A>(m: LegacyModule<A>): Module {
+  return { name: m.name, names: [m.name], args: m.args as z.ZodType<unknown>, ...(m.freeForm !== undefined ? { freeForm: m.freeForm } : {}), run: (host, args, ctx) => m.run(host, args as A, ctx) };
 }
 
-const MODULES: readonly AnyModule[] = [
-  commandModule,
-  shellModule,
-  copyModule,
-  templateModule,
-  fileModule,
-  lineinfileModule,
-  factsModule,
-  kvmCheckModule,
-  packageModule,
-  serviceModule,
-  libvirtDomainModule,
-  libvirtNetworkModule,
+/** A registered module (types erased): call it through runModule. */
+export type AnyModule = Module;
+
+const MODULES: readonly Module[] = [
+  legacy(commandModule),
+  legacy(shellModule),
+  legacy(copyModule),
+  legacy(templateModule),
+  legacy(fileModule),
+  legacy(lineinfileModule),
+  legacy(factsModule),
+  legacy(kvmCheckModule),
+  legacy(packageModule),
+  legacy(serviceModule),
+  legacy(libvirtDomainModule),
+  legacy(libvirtNetworkModule),
   diskImageModule,
-  virshModule,
-  bridgeModule,
+  legacy(virshModule),
+  legacy(bridgeModule),
 ];
 
-const byName = new Map<string, AnyModule>(MODULES.map((m) => [m.name, m]));
+const byName = new Map<string, Module>(MODULES.flatMap((m) => m.names.map((n) => [n, m] as const)));
 
 const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
 
@@ -58,12 +55,12 @@ export function findModule(key: string): AnyModule | undefined {
   return byName.get(prefix ? key.slice(prefix.length) : key);
 }
 
+/** The task keys of every module (their first names). */
 export function moduleNames(): string[] {
-  return [...byName.keys()].sort();
+  return MODULES.map((m) => m.name).sort();
 }
 
 /** Run a module with arguments that went through its own `args` schema. */
-export function runModule(mod: AnyModule, host: Host, parsedArgs: unknown, ctx: ModuleContext): Promise<ModuleResult> {
-  // The erased signature takes `never`: the value is what mod.args produced for mod.
-  return mod.run(host, parsedArgs as never, ctx);
+export function runModule(mod: Module, host: Host, parsedArgs: unknown, ctx: RunModuleContext): Promise<ModuleResult> {
+  return mod.run(host, parsedArgs, ctx);
 }

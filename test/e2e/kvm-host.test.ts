@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
-import type { ModuleContext, ModuleResult } from '../../src/modules/module.js';
+import type { RunModuleContext as ModuleContext, ModuleResult } from '../../src/modules/module.js';
 import { findModule, runModule } from '../../src/modules/registry.js';
 import { fakeContext } from '../support/module-context.js';
 import { ensureLab } from '../support/lab-fixture.js';

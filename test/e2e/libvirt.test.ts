@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
-import type { ModuleContext, ModuleResult } from '../../src/modules/module.js';
+import type { RunModuleContext as ModuleContext, ModuleResult } from '../../src/modules/module.js';
 import { findModule, runModule } from '../../src/modules/registry.js';
 import { fakeContext } from '../support/module-context.js';
 import { compileTemplate, renderTemplate } from '../../src/template/index.js';

@@ -12,7 +12,7 @@ import { commandModule } from '../../src/modules/system/command.js';
 import { copyModule } from '../../src/modules/files/copy.js';
 import { fileModule } from '../../src/modules/files/file/file.js';
 import { lineinfileModule } from '../../src/modules/files/lineinfile/lineinfile.js';
-import type { ModuleContext, ModuleResult } from '../../src/modules/module.js';
+import type { RunModuleContext as ModuleContext, ModuleResult } from '../../src/modules/module.js';
 import { findModule, runModule } from '../../src/modules/registry.js';
 import { shellModule } from '../../src/modules/system/shell.js';
 import { templateModule } from '../../src/modules/files/template.js';

@@ -1,7 +1,7 @@
 // A ModuleContext for unit tests: local files and templates come from a map.
-import type { ModuleContext } from '../../src/modules/module.js';
+import type { RunModuleContext } from '../../src/modules/module.js';
 
-export function fakeContext(over: Partial<ModuleContext> & { files?: Record<string, string> } = {}): ModuleContext {
+export function fakeContext(over: Partial<RunModuleContext> & { files?: Record<string, string> } = {}): RunModuleContext {
   const { files = {}, ...rest } = over;
   const local = (src: string): string => {
     const text = files[src];

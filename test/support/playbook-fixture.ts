@@ -11,7 +11,7 @@ import { ValidationErrors } from '../../src/playbook/problems.js';
 const notRun = (): Promise<never> => Promise.reject(new Error('fake module: not run in unit tests'));
 
 function fake(name: string, args: z.ZodType, freeForm?: string): AnyModule {
-  return { name, args, ...(freeForm ? { freeForm } : {}), run: notRun };
+  return { name, names: [name], args, ...(freeForm ? { freeForm } : {}), run: notRun };
 }
 
 export const FAKE_MODULES: readonly AnyModule[] = [

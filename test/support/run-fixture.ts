@@ -80,6 +80,7 @@ function modules(calls: Call[]): AnyModule[] {
   };
   const probe: AnyModule = {
     name: 'probe',
+    names: ['probe'],
     args: z.object({
       changed: z.boolean().default(false), fail: z.boolean().default(false), msg: z.string().default(''),
       rc: z.number().optional(), stdout: z.string().optional(), value: z.unknown().optional(), diff: z.string().optional(),
@@ -98,6 +99,7 @@ function modules(calls: Call[]): AnyModule[] {
   // Counts its calls per host and key: `until` tests wait for a count.
   const count: AnyModule = {
     name: 'count',
+    names: ['count'],
     args: z.object({ key: z.string() }).strict(),
     async run(host, args: never, ctx) {
       const a = args as { key: string };
@@ -110,6 +112,7 @@ function modules(calls: Call[]): AnyModule[] {
   };
   const template: AnyModule = {
     name: 'template',
+    names: ['template'],
     args: z.object({ src: z.string(), dest: z.string() }).strict(),
     async run(host, args: never, ctx) {
       const a = args as { src: string; dest: string };
@@ -121,6 +124,7 @@ function modules(calls: Call[]): AnyModule[] {
   // Never ends on its own: only the task's deadline (or Ctrl-C) stops it.
   const hang: AnyModule = {
     name: 'hang',
+    names: ['hang'],
     args: z.object({}).strict(),
     async run(host, _args: never, ctx) {
       record('hang', host, {}, ctx);

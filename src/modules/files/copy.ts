@@ -6,7 +6,7 @@ import type { Host } from '../../transport/host.js';
 import { absPath, boolish, modeArg, ownerArg } from '../args.js';
 import { writeContent } from './content-writer.js';
 import { parseMode, type ModeSpec } from './mode.js';
-import type { Module, ModuleContext, ModuleResult } from '../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
 import { probeFile } from './remote-file.js';
 
 const CopyArgs = z
@@ -41,7 +41,7 @@ async function source(a: CopyArgs, ctx: ModuleContext): Promise<{ content: Buffe
   return { content: file.content, localPath: file.path };
 }
 
-export const copyModule: Module<CopyArgs> = {
+export const copyModule: LegacyModule<CopyArgs> = {
   name: 'copy',
   args: CopyArgs,
   async run(host: Host, a: CopyArgs, ctx: ModuleContext): Promise<ModuleResult> {

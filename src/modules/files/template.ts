@@ -5,7 +5,7 @@ import type { Host } from '../../transport/host.js';
 import { absPath, boolish, modeArg, ownerArg } from '../args.js';
 import { writeContent } from './content-writer.js';
 import { parseMode } from './mode.js';
-import type { Module, ModuleContext, ModuleResult } from '../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
 
 const TemplateArgs = z
   .object({
@@ -21,7 +21,7 @@ const TemplateArgs = z
   .strict();
 export type TemplateArgs = z.infer<typeof TemplateArgs>;
 
-export const templateModule: Module<TemplateArgs> = {
+export const templateModule: LegacyModule<TemplateArgs> = {
   name: 'template',
   args: TemplateArgs,
   async run(host: Host, a: TemplateArgs, ctx: ModuleContext): Promise<ModuleResult> {

@@ -1,9 +1,11 @@
 // `disk_image` (SPEC 6): a qemu-img disk image that is created when absent, grown on
 // request, and never overwritten nor shrunk (a guest's data lives in it).
 import { z } from 'zod';
+import { TaskError } from '../../errors.js';
 import type { Host } from '../../transport/host.js';
 import { absPath, boolish } from '../args.js';
-import type { Module, ModuleContext, ModuleResult } from '../module.js';
+import type { ModuleContext } from '../module.js';
+import { defineModule } from '../runner.js';
 import { runOptions } from '../remote.js';
 import { unifiedDiff } from '../../util/text.js';
 
@@ -74,38 +76,39 @@ async function imageInfo(host: Host, ctx: ModuleContext, path: string): Promise<
   const exists = await host.run(['test', '-e', path], runOptions(ctx));
   if (exists.rc !== 0) return null;
   const r = await host.run(['env', 'LC_ALL=C', 'qemu-img', 'info', '-U', '--output=json', '--', path], runOptions(ctx));
-  if (r.rc !== 0) throw new Error(`qemu-img info ${path}: ${r.stderr.trim() || `exit status ${r.rc}`}`);
+  if (r.rc !== 0) throw new TaskError(ctx.hostName, `qemu-img info ${path}: ${r.stderr.trim() || `exit status ${r.rc}`}`, { rc: r.rc, stderr: r.stderr });
   return parseImageInfo(r.stdout);
 }
 
 async function qemuImg(host: Host, ctx: ModuleContext, argv: string[]): Promise<void> {
   const r = await host.run(['env', 'LC_ALL=C', 'qemu-img', ...argv], runOptions(ctx));
-  if (r.rc !== 0) throw new Error(`qemu-img ${argv[0] ?? ''}: ${r.stderr.trim() || r.stdout.trim() || `exit status ${r.rc}`}`);
+  if (r.rc !== 0) throw new TaskError(ctx.hostName, `qemu-img ${argv[0] ?? ''}: ${r.stderr.trim() || r.stdout.trim() || `exit status ${r.rc}`}`, { rc: r.rc, stderr: r.stderr });
 }
 
-export const diskImageModule: Module<DiskImageArgs> = {
-  name: 'disk_image',
+type DiskChange = Extract<DiskPlan, { kind: 'create' | 'resize' }> & { bytes: number; qemu: string; format: string };
+
+export const diskImageModule = defineModule({
+  names: ['disk_image'],
   args: DiskImageArgs,
-  async run(host, a, ctx): Promise<ModuleResult> {
+  gather: (host, a, ctx) => imageInfo(host, ctx, a.path),
+  plan(a, cur) {
     const size = parseSize(a.size);
     const data = { path: a.path, format: a.format, size: size.bytes };
-    try {
-      const cur = await imageInfo(host, ctx, a.path);
-      const plan = planDiskImage({ format: a.format, bytes: size.bytes, resize: a.resize }, cur);
-      if (plan.kind === 'fail') return { changed: false, failed: true, msg: plan.msg, data };
-      if (plan.kind === 'keep') return { changed: false, msg: plan.msg, data: { ...data, virtual_size: cur?.virtualSize } };
-      const after: ImageInfo = { format: a.format, virtualSize: size.bytes };
-      const diff = ctx.diff ? unifiedDiff(a.path, summary(cur), summary(after)) : undefined;
-      const msg = plan.kind === 'create' ? `created ${a.format} image of ${size.qemu}` : `grew from ${plan.from} to ${size.bytes} bytes`;
-      if (ctx.check) return { changed: true, msg: `would have ${msg}`, ...(diff ? { diff } : {}), data };
-      // Nothing in a path may be read as an option: qemu-img takes no `--`, so a
-      // leading "-" is impossible anyway (absPath starts with "/").
-      if (plan.kind === 'create') await qemuImg(host, ctx, ['create', '-q', '-f', a.format, a.path, size.qemu]);
-      else await qemuImg(host, ctx, ['resize', '-q', '-f', a.format, a.path, size.qemu]);
-      const now = await imageInfo(host, ctx, a.path);
-      return { changed: true, msg, ...(diff ? { diff } : {}), data: { ...data, virtual_size: now?.virtualSize } };
-    } catch (err) {
-      return { changed: false, failed: true, msg: err instanceof Error ? err.message : String(err), data };
-    }
+    const plan = planDiskImage({ format: a.format, bytes: size.bytes, resize: a.resize }, cur);
+    if (plan.kind === 'fail') return { fail: plan.msg, data };
+    if (plan.kind === 'keep') return { changes: [], okMsg: plan.msg, data: { ...data, virtual_size: cur?.virtualSize } };
+    const change: DiskChange = { ...plan, bytes: size.bytes, qemu: size.qemu, format: a.format };
+    return { changes: [change], data, diff: () => unifiedDiff(a.path, summary(cur), summary({ format: a.format, virtualSize: size.bytes })) };
   },
-};
+  describe: (c: DiskChange) => (c.kind === 'create' ? `create a ${c.format} image of ${c.qemu}` : `grow from ${c.from} to ${c.bytes} bytes`),
+  async apply(host, a, c, ctx) {
+    // Nothing in a path may be read as an option: qemu-img takes no `--`, so a
+    // leading "-" is impossible anyway (absPath starts with "/").
+    await qemuImg(host, ctx, [c.kind === 'create' ? 'create' : 'resize', '-q', '-f', a.format, a.path, c.qemu]);
+    const now = await imageInfo(host, ctx, a.path);
+    return {
+      msg: c.kind === 'create' ? `created ${a.format} image of ${c.qemu}` : `grew from ${c.from} to ${c.bytes} bytes`,
+      data: { virtual_size: now?.virtualSize },
+    };
+  },
+});

@@ -6,7 +6,7 @@ import type { Host } from '../../transport/host.js';
 import { boolish } from '../args.js';
 import { carryNetworkIdentity, missingElements, networkIdentity } from './domain-xml.js';
 import { assertWellFormed, DEFAULT_URI, failureMessage, virshOk, withValidXml, xmlName } from './libvirt-run.js';
-import type { Module, ModuleContext, ModuleResult } from '../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
 import { parseNetInfo, VirshError, type NetInfo } from './virsh/index.js';
 import { unifiedDiff } from '../../util/text.js';
 
@@ -37,7 +37,7 @@ export function planNetwork(state: LibvirtNetworkArgs['state'], cur: Pick<NetInf
   return out;
 }
 
-export const libvirtNetworkModule: Module<LibvirtNetworkArgs> = {
+export const libvirtNetworkModule: LegacyModule<LibvirtNetworkArgs> = {
   name: 'libvirt_network',
   args: LibvirtNetworkArgs,
   async run(host: Host, a, ctx: ModuleContext): Promise<ModuleResult> {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { shlexSplit } from '../../util/shlex.js';
 import { DEFAULT_URI, failureMessage, runVirsh } from './libvirt-run.js';
-import type { Module, ModuleResult } from '../module.js';
+import type { LegacyModule, ModuleResult } from '../module.js';
 import { splitLines } from '../../util/text.js';
 import {
   VirshError, classifyVirshError, parseDomInfo, parseDomState, parseDomainList, parseNetworkList, parseVncDisplay,
@@ -56,7 +56,7 @@ export function parseOutput(sub: string, stdout: string): unknown {
   }
 }
 
-export const virshModule: Module<VirshArgs> = {
+export const virshModule: LegacyModule<VirshArgs> = {
   name: 'virsh',
   args: VirshArgs,
   freeForm: 'command',

@@ -84,8 +84,8 @@ function skippedBy(spec: CommandSpec, check: boolean, which: 'creates' | 'remove
 }
 
 export async function runCommandTask(host: Host, ctx: ModuleContext, spec: CommandSpec): Promise<ModuleResult> {
-  if (spec.creates !== undefined && (await globExists(host, spec.creates, ctx, spec.chdir))) return skippedBy(spec, ctx.check, 'creates');
-  if (spec.removes !== undefined && !(await globExists(host, spec.removes, ctx, spec.chdir))) return skippedBy(spec, ctx.check, 'removes');
+  if (spec.creates !== undefined && (await globExists(host, spec.creates, ctx, spec.chdir))) return skippedBy(spec, ctx.check === true, 'creates');
+  if (spec.removes !== undefined && !(await globExists(host, spec.removes, ctx, spec.chdir))) return skippedBy(spec, ctx.check === true, 'removes');
   if (ctx.check) {
     // Ansible: with creates/removes the outcome is known (it would run: changed);
     // without, the task is skipped.

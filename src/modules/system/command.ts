@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Host } from '../../transport/host.js';
 import { shlexSplit, ShlexError } from '../../util/shlex.js';
 import { runCommandTask, sharedCommandArgs, sharedCommandSpec } from './command-run.js';
-import type { Module, ModuleContext, ModuleResult } from '../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
 
 const CommandArgs = z
   .object({
@@ -17,7 +17,7 @@ const CommandArgs = z
   .refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'exactly one of cmd (the free-form command) or argv is required' });
 export type CommandArgs = z.infer<typeof CommandArgs>;
 
-export const commandModule: Module<CommandArgs> = {
+export const commandModule: LegacyModule<CommandArgs> = {
   name: 'command',
   args: CommandArgs,
   freeForm: 'cmd',

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Host } from '../../transport/host.js';
 import { boolish } from '../args.js';
 import { factsFor } from './facts/facts.js';
-import type { Module, ModuleContext, ModuleResult } from '../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
 
 const KvmCheckArgs = z
   .object({
@@ -44,7 +44,7 @@ export function judgeKvm(a: KvmCheckArgs, s: VirtState): KvmVerdict {
   return { ok: false, msg: problem, virt_type: null };
 }
 
-export const kvmCheckModule: Module<KvmCheckArgs> = {
+export const kvmCheckModule: LegacyModule<KvmCheckArgs> = {
   name: 'kvm_check',
   args: KvmCheckArgs,
   async run(host: Host, a: KvmCheckArgs, ctx: ModuleContext): Promise<ModuleResult> {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Host } from '../../transport/host.js';
 import { runCommandTask, sharedCommandArgs, sharedCommandSpec } from './command-run.js';
-import type { Module, ModuleContext, ModuleResult } from '../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
 
 const ShellArgs = z
   .object({
@@ -14,7 +14,7 @@ const ShellArgs = z
   .strict();
 export type ShellArgs = z.infer<typeof ShellArgs>;
 
-export const shellModule: Module<ShellArgs> = {
+export const shellModule: LegacyModule<ShellArgs> = {
   name: 'shell',
   args: ShellArgs,
   freeForm: 'cmd',

@@ -7,7 +7,7 @@ import { absPath, boolish, modeArg, ownerArg } from '../../args.js';
 import { attrText } from '../attrs.js';
 import { absoluteSrc, effectiveState, planFile, type FileChange, type FileWant, type TreeEntry } from './file-plan.js';
 import { formatMode, parseMode } from '../mode.js';
-import type { Module, ModuleContext, ModuleResult } from '../../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
 import { mustRun, script } from '../../remote.js';
 import { probeFile, type RemoteFile } from '../remote-file.js';
 import { unifiedDiff } from '../../../util/text.js';
@@ -85,7 +85,7 @@ function snapshot(cur: RemoteFile, state?: string): string {
   return attrText({ state: state ?? cur.kind, src: cur.linkTarget, mode: cur.kind === 'link' ? null : cur.mode, owner: cur.owner, group: cur.group });
 }
 
-export const fileModule: Module<FileArgs> = {
+export const fileModule: LegacyModule<FileArgs> = {
   name: 'file',
   args: FileArgs,
   async run(host: Host, a: FileArgs, ctx: ModuleContext): Promise<ModuleResult> {

@@ -6,7 +6,7 @@ import { absPath, boolish, modeArg, ownerArg } from '../../args.js';
 import { writeContentDetailed } from '../content-writer.js';
 import { editLines, type LineEdit } from './lineinfile-edit.js';
 import { parseMode } from '../mode.js';
-import type { Module, ModuleContext, ModuleResult } from '../../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
 import { probeFile } from '../remote-file.js';
 
 const LineinfileArgs = z
@@ -54,7 +54,7 @@ export type LineinfileArgs = z.infer<typeof LineinfileArgs>;
 // Python works on bytes: the file, the line and the regexps become binary strings.
 const bin = (s: string | undefined): string | undefined => (s === undefined ? undefined : Buffer.from(s, 'utf8').toString('latin1'));
 
-export const lineinfileModule: Module<LineinfileArgs> = {
+export const lineinfileModule: LegacyModule<LineinfileArgs> = {
   name: 'lineinfile',
   args: LineinfileArgs,
   async run(host: Host, a: LineinfileArgs, ctx: ModuleContext): Promise<ModuleResult> {

@@ -10,7 +10,7 @@ import { boolish } from '../../args.js';
 import { planDomainState, WANTED_DOMAIN_STATES, type DomainAction } from './domain-plan.js';
 import { carryIdentity, domainIdentity, missingElements } from '../domain-xml.js';
 import { assertWellFormed, DEFAULT_URI, failureMessage, virshOk, withValidXml, xmlName } from '../libvirt-run.js';
-import type { Module, ModuleContext, ModuleResult } from '../../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
 import { parseDomInfo, parseDomState, VirshError, type DomainState } from '../virsh/index.js';
 import { unifiedDiff } from '../../../util/text.js';
 
@@ -186,7 +186,7 @@ export async function runLibvirtDomain(host: Host, a: LibvirtDomainArgs, ctx: Mo
   }
 }
 
-export const libvirtDomainModule: Module<LibvirtDomainArgs> = {
+export const libvirtDomainModule: LegacyModule<LibvirtDomainArgs> = {
   name: 'libvirt_domain',
   args: LibvirtDomainArgs,
   run: runLibvirtDomain,

@@ -19,7 +19,7 @@ import {
   type ApplyStatus, type SafeApply,
 } from './bridge-rollback.js';
 import { BridgeArgs, type BridgeFormat } from './bridge-spec.js';
-import type { Module, ModuleContext, ModuleResult } from '../../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
 import { putFile } from '../../files/put-file.js';
 import { mustRun, runOptions, script } from '../../remote.js';
 import { quoteShellCommand } from '../../../util/shell-quote.js';
@@ -141,7 +141,7 @@ export async function runBridge(host: Host, a: BridgeArgs, ctx: ModuleContext): 
     commands: plan.live.map((c) => quoteShellCommand(c)),
     rollback_method: method,
   };
-  const result: ModuleResult = { changed, msg: changed ? words(plan, ctx.check) : 'up to date', data };
+  const result: ModuleResult = { changed, msg: changed ? words(plan, ctx.check === true) : 'up to date', data };
   if (ctx.diff && changed) result.diff = diffOf(a, plan);
   if (ctx.check || !changed) return result;
   try {
@@ -252,7 +252,7 @@ async function awaitRollback(host: Host, ctx: ModuleContext, s: SafeApply, deadl
   return { ...base, msg: `bridge ${s.bridge}: ${why}; after the rollback deadline ${seen}. The host's rollback state is in ${s.dir}`, data: { ...result.data, rolled_back: false } };
 }
 
-export const bridgeModule: Module<BridgeArgs> = {
+export const bridgeModule: LegacyModule<BridgeArgs> = {
   name: 'bridge',
   args: BridgeArgs,
   run: runBridge,

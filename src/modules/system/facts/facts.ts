@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TaskError } from '../../../errors.js';
 import type { Host } from '../../../transport/host.js';
 import { HOST_FACTS_SCRIPT, parseHostFacts, type HostFacts } from './facts-parse.js';
-import type { Module, ModuleContext, ModuleResult } from '../../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
 
 const FactsArgs = z.object({}).strict();
 export type FactsArgs = z.infer<typeof FactsArgs>;
@@ -35,7 +35,7 @@ export async function factsFor(host: Host, ctx: ModuleContext, keys: readonly st
   return probeFacts(host, ctx);
 }
 
-export const factsModule: Module<FactsArgs> = {
+export const factsModule: LegacyModule<FactsArgs> = {
   name: 'facts',
   args: FactsArgs,
   async run(host: Host, _a: FactsArgs, ctx: ModuleContext): Promise<ModuleResult> {

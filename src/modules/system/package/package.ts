@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Host } from '../../../transport/host.js';
 import { boolish } from '../../args.js';
 import { factsFor } from '../facts/facts.js';
-import type { Module, ModuleContext, ModuleResult } from '../../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
 import { mapPackageNames } from './package-names.js';
 import { packageCommands, parseAptSimulate, parseCheckUpdate, parseDpkgQuery, parseRpmQuery, planIsEmpty, planPackages, queryCommand, type PackagePlan, type PkgMgr } from './package-plan.js';
 import { mustRun, runOptions } from '../../remote.js';
@@ -46,7 +46,7 @@ async function upgradable(host: Host, mgr: PkgMgr, names: string[], ctx: ModuleC
   return r.rc === 100 ? parseCheckUpdate(r.stdout, names) : [];
 }
 
-export const packageModule: Module<PackageArgs> = {
+export const packageModule: LegacyModule<PackageArgs> = {
   name: 'package',
   args: PackageArgs,
   async run(host: Host, a: PackageArgs, ctx: ModuleContext): Promise<ModuleResult> {

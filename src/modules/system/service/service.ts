@@ -7,7 +7,7 @@ import { TaskError } from '../../../errors.js';
 import type { Host } from '../../../transport/host.js';
 import { boolish } from '../../args.js';
 import { factsFor } from '../facts/facts.js';
-import type { Module, ModuleContext, ModuleResult } from '../../module.js';
+import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
 import { runOptions, script } from '../../remote.js';
 import { parseStatus, planService, resolveUnits, serviceCommands, STATUS_SCRIPT, type UnitStatus } from './service-plan.js';
 
@@ -28,7 +28,7 @@ async function unitStatus(host: Host, ctx: ModuleContext, mgr: string, units: st
   return parseStatus(r.stdout);
 }
 
-export const serviceModule: Module<ServiceArgs> = {
+export const serviceModule: LegacyModule<ServiceArgs> = {
   name: 'service',
   args: ServiceArgs,
   async run(host: Host, a: ServiceArgs, ctx: ModuleContext): Promise<ModuleResult> {
