@@ -21,7 +21,8 @@ import { templateModule } from './files/template.js';
 import { virshModule } from './libvirt/virsh-module.js';
 
 /** Transitional: a module still written as one `run` joins the registry unchanged. */
-function legacy<A>(m: LegacyModule<A>): Module {
+function legacy<A>(m: LegacyModule<A> | Module): Module {
+  if ('names' in m) return m;
   return { name: m.name, names: [m.name], args: m.args as z.ZodType<unknown>, ...(m.freeForm !== undefined ? { freeForm: m.freeForm } : {}), run: (host, args, ctx) => m.run(host, args as A, ctx) };
 }
 
