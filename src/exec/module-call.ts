@@ -5,7 +5,7 @@
 // unreachable host or Ctrl-C is thrown to the host's loop.
 import { InterruptedError, UnreachableError } from '../errors.js';
 import { ExprError } from '../expr/index.js';
-import type { RunModuleContext } from '../modules/module.js';
+import type { ModuleResult, RunModuleContext } from '../modules/module.js';
 import { runModule } from '../modules/registry.js';
 import { validateModuleArgs, type Task } from '../playbook/index.js';
 import { TemplateError } from '../template/index.js';
@@ -74,16 +74,20 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
     vars: scope,
     ...localAccess(ctx, playRun.play.dir, scope),
   };
+  // The module runner turns every failure of the module into a result (rc, stdout,
+  // stderr and data kept); only an unreachable host or Ctrl-C come up as errors.
+  // Ctrl-C or the task's deadline ended the module: whatever it made of that, say so.
+  const timedOut = (): CallOutcome => ({ result: failedResult(`${where(task.pos)}: the task ran past its timeout of ${timeoutS} s and was ended`), args });
+  let result: ModuleResult;
   try {
-    return { result: fromModule(await runModule(mod, hostRun.host, parsed.args, mctx)), args };
+    result = await runModule(mod, hostRun.host, parsed.args, mctx);
   } catch (err) {
-    if (!ctx.signal.aborted && deadline?.aborted) {
-      return { result: failedResult(`${where(task.pos)}: the task ran past its timeout of ${timeoutS} s and was ended`), args };
-    }
-    if (err instanceof UnreachableError || err instanceof InterruptedError) throw err;
-    if (ctx.signal.aborted) throw new InterruptedError('interrupted', { cause: err });
-    return { result: failedResult(err instanceof Error ? err.message : String(err)), args };
+    if (!ctx.signal.aborted && deadline?.aborted && !(err instanceof UnreachableError)) return timedOut();
+    throw err;
   }
+  if (ctx.signal.aborted) throw new InterruptedError('interrupted');
+  if (deadline?.aborted && result.failed) return timedOut();
+  return { result: fromModule(result), args };
 }
 
 /** Ansible's `omit`: map entries whose value is the omit placeholder are left out. */
