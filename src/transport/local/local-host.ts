@@ -1,33 +1,94 @@
-// A Host on this machine, for unit tests of the modules' real shell scripts and
-// coreutils argv (Linux only): commands run directly (argv, no shell in between, as
-// the SSH transport's quoting guarantees), files through node:fs. Become is ignored.
+// The control machine as a Host (SPEC 7's Host, without SSH): for tasks that run on
+// localhost (`delegate_to: localhost`, `hosts: localhost`) and for tests of the
+// modules' real shell scripts. An argv runs directly — no shell in between, the same
+// guarantee the SSH transport's quoting gives —, a string through `sh -c`. Each
+// command is its own process group, so a timeout or Ctrl-C ends everything it started.
 import { spawn } from 'node:child_process';
-import { lstat, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { dirname, join, basename } from 'node:path';
+import { InterruptedError, TaskError } from '../../errors.js';
 import type { FileStat, Host, RunOptions, RunResult } from '../host.js';
 
+export interface LocalHostOptions {
+  /** Inventory name (default `localhost`). */
+  name?: string;
+  /** Who `become` runs as (default root). */
+  becomeUser?: string;
+}
+
+// After SIGTERM, how long a process group gets before SIGKILL.
+const KILL_GRACE_MS = 2_000;
+
 export class LocalHost implements Host {
-  readonly name = 'local';
+  readonly name: string;
+  /** Every argv run, in order (tests read it). */
   readonly commands: Array<readonly string[]> = [];
+  private readonly becomeUser: string;
+
+  constructor(opts: LocalHostOptions = {}) {
+    this.name = opts.name ?? 'localhost';
+    this.becomeUser = opts.becomeUser ?? 'root';
+  }
 
   async connect(): Promise<void> {}
   async reconnect(): Promise<void> {}
   async close(): Promise<void> {}
 
   run(command: string | readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
+    const argv = [...this.becomePrefix(opts), ...(typeof command === 'string' ? ['sh', '-c', command] : command)];
     this.commands.push(argv);
+    if (opts.signal?.aborted) return Promise.reject(new InterruptedError('interrupted'));
     return new Promise((resolve, reject) => {
-      const child = spawn(argv[0] ?? 'false', argv.slice(1), { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(argv[0] ?? 'false', argv.slice(1), { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
+      let timedOut = false;
+      let interrupted = false;
+      const killGroup = (): void => {
+        const kill = (sig: NodeJS.Signals): void => {
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, sig);
+          } catch {
+            // Already gone.
+          }
+        };
+        kill('SIGTERM');
+        setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS).unref();
+      };
+      const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; killGroup(); }, opts.timeoutMs);
+      const onAbort = (): void => { interrupted = true; killGroup(); };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ rc: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        reject(new TaskError(this.name, `${this.name}: cannot run ${argv[0] ?? ''}: ${e.message}`, { rc: 127 }, { cause: e }));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (interrupted) { reject(new InterruptedError('interrupted')); return; }
+        const result: RunResult = { rc: timedOut ? null : code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+        if (signal) result.signal = signal;
+        if (timedOut) result.timedOut = true;
+        resolve(result);
+      });
       // A command that never reads stdin closes it: EPIPE is not an error here.
       child.stdin.on('error', () => undefined);
       child.stdin.end(opts.stdin ?? '');
     });
+  }
+
+  /**
+   * Become on the control machine: nothing when already that user, else
+   * non-interactive sudo (a password prompt could not be answered safely here).
+   */
+  private becomePrefix(opts: RunOptions): string[] {
+    if (!opts.become || userInfo().username === this.becomeUser) return [];
+    return ['sudo', '-n', '-H', '-u', this.becomeUser, '--'];
   }
 
   async readFile(path: string): Promise<Buffer | null> {
@@ -35,9 +96,15 @@ export class LocalHost implements Host {
   }
 
   async writeAtomic(path: string, data: string | Buffer, opts: { mode?: number } = {}): Promise<void> {
-    const tmp = `${path}.local-tmp`;
+    // Unpredictable and exclusive (`wx`): never writes through a file someone planted.
+    const tmp = join(dirname(path), `.${basename(path)}.kvmplay-${randomBytes(6).toString('hex')}`);
     await writeFile(tmp, data, { mode: opts.mode ?? 0o644, flag: 'wx' });
-    await rename(tmp, path);
+    try {
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
   }
 
   async stat(path: string): Promise<FileStat | null> {
