@@ -141,7 +141,7 @@ export function findMirror(files: readonly { name: string; text: string }[], sui
     } else if (f.name.endsWith('.list')) {
       for (const line of f.text.split('\n')) {
         const m = /^\s*deb\s+(?:\[[^\]]*\]\s+)?(https?:\/\/\S+)\s+(\S+)/.exec(line);
-        if (m && m[2] === suite) return m[1].replace(/\/+$/, '');
+        if (m?.[1] && m[2] === suite) return m[1].replace(/\/+$/, '');
       }
     }
   }
