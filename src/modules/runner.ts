@@ -69,6 +69,11 @@ export interface ModuleDefinition<A, S, C> {
   plan(args: A, state: S): Plan<C> | PlanFailure;
   /** The change in the imperative ("install libvirt-daemon"): "would …" in check mode. */
   describe(change: C): string;
+  /**
+   * false: a change that is made but is not itself a change of the host's state (a
+   * package cache refresh): check mode does not report it, and its apply says noop.
+   */
+  counts?(change: C): boolean;
   /** Make one change. Never called in check mode. */
   apply(host: Host, args: A, change: C, ctx: ModuleContext, state: S): Promise<StepResult | void>;
 }
@@ -109,7 +114,8 @@ async function runLifecycle<A, S, C>(def: ModuleDefinition<A, S, C>, host: Host,
   const plan = planned;
   data = { ...plan.data };
   const base = { ...output(plan), ...withData(data) };
-  if (plan.changes.length === 0) {
+  const reported = def.counts ? plan.changes.filter((c) => def.counts?.(c) !== false) : plan.changes;
+  if (plan.changes.length === 0 || (check && reported.length === 0)) {
     return { changed: false, msg: (check ? plan.okMsgInCheck : undefined) ?? plan.okMsg ?? 'up to date', ...base };
   }
   const planDiff = ctx.diff && plan.diff ? plan.diff() : undefined;
@@ -117,7 +123,7 @@ async function runLifecycle<A, S, C>(def: ModuleDefinition<A, S, C>, host: Host,
     return {
       changed: !plan.skippedInCheck,
       ...(plan.skippedInCheck ? { skipped: true } : {}),
-      msg: plan.checkMsg ?? plan.changes.map((c) => wouldPhrase(def.describe(c))).join(', '),
+      msg: plan.checkMsg ?? reported.map((c) => wouldPhrase(def.describe(c))).join(', '),
       ...(planDiff ? { diff: planDiff } : {}),
       ...base,
     };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { judgeKvm, kvmCheckModule, NO_DEV_KVM_MSG, NO_FLAG_MSG, type VirtState } from './kvm-check.js';
+import { HOST_FACTS_SCRIPT } from './facts/facts-parse.js';
 import { fakeContext } from '../../../test/support/module-context.js';
-import { FakeHost } from '../../../test/support/fake-host.js';
+import { loadProbeCases, RecordedHost, runsScript } from '../../../test/support/recorded-host.js';
 
 const KVM: VirtState = { cpu_virt_flag: 'vmx', dev_kvm: true, kvm_module_loaded: true, cpu_hypervisor: false };
 const NO_DEV: VirtState = { cpu_virt_flag: 'svm', dev_kvm: false, kvm_module_loaded: null, cpu_hypervisor: false };
@@ -32,11 +33,33 @@ describe('kvm_check verdicts', () => {
   it('rejects an unknown virt_type at validate time', () => {
     assert.equal(kvmCheckModule.args.safeParse({ virt_type: 'xen' }).success, false);
   });
+});
 
-  it('fails the task, never changed, from facts in the host vars', async () => {
-    const r = await kvmCheckModule.run(new FakeHost(), kvmCheckModule.args.parse({ virt_type: 'kvm' }), fakeContext({ vars: { facts: { ...LAB } } }));
+describe('kvm_check module', () => {
+  it('fails the task, never changed, from facts in the host vars, sending nothing', async () => {
+    const host = new RecordedHost();
+    const r = await kvmCheckModule.run(host, kvmCheckModule.args.parse({ virt_type: 'kvm' }), fakeContext({ vars: { facts: { ...LAB } } }));
     assert.equal(r.failed, true);
     assert.equal(r.changed, false);
     assert.match(r.msg, /no vmx\/svm flag/);
+    assert.deepEqual(r.data, { virt_type: null, ...LAB });
+    assert.equal(host.calls.length, 0);
+  });
+
+  it('probes the facts when the vars lack them, and passes with emulation allowed on a lab host', async () => {
+    const lab = loadProbeCases('facts').find((c) => c.name === 'lab01-sysv-apt-no-vmx');
+    const host = new RecordedHost().on(runsScript(HOST_FACTS_SCRIPT), { stdout: lab?.stdout ?? '' });
+    const r = await kvmCheckModule.run(host, kvmCheckModule.args.parse({ virt_type: 'qemu' }), fakeContext());
+    assert.equal(r.failed, undefined, r.msg);
+    assert.equal(r.changed, false);
+    assert.match(r.msg, /^no KVM acceleration, software emulation allowed \(virt_type qemu\): CPU has no vmx\/svm flag/);
+    assert.deepEqual(r.data, { virt_type: 'qemu', ...LAB });
+  });
+
+  it('passes in check mode too, with the same message', async () => {
+    const r = await kvmCheckModule.run(new RecordedHost(), kvmCheckModule.args.parse({}), fakeContext({ check: true, vars: { facts: { ...KVM } } }));
+    assert.equal(r.failed, undefined);
+    assert.equal(r.changed, false);
+    assert.equal(r.msg, 'hardware virtualization available (vmx, /dev/kvm present)');
   });
 });

@@ -2,10 +2,9 @@
 // KVM guests; `virt_type: qemu` (or allow_emulation) accepts software emulation
 // (domain type='qemu'), as on lab hosts. Read-only: never changed.
 import { z } from 'zod';
-import type { Host } from '../../transport/host.js';
 import { boolish } from '../args.js';
-import { factsFor } from './facts/facts.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
+import { factsFor, type NoChange } from './facts/facts.js';
+import { defineModule } from '../runner.js';
 
 const KvmCheckArgs = z
   .object({
@@ -44,18 +43,25 @@ export function judgeKvm(a: KvmCheckArgs, s: VirtState): KvmVerdict {
   return { ok: false, msg: problem, virt_type: null };
 }
 
-export const kvmCheckModule: LegacyModule<KvmCheckArgs> = {
-  name: 'kvm_check',
+/** The facts judgeKvm reads, as typed values. */
+function virtState(f: Record<string, unknown>): VirtState {
+  return {
+    cpu_virt_flag: f['cpu_virt_flag'] === 'vmx' || f['cpu_virt_flag'] === 'svm' ? f['cpu_virt_flag'] : null,
+    dev_kvm: f['dev_kvm'] === true,
+    kvm_module_loaded: typeof f['kvm_module_loaded'] === 'boolean' ? f['kvm_module_loaded'] : null,
+    cpu_hypervisor: f['cpu_hypervisor'] === true,
+  };
+}
+
+export const kvmCheckModule = defineModule({
+  names: ['kvm_check'],
   args: KvmCheckArgs,
-  async run(host: Host, a: KvmCheckArgs, ctx: ModuleContext): Promise<ModuleResult> {
-    const f = await factsFor(host, ctx, ['cpu_virt_flag', 'dev_kvm', 'kvm_module_loaded', 'cpu_hypervisor']);
-    const state: VirtState = {
-      cpu_virt_flag: f['cpu_virt_flag'] === 'vmx' || f['cpu_virt_flag'] === 'svm' ? f['cpu_virt_flag'] : null,
-      dev_kvm: f['dev_kvm'] === true,
-      kvm_module_loaded: typeof f['kvm_module_loaded'] === 'boolean' ? f['kvm_module_loaded'] : null,
-      cpu_hypervisor: f['cpu_hypervisor'] === true,
-    };
+  gather: async (host, _a, ctx) => virtState(await factsFor(host, ctx, ['cpu_virt_flag', 'dev_kvm', 'kvm_module_loaded', 'cpu_hypervisor'])),
+  plan(a, state) {
     const v = judgeKvm(a, state);
-    return { changed: false, ...(v.ok ? {} : { failed: true }), msg: v.msg, data: { virt_type: v.virt_type, ...state } };
+    const data = { virt_type: v.virt_type, ...state };
+    return v.ok ? { changes: [] as NoChange[], okMsg: v.msg, data } : { fail: v.msg, data };
   },
-};
+  describe: (c: NoChange) => c,
+  apply: async () => undefined,
+});

@@ -2,31 +2,13 @@ import assert from 'node:assert/strict';
 import { HOST_FACTS_SCRIPT, osFamily, parseHostFacts, parseIpJson, parseOsRelease } from './facts-parse.js';
 import { factsModule, factsFor } from './facts.js';
 import { fakeContext } from '../../../../test/support/module-context.js';
-import { FakeHost } from '../../../../test/support/fake-host.js';
+import { loadProbeCases, RecordedHost, runsScript } from '../../../../test/support/recorded-host.js';
 
-// Recorded on a lab host (sysv, no vmx, no module support, libvirt not installed); flags shortened.
-const LAB_NO_KVM = `--kvmplay:kv--
-hostname=lab01
-kernel=6.18.44-fc-v782
-cpus=2
-memtotal_kb=24683620
-service_mgr=sysv
-pkg=apt-get
-dev_kvm=no
-kvm_module=unknown
-cpu_vendor=AuthenticAMD
-cpu_flags=fpu vme de pse tsc msr pae sse sse2 ht syscall nx lm aes xsave avx hypervisor lahf_lm pti   
-libvirtd_version=
-virsh_version=
---kvmplay:os-release--
-PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
-NAME="Debian GNU/Linux"
-VERSION_ID="12"
-ID=debian
---kvmplay:ip--
-[{"ifindex":1,"ifname":"lo","operstate":"UNKNOWN","address":"00:00:00:00:00:00","addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8}]},{"ifindex":2,"ifname":"em1","operstate":"UP","address":"52:54:00:aa:bb:01","addr_info":[{"family":"inet","local":"10.213.0.11","prefixlen":24},{"family":"inet6","local":"fe80::1","prefixlen":64}]}]
-`;
+// Recorded outputs of the probe, with what the parser makes of them (test/fixtures/probes/facts/).
+const CASES = loadProbeCases<Record<string, unknown>>('facts');
+const LAB_NO_KVM = CASES.find((c) => c.name === 'lab01-sysv-apt-no-vmx')?.stdout ?? '';
 
+// Written after a Debian 12 and a RHEL 9 hypervisor's output (no such host in the lab).
 const DEBIAN_KVM = `--kvmplay:kv--
 hostname=hv1
 kernel=6.1.0-18-amd64
@@ -82,26 +64,13 @@ ip: unknown option -j
 `;
 
 describe('facts parsing', () => {
-  it('reads a lab host: sysv, apt, no vmx, hypervisor flag, kvm module "cannot tell"', () => {
-    const f = parseHostFacts(LAB_NO_KVM);
-    assert.equal(f.hostname, 'lab01');
-    assert.equal(f.os_family, 'Debian');
-    assert.equal(f.os_major, '12');
-    assert.equal(f.pkg_mgr, 'apt');
-    assert.equal(f.service_mgr, 'sysv');
-    assert.equal(f.cpu_vendor, 'AuthenticAMD');
-    assert.equal(f.cpu_virt_flag, null);
-    assert.equal(f.cpu_hypervisor, true);
-    assert.equal(f.kvm_module_loaded, null);
-    assert.equal(f.dev_kvm, false);
-    assert.equal(f.memtotal_kb, 24683620);
-    assert.equal(f.memory_mb, 24105);
-    assert.equal(f.cpus, 2);
-    assert.equal(f.libvirt_version, null);
-    assert.equal(f.libvirt_modular, null);
-    assert.deepEqual(f.interfaces.map((i) => i.name), ['lo', 'em1']);
-    assert.deepEqual(f.interfaces[1]?.addresses[0], { family: 'inet', address: '10.213.0.11', prefix: 24 });
-  });
+  for (const c of CASES) {
+    it(`reads ${c.name}: ${c.title}`, () => {
+      assert.equal(c.rc, 0);
+      const f = parseHostFacts(c.stdout);
+      for (const [key, want] of Object.entries(c.expected)) assert.deepEqual(f[key], want, key);
+    });
+  }
 
   it('maps interfaces to their global IPv4 address and tells ports by their master', () => {
     // lab05 with em1 in br0: the address is on br0; lo's and em2's link-local ones do not count.
@@ -158,18 +127,28 @@ describe('facts parsing', () => {
 
 describe('facts module', () => {
   it('probes in one round trip and registers facts and ansible_facts', async () => {
-    const host = new FakeHost();
-    host.onCommand = (argv) => (argv[0] === 'sh' && argv[2] === HOST_FACTS_SCRIPT ? { rc: 0, stdout: LAB_NO_KVM, stderr: '' } : undefined);
-    const r = await factsModule.run(host, {}, fakeContext());
+    const host = new RecordedHost().on(runsScript(HOST_FACTS_SCRIPT), { stdout: LAB_NO_KVM });
+    const r = await factsModule.run(host, factsModule.args.parse({}), fakeContext());
     assert.equal(r.changed, false);
+    assert.equal(r.failed, undefined, r.msg);
+    assert.equal(r.msg, 'Debian GNU/Linux 12 (bookworm) (apt, sysv)');
     assert.equal(host.calls.length, 1);
     const facts = r.data?.['facts'] as Record<string, unknown>;
     assert.equal(facts['service_mgr'], 'sysv');
     assert.equal(r.data?.['ansible_facts'], facts);
   });
 
+  it('fails with the rc and stderr of a probe that fails', async () => {
+    const host = new RecordedHost().on(runsScript(HOST_FACTS_SCRIPT), { rc: 2, stderr: 'sh: 1: syntax error\n' });
+    const r = await factsModule.run(host, factsModule.args.parse({}), fakeContext());
+    assert.equal(r.failed, true);
+    assert.equal(r.changed, false);
+    assert.equal(r.msg, 'gathering facts failed (rc=2): sh: 1: syntax error');
+    assert.equal(r.rc, 2);
+  });
+
   it('reuses facts already in the host vars when they have the needed keys', async () => {
-    const host = new FakeHost();
+    const host = new RecordedHost();
     const f = await factsFor(host, fakeContext({ vars: { facts: { pkg_mgr: 'apt' } } }), ['pkg_mgr']);
     assert.equal(f['pkg_mgr'], 'apt');
     assert.equal(host.calls.length, 0);

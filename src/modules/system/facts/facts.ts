@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { TaskError } from '../../../errors.js';
 import type { Host } from '../../../transport/host.js';
 import { HOST_FACTS_SCRIPT, parseHostFacts, type HostFacts } from './facts-parse.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
+import type { ModuleContext } from '../../module.js';
+import { defineModule } from '../../runner.js';
 
 const FactsArgs = z.object({}).strict();
 export type FactsArgs = z.infer<typeof FactsArgs>;
@@ -35,11 +36,18 @@ export async function factsFor(host: Host, ctx: ModuleContext, keys: readonly st
   return probeFacts(host, ctx);
 }
 
-export const factsModule: LegacyModule<FactsArgs> = {
-  name: 'facts',
+/** Read-only modules (facts, kvm_check) plan no change: there is nothing to apply. */
+export type NoChange = never;
+
+export const factsModule = defineModule({
+  names: ['facts'],
   args: FactsArgs,
-  async run(host: Host, _a: FactsArgs, ctx: ModuleContext): Promise<ModuleResult> {
-    const facts = await probeFacts(host, ctx);
-    return { changed: false, msg: `${facts.os_name || facts.os_id} (${facts.pkg_mgr}, ${facts.service_mgr})`, data: { facts, ansible_facts: facts } };
-  },
-};
+  gather: (host, _a, ctx) => probeFacts(host, ctx),
+  plan: (_a, facts: HostFacts) => ({
+    changes: [] as NoChange[],
+    okMsg: `${facts.os_name || facts.os_id} (${facts.pkg_mgr}, ${facts.service_mgr})`,
+    data: { facts, ansible_facts: facts },
+  }),
+  describe: (c: NoChange) => c,
+  apply: async () => undefined,
+});

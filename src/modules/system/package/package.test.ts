@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import type { RunOptions, RunResult } from '../../../transport/host.js';
 import { mapPackageNames, type DistroInfo } from './package-names.js';
 import { packageCommands, parseAptSimulate, parseCheckUpdate, parseDpkgQuery, parseRpmQuery, planPackages } from './package-plan.js';
 import { packageModule } from './package.js';
 import { fakeContext } from '../../../../test/support/module-context.js';
-import { FakeHost } from '../../../../test/support/fake-host.js';
+import { loadProbeCases, RecordedHost } from '../../../../test/support/recorded-host.js';
 
 const DEB_SYSV: DistroInfo = { family: 'Debian', major: '12', service_mgr: 'sysv' };
 const DEB_SYSTEMD: DistroInfo = { family: 'Debian', major: '12', service_mgr: 'systemd' };
@@ -30,6 +29,16 @@ describe('KVM stack package names', () => {
   });
 });
 
+describe('package query probes', () => {
+  // Recorded on Debian 12 (test/fixtures/probes/package-query/): the argv is the case's params.
+  for (const c of loadProbeCases<unknown>('package-query')) {
+    it(`parses ${c.name}: ${c.title}`, () => {
+      if (c.params[0] === 'dpkg-query') assert.deepEqual(Object.fromEntries(parseDpkgQuery(c.stdout)), c.expected);
+      else assert.deepEqual(parseAptSimulate(c.stdout, c.params.slice(4)), c.expected);
+    });
+  }
+});
+
 describe('package state parsing and planning', () => {
   it('counts only "install ok installed" from dpkg-query', () => {
     const out = 'bash install ok installed 5.2.15-2+b2\nfoo unknown ok not-installed \nbar deinstall ok config-files 1.0\nlibc6:amd64 install ok installed 2.36\n';
@@ -40,8 +49,7 @@ describe('package state parsing and planning', () => {
     assert.deepEqual([...parseRpmQuery('qemu-kvm 8.0.0-16.el9\npackage libvirt is not installed\n')], [['qemu-kvm', '8.0.0-16.el9']]);
   });
 
-  it('finds upgrades in apt simulation and check-update output', () => {
-    assert.deepEqual(parseAptSimulate('NOTE: simulation\nInst bash [5.2.15-2] (5.2.15-3 Debian:12)\nInst libx (1)\nConf bash\n', ['bash']), ['bash']);
+  it('finds upgrades in check-update output', () => {
     assert.deepEqual(parseCheckUpdate('\nqemu-kvm.x86_64    17:8.2.0-11.el9   appstream\nother.noarch 1 baseos\n', ['qemu-kvm']), ['qemu-kvm']);
   });
 
@@ -63,34 +71,89 @@ describe('package state parsing and planning', () => {
 
 describe('package module', () => {
   const facts = { pkg_mgr: 'apt', os_family: 'Debian', os_version: '12', service_mgr: 'sysv' };
-  const fake = (installed: string[]): FakeHost => {
-    const host = new FakeHost();
-    host.onCommand = (argv: readonly string[], _o: RunOptions): RunResult | undefined => {
-      if (argv[0] === 'dpkg-query') return { rc: 1, stdout: argv.slice(4).filter((n) => installed.includes(n)).map((n) => `${n} install ok installed 1.0\n`).join(''), stderr: '' };
-      if (argv[0] === 'env') return { rc: 0, stdout: 'done', stderr: '' };
-      return undefined;
-    };
-    return host;
-  };
+  const isQuery = (argv: readonly string[]): boolean => argv[0] === 'dpkg-query';
+  // dpkg-query as it answers (package-query fixtures): the installed names' lines, rc 1 when some name is unknown.
+  const recorded = (installed: string[], apt: { rc?: number; stdout?: string; stderr?: string } = { stdout: 'done' }): RecordedHost =>
+    new RecordedHost()
+      .on(['dpkg-query'], (argv) => {
+        const names = argv.slice(4);
+        const missing = names.filter((n) => !installed.includes(n));
+        return {
+          rc: missing.length ? 1 : 0,
+          stdout: names.filter((n) => installed.includes(n)).map((n) => `${n} install ok installed 1.0\n`).join(''),
+          stderr: missing.map((n) => `dpkg-query: no packages found matching ${n}\n`).join(''),
+        };
+      })
+      .on(['apt-get', '-o'], { stdout: 'Reading package lists...\n' })
+      .on(['env'], apt);
 
   it('installs the mapped names with become, then is unchanged when all are present', async () => {
-    const host = fake([]);
+    const host = recorded([]);
     const r = await packageModule.run(host, packageModule.args.parse({ name: ['libvirt'] }), fakeContext({ become: true, vars: { facts } }));
     assert.equal(r.changed, true, r.msg);
+    assert.equal(r.msg, 'install libvirt-daemon-system libvirt-daemon-system-sysv dnsmasq-base (libvirt → libvirt-daemon-system; libvirt-daemon-system-sysv added: no systemd as PID 1, libvirt needs its init scripts; dnsmasq-base added: libvirt NAT networks need it)');
+    assert.equal(r.rc, 0);
+    assert.equal(r.stdout, 'done');
     const install = host.calls.find((c) => c.argv?.[0] === 'env');
     assert.equal(install?.opts?.become, true);
     assert.equal(install?.opts?.timeoutMs, 15 * 60_000);
     assert.deepEqual(install?.argv?.slice(-3), ['libvirt-daemon-system', 'libvirt-daemon-system-sysv', 'dnsmasq-base']);
-    const again = await packageModule.run(fake(['libvirt-daemon-system', 'libvirt-daemon-system-sysv', 'dnsmasq-base']), packageModule.args.parse({ name: 'libvirt' }), fakeContext({ vars: { facts } }));
+    const again = await packageModule.run(recorded(['libvirt-daemon-system', 'libvirt-daemon-system-sysv', 'dnsmasq-base']), packageModule.args.parse({ name: 'libvirt' }), fakeContext({ vars: { facts } }));
     assert.equal(again.changed, false, again.msg);
+    assert.match(again.msg, /^all packages present \(libvirt → libvirt-daemon-system/);
   });
 
   it('reports what it would remove in check mode and runs nothing that changes', async () => {
-    const host = fake(['bridge-utils']);
+    const host = recorded(['bridge-utils']);
     const r = await packageModule.run(host, packageModule.args.parse({ name: 'bridge-utils', state: 'absent' }), fakeContext({ check: true, vars: { facts } }));
     assert.equal(r.changed, true);
     assert.match(r.msg, /would remove bridge-utils/);
-    assert.equal(host.calls.filter((c) => c.argv?.[0] !== 'dpkg-query').length, 0);
+    assert.equal(host.commands().filter((argv) => !isQuery(argv)).length, 0);
+  });
+
+  it('refreshes the cache before installing, never in check mode, and a refresh alone changes nothing', async () => {
+    const args = packageModule.args.parse({ name: 'bridge-utils', update_cache: true });
+    const check = recorded([]);
+    const c = await packageModule.run(check, args, fakeContext({ check: true, vars: { facts } }));
+    assert.equal(c.msg, 'would install bridge-utils');
+    assert.equal(check.commands().filter((argv) => !isQuery(argv)).length, 0);
+    const host = recorded([]);
+    const r = await packageModule.run(host, args, fakeContext({ vars: { facts } }));
+    assert.equal(r.msg, 'install bridge-utils');
+    assert.deepEqual(host.commands().filter((argv) => !isQuery(argv)).map((argv) => argv[0]), ['apt-get', 'env']);
+    assert.deepEqual(host.commands().find((argv) => argv[0] === 'apt-get'), ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'update']);
+    const present = await packageModule.run(recorded(['bridge-utils']), args, fakeContext({ vars: { facts } }));
+    assert.equal(present.changed, false);
+    assert.equal(present.msg, 'all packages present');
+    const presentInCheck = await packageModule.run(recorded(['bridge-utils']), args, fakeContext({ check: true, vars: { facts } }));
+    assert.deepEqual([presentInCheck.changed, presentInCheck.msg], [false, 'all packages present']);
+  });
+
+  it('lists upgrades for latest with a simulation, and upgrades them', async () => {
+    const sim = loadProbeCases('package-query').find((c) => c.name === 'apt-get-simulate-one-upgradable');
+    const host = recorded(['bash', 'bridge-utils']).on(['apt-get', '-s'], { stdout: sim?.stdout ?? '' });
+    const r = await packageModule.run(host, packageModule.args.parse({ name: ['bash', 'bridge-utils'], state: 'latest' }), fakeContext({ vars: { facts } }));
+    assert.equal(r.msg, 'upgrade bash');
+    assert.equal(host.commands().find((argv) => argv[0] === 'env')?.at(-1), 'bash');
+  });
+
+  it('fails, changed, with rc, stdout and stderr when apt-get fails', async () => {
+    const host = recorded([], { rc: 100, stdout: 'Reading package lists...\n', stderr: 'E: Unable to locate package nosuch\n' });
+    const r = await packageModule.run(host, packageModule.args.parse({ name: 'nosuch' }), fakeContext({ vars: { facts } }));
+    assert.equal(r.failed, true);
+    assert.equal(r.changed, true);
+    assert.equal(r.rc, 100);
+    assert.equal(r.msg, 'apt failed (rc=100): E: Unable to locate package nosuch');
+    assert.equal(r.stdout, 'Reading package lists...\n');
+    assert.equal(r.stderr, 'E: Unable to locate package nosuch\n');
+    assert.deepEqual(r.data?.['install'], ['nosuch']);
+  });
+
+  it('fails unchanged on a host without a supported package manager', async () => {
+    const r = await packageModule.run(new RecordedHost(), packageModule.args.parse({ name: 'x' }), fakeContext({ vars: { facts: { ...facts, pkg_mgr: 'unknown' } } }));
+    assert.equal(r.failed, true);
+    assert.equal(r.changed, false);
+    assert.equal(r.msg, 'no supported package manager on this host (found: unknown)');
   });
 
   it('refuses names that could be options', () => {

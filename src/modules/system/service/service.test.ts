@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { parseStatus, planService, resolveUnits, serviceCommands, type UnitStatus, type Wanted } from './service-plan.js';
+import { parseStatus, planService, resolveUnits, serviceCommands, STATUS_SCRIPT, type UnitStatus, type Wanted } from './service-plan.js';
 import { serviceModule } from './service.js';
 import { fakeContext } from '../../../../test/support/module-context.js';
-import { FakeHost } from '../../../../test/support/fake-host.js';
+import { loadProbeCases, RecordedHost } from '../../../../test/support/recorded-host.js';
 
 const st = (name: string, active: boolean, enabled: boolean, exists = true): [string, UnitStatus] => [name, { name, exists, active, enabled }];
 
@@ -45,40 +45,75 @@ describe('service planning', () => {
     assert.deepEqual(serviceCommands('sysv', 'RedHat', { unit: 'libvirtd', action: 'disable' }), [['chkconfig', 'libvirtd', 'off']]);
   });
 
-  it('parses the status probe', () => {
-    assert.deepEqual([...parseStatus('libvirtd yes active enabled\nvirtlogd no inactive disabled\n').values()].map((s) => [s.name, s.exists, s.active, s.enabled]), [['libvirtd', true, true, true], ['virtlogd', false, false, false]]);
-  });
+});
+
+describe('service status probe', () => {
+  for (const c of loadProbeCases<Record<string, UnitStatus>>('service-status')) {
+    it(`parses ${c.name}: ${c.title}`, () => {
+      assert.equal(c.rc, 0);
+      assert.deepEqual(Object.fromEntries(parseStatus(c.stdout)), c.expected);
+    });
+  }
 });
 
 describe('service module', () => {
   const facts = { service_mgr: 'sysv', os_family: 'Debian', libvirt_modular: false };
+  const isStatus = (argv: readonly string[]): boolean => argv[0] === 'sh' && argv[2] === STATUS_SCRIPT;
+  // The status probe's lines, as it prints them on a sysv host (service-status fixtures).
+  const status = (active: boolean, units = ['virtlogd', 'libvirtd']): { stdout: string } => ({
+    stdout: units.map((u) => `${u} yes ${active ? 'active' : 'inactive'} disabled\n`).join(''),
+  });
+  const isMutating = (argv: readonly string[]): boolean => !isStatus(argv);
+
   it('starts virtlogd and libvirtd, verifies, and reports the sysv note; check mode runs nothing', async () => {
-    const running = new Set<string>();
-    const host = new FakeHost();
-    host.onCommand = (argv) => {
-      if (argv[0] === 'sh') return { rc: 0, stdout: argv.slice(5).map((u) => `${u} yes ${running.has(u) ? 'active' : 'inactive'} disabled\n`).join(''), stderr: '' };
-      if (argv[0]?.startsWith('/etc/init.d/') && argv[1] === 'start') {
-        running.add(argv[0].slice('/etc/init.d/'.length));
-        return { rc: 0, stdout: '', stderr: '' };
-      }
-      return undefined;
-    };
+    // Stopped for the check run and the real run's gather, running from then on.
+    const host = new RecordedHost().on(isStatus, status(false), 2).on(isStatus, status(true)).on((argv) => argv[0]?.startsWith('/etc/init.d/') ?? false, {});
     const args = serviceModule.args.parse({ name: 'libvirtd', state: 'started' });
     const check = await serviceModule.run(host, args, fakeContext({ check: true, vars: { facts } }));
     assert.equal(check.changed, true);
-    assert.equal(running.size, 0);
+    assert.equal(check.msg, 'would start virtlogd, would start libvirtd (sysv: virtlogd is started before libvirtd)');
+    assert.deepEqual(host.commands().filter(isMutating), []);
     const r = await serviceModule.run(host, args, fakeContext({ vars: { facts } }));
     assert.equal(r.changed, true, r.msg);
+    assert.equal(r.failed, undefined, r.msg);
     assert.match(r.msg, /start virtlogd, start libvirtd.*virtlogd is started before libvirtd/);
+    assert.deepEqual(host.commands().filter(isMutating), [['/etc/init.d/virtlogd', 'start'], ['/etc/init.d/libvirtd', 'start']]);
+    assert.deepEqual(host.commands().at(-1)?.slice(3), ['kvmplay', 'sysv', 'virtlogd', 'libvirtd'], 'verified after starting');
     const again = await serviceModule.run(host, args, fakeContext({ vars: { facts } }));
     assert.equal(again.changed, false, again.msg);
+    assert.equal(again.msg, 'libvirtd already started (sysv: virtlogd is started before libvirtd)');
+  });
+
+  it('fails, changed, when the daemon is not running after its init script said it started', async () => {
+    const host = new RecordedHost().on(isStatus, status(false)).on((argv) => argv[0]?.startsWith('/etc/init.d/') ?? false, {});
+    const r = await serviceModule.run(host, serviceModule.args.parse({ name: 'libvirtd', state: 'started' }), fakeContext({ vars: { facts } }));
+    assert.equal(r.failed, true);
+    assert.equal(r.changed, true);
+    assert.equal(r.msg, 'virtlogd, libvirtd not running after start virtlogd, start libvirtd (sysv: virtlogd is started before libvirtd)');
+  });
+
+  it('fails with the rc and output of a command that fails, changed as the action was tried', async () => {
+    const host = new RecordedHost()
+      .on(isStatus, status(false, ['nginx']))
+      .on(['/etc/init.d/nginx', 'start'], { rc: 1, stdout: 'Starting nginx: ', stderr: 'nginx: [emerg] bind() to 0.0.0.0:80 failed\n' });
+    const r = await serviceModule.run(host, serviceModule.args.parse({ name: 'nginx', state: 'started' }), fakeContext({ vars: { facts } }));
+    assert.equal(r.failed, true);
+    assert.equal(r.changed, true);
+    assert.equal(r.rc, 1);
+    assert.equal(r.msg, '/etc/init.d/nginx start failed (rc=1): nginx: [emerg] bind() to 0.0.0.0:80 failed');
+    assert.equal(r.stderr, 'nginx: [emerg] bind() to 0.0.0.0:80 failed\n');
   });
 
   it('fails clearly when the service does not exist', async () => {
-    const host = new FakeHost();
-    host.onCommand = (argv) => (argv[0] === 'sh' ? { rc: 0, stdout: 'nope no inactive disabled\n', stderr: '' } : undefined);
+    const host = new RecordedHost().on(isStatus, { stdout: 'nope no inactive disabled\n' });
     const r = await serviceModule.run(host, serviceModule.args.parse({ name: 'nope', state: 'started' }), fakeContext({ vars: { facts } }));
     assert.equal(r.failed, true);
+    assert.equal(r.changed, false);
     assert.match(r.msg, /could not find the requested service nope/);
+  });
+
+  it('requires state or enabled at validate time', () => {
+    assert.equal(serviceModule.args.safeParse({ name: 'nginx' }).success, false);
+    assert.equal(serviceModule.args.safeParse({ name: 'nginx', enabled: 'yes' }).success, true);
   });
 });
