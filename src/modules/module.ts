@@ -1,16 +1,9 @@
 // What a module sees of a task's run (ModuleContext) and what it gives back
 // (ModuleResult). Modules are declared with defineModule (runner.ts).
-import type { z } from 'zod';
-import type { Host } from '../transport/host.js';
 
 export interface ModuleContext {
   /** Inventory name of the host. */
   hostName: string;
-  /**
-   * Transitional: read only by modules not yet declared with defineModule. The runner
-   * never passes it; it alone decides what check mode means.
-   */
-  check?: boolean;
   /** --diff: return a unified diff of what changes. */
   diff: boolean;
   /** The task's effective become (sudo); file writes and commands honour it. */
@@ -50,18 +43,4 @@ export interface ModuleResult {
   stderr?: string;
   /** Further registered fields (e.g. `dest`, `checksum`, `backup_file`, parsed data). */
   data?: Record<string, unknown>;
-}
-
-/** Transitional: a module not yet declared with defineModule (registry.ts adapts it). */
-export interface LegacyModule<A = unknown> {
-  /** The task key: `copy`, `shell`, `libvirt_domain`, … */
-  name: string;
-  /** Parsed at validate time; unknown keys are errors (`.strict()`). */
-  args: z.ZodType<A>;
-  /**
-   * Ansible's free-form string (`shell: "echo ok > f"`): the argument a string value
-   * goes to, merged with the task's `args:`. Absent: the module takes a map only.
-   */
-  freeForm?: string;
-  run(host: Host, args: A, ctx: ModuleContext): Promise<ModuleResult>;
 }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { findModule, moduleNames, runModule } from './registry.js';
+import { LocalHost } from '../transport/local/local-host.js';
 import { fakeContext } from '../../test/support/module-context.js';
-import { FakeHost } from '../../test/support/fake-host.js';
 
 describe('module registry', () => {
   it('lists the generic modules by task key', () => {
@@ -31,9 +34,13 @@ describe('module registry', () => {
   it('runs a module with arguments parsed by its own schema', async () => {
     const mod = findModule('copy');
     assert.ok(mod);
-    const host = new FakeHost({ '/srv/.keep': '' });
-    const r = await runModule(mod, host, mod.args.parse({ dest: '/srv/x', content: 'y' }), fakeContext());
-    assert.equal(r.changed, true);
-    assert.equal(host.text('/srv/x'), 'y');
+    const dir = mkdtempSync(join(tmpdir(), 'kvmplay-registry-'));
+    try {
+      const r = await runModule(mod, new LocalHost(), mod.args.parse({ dest: join(dir, 'x'), content: 'y' }), fakeContext());
+      assert.equal(r.changed, true, r.msg);
+      assert.equal(readFileSync(join(dir, 'x'), 'utf8'), 'y');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,5 @@
 // Every module kvmplay knows, by task key. Ansible's fully-qualified names
 // (`ansible.builtin.copy`) resolve to the same module.
-import type { z } from 'zod';
 import type { Host } from '../transport/host.js';
 import { bridgeModule } from './network/bridge/bridge.js';
 import { commandModule } from './system/command.js';
@@ -12,7 +11,7 @@ import { kvmCheckModule } from './system/kvm-check.js';
 import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
 import { libvirtNetworkModule } from './libvirt/libvirt-network.js';
 import { lineinfileModule } from './files/lineinfile/lineinfile.js';
-import type { LegacyModule, ModuleResult, RunModuleContext } from './module.js';
+import type { ModuleResult, RunModuleContext } from './module.js';
 import type { Module } from './runner.js';
 import { packageModule } from './system/package/package.js';
 import { serviceModule } from './system/service/service.js';
@@ -20,31 +19,25 @@ import { shellModule } from './system/shell.js';
 import { templateModule } from './files/template.js';
 import { virshModule } from './libvirt/virsh-module.js';
 
-/** Transitional: a module still written as one `run` joins the registry unchanged. */
-function legacy<A>(m: LegacyModule<A> | Module): Module {
-  if ('names' in m) return m;
-  return { name: m.name, names: [m.name], args: m.args as z.ZodType<unknown>, ...(m.freeForm !== undefined ? { freeForm: m.freeForm } : {}), run: (host, args, ctx) => m.run(host, args as A, ctx) };
-}
-
 /** A registered module (types erased): call it through runModule. */
 export type AnyModule = Module;
 
 const MODULES: readonly Module[] = [
-  legacy(commandModule),
-  legacy(shellModule),
-  legacy(copyModule),
-  legacy(templateModule),
-  legacy(fileModule),
-  legacy(lineinfileModule),
-  legacy(factsModule),
-  legacy(kvmCheckModule),
-  legacy(packageModule),
-  legacy(serviceModule),
-  legacy(libvirtDomainModule),
-  legacy(libvirtNetworkModule),
+  commandModule,
+  shellModule,
+  copyModule,
+  templateModule,
+  fileModule,
+  lineinfileModule,
+  factsModule,
+  kvmCheckModule,
+  packageModule,
+  serviceModule,
+  libvirtDomainModule,
+  libvirtNetworkModule,
   diskImageModule,
-  legacy(virshModule),
-  legacy(bridgeModule),
+  virshModule,
+  bridgeModule,
 ];
 
 const byName = new Map<string, Module>(MODULES.flatMap((m) => m.names.map((n) => [n, m] as const)));

@@ -70,8 +70,9 @@ export interface ModuleDefinition<A, S, C> {
   /** The change in the imperative ("install libvirt-daemon"): "would …" in check mode. */
   describe(change: C): string;
   /**
-   * false: a change that is made but is not itself a change of the host's state (a
-   * package cache refresh): check mode does not report it, and its apply says noop.
+   * false: check mode does not report this change, because it cannot tell that it
+   * will change anything (a package cache refresh; a libvirt define whose estimate sees
+   * no difference). A real run still applies it, and its apply says whether it did (noop).
    */
   counts?(change: C): boolean;
   /** Make one change. Never called in check mode. */
@@ -165,9 +166,9 @@ async function runLifecycle<A, S, C>(def: ModuleDefinition<A, S, C>, host: Host,
   };
 }
 
-/** "would " before each clause of a description ("write a; change b" → "would write a; would change b"). */
+/** Check mode's wording of a change. */
 export function wouldPhrase(description: string): string {
-  return description.split('; ').map((clause) => `would ${clause}`).join('; ');
+  return `would ${description}`;
 }
 
 function joinDiffs(diffs: string[], real: boolean, planDiff: string | undefined): string | undefined {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { argumentNames, checkModuleArgs, validateModuleArgs, type ModuleSchema } from './module-args.js';
+import { argumentSpec } from '../modules/args.js';
 
 const disk: ModuleSchema = {
   name: 'disk',
@@ -60,5 +61,10 @@ describe('module arguments', () => {
   it('describes the closest branch of a plain union', () => {
     const m: ModuleSchema = { name: 'net', args: z.union([z.object({ xml: z.string() }).strict(), z.object({ template: z.string(), vars: z.record(z.string(), z.unknown()) }).strict()]) };
     assert.deepEqual(checkModuleArgs(m, { xml: 3 }).map((i) => i.message), ['argument "xml" of net must be a string, not a number']);
+  });
+
+  it("knows an argument spec's aliases as argument names, so validation accepts them", () => {
+    const spec = argumentSpec({ path: z.string().optional(), state: z.string().optional() }, { aliases: { path: ['dest', 'name'] } });
+    assert.deepEqual(argumentNames(spec)?.sort(), ['dest', 'name', 'path', 'state']);
   });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { planContent, type ContentPlan, type ContentWant } from './content-writer.js';
+import { describeWrite, planContent, planWrite, type ContentChange, type ContentPlan, type ContentWant } from './content-writer.js';
 import { parseMode } from './mode.js';
 import type { RemoteFile } from './remote-file.js';
 import { absent, directory, regular } from '../../../test/support/remote-file-state.js';
+import { sha256 } from '../../util/text.js';
 
 const SUM = 'a'.repeat(64);
 const want = (over: Partial<ContentWant> = {}): ContentWant => ({ sha256: SUM, force: true, makeParent: false, ...over });
@@ -36,4 +37,50 @@ describe('content plan', () => {
       assert.deepEqual(picked, c.plan);
     });
   }
+});
+
+describe('content writer plan', () => {
+  const content = Buffer.from('a=1\n');
+
+  it('plans nothing for a file as wanted and reports its attributes', () => {
+    const plan = planWrite({ dest: '/srv/x', content }, regular({ sha256: sha256(content), mode: 0o640, size: 4 }));
+    assert.ok(!('fail' in plan));
+    assert.deepEqual(plan.changes, []);
+    assert.equal(plan.okMsg, 'up to date');
+    assert.deepEqual(plan.data, {
+      dest: '/srv/x',
+      checksum: '9dc9cfd3b38b77561ec22b49a723432e26181003',
+      sha256: sha256(content),
+      size: 4,
+      state: 'file',
+      mode: '0640',
+      owner: 'root',
+      group: 'root',
+    });
+  });
+
+  it('plans one change that writes a new file, described in the imperative', () => {
+    const plan = planWrite({ dest: '/srv/x', content, data: { src: 'f' } }, absent());
+    assert.ok(!('fail' in plan));
+    const [change] = plan.changes as [ContentChange];
+    assert.deepEqual([change.write, change.existed, change.words, change.mode], [true, false, ['created'], 0o644]);
+    assert.equal(describeWrite(change), 'create /srv/x');
+    assert.deepEqual([plan.data?.src, plan.data?.mode], ['f', '0644']);
+    assert.equal(plan.diff?.(), '--- before: /srv/x\n+++ after: /srv/x\n@@ -0,0 +1,1 @@\n+a=1\n');
+  });
+
+  it('describes a rewrite with an attribute change in one phrase', () => {
+    const plan = planWrite({ dest: '/srv/x', content, mode: parseMode('0600') }, regular());
+    assert.ok(!('fail' in plan));
+    const [change] = plan.changes as [ContentChange];
+    assert.equal(describeWrite(change), 'rewrite /srv/x, set mode 0644 → 0600');
+    assert.deepEqual([change.words, change.attrsChanged], [['content changed', 'mode 0644 → 0600'], true]);
+  });
+
+  it('fails with the result fields when the destination cannot be written', () => {
+    const plan = planWrite({ dest: '/srv/x', content }, directory());
+    assert.ok('fail' in plan);
+    assert.equal(plan.fail, '/srv/x is a directory');
+    assert.equal(plan.data?.dest, '/srv/x');
+  });
 });

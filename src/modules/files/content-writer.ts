@@ -1,14 +1,16 @@
 // The one path by which copy, template and lineinfile put content on a host
 // (SPEC 6): compare sha256 on the host, change only what differs (content and/or
-// owner/mode), honour check and diff, write atomically through put-file.ts.
+// owner/mode), write atomically through put-file.ts. Shaped for the module runner:
+// the modules' gather calls probeContent, their plan planWrite (pure, with the diff
+// as the plan's lazy `diff`), their apply applyWrite.
 import { posix } from 'node:path';
-import { TaskError } from '../../errors.js';
 import type { Host } from '../../transport/host.js';
 import { attrText, planAttrs, type AttrWant } from './attrs.js';
 import { formatMode } from './mode.js';
-import type { ModuleContext, ModuleResult } from '../module.js';
+import type { ModuleContext } from '../module.js';
 import { backupPath, putFile } from './put-file.js';
 import { mustRun } from '../remote.js';
+import type { Plan, PlanFailure, ResultData, StepResult } from '../runner.js';
 import { DIFF_MAX_BYTES, probeFile, type RemoteFile } from './remote-file.js';
 import { isBinary, sha1, sha256, unifiedDiff } from '../../util/text.js';
 
@@ -63,6 +65,7 @@ export function planContent(want: ContentWant, cur: RemoteFile): ContentPlan {
   };
 }
 
+/** What a module wants at `dest`: the bytes, their attributes, how to write them. */
 export interface WriteRequest extends AttrWant {
   dest: string;
   content: Buffer;
@@ -70,34 +73,45 @@ export interface WriteRequest extends AttrWant {
   backup?: boolean;
   validate?: string;
   makeParent?: boolean;
-  /** Already probed (with content when diffing): saves a round trip. */
-  current?: RemoteFile;
   /** Extra result fields (`src`, …). */
-  data?: Record<string, unknown>;
+  data?: ResultData;
 }
 
-
-export async function writeContent(host: Host, ctx: ModuleContext, req: WriteRequest): Promise<ModuleResult> {
-  return (await writeContentDetailed(host, ctx, req)).result;
-}
-
-export interface WriteOutcome {
-  result: ModuleResult;
-  /** The content was (or, in check mode, would be) replaced. */
-  contentChanged: boolean;
-  /** Owner, group or mode were (or would be) changed. */
+/** The one change of a content writer: put the bytes (with their attributes), or only chmod/chown. */
+export interface ContentChange {
+  /** The path written: a followed symlink's target. */
+  path: string;
+  content: Buffer;
+  /** The file existed before. */
+  existed: boolean;
+  write: boolean;
+  mode: number | null;
+  chown: string | null;
+  keepOwner: string | null;
+  makeParent: boolean;
+  backup: boolean;
+  validate?: string;
+  /** What changes, in the past tense (the result's msg): `created`, `mode 0644 → 0600`. */
+  words: string[];
+  /** Owner, group or mode change (lineinfile's message). */
   attrsChanged: boolean;
+  /** The module's own message for what was done (lineinfile's "line added"). */
+  msg?: string;
 }
 
-/** writeContent, also telling content changes from attribute changes (lineinfile's msg). */
-export async function writeContentDetailed(host: Host, ctx: ModuleContext, req: WriteRequest): Promise<WriteOutcome> {
+/** The gather of a content writer: the file at `dest`, with its bytes when --diff may show them. */
+export function probeContent(host: Host, dest: string, ctx: ModuleContext): Promise<RemoteFile> {
+  return probeFile(host, dest, ctx, { follow: true, content: ctx.diff ? 'small' : false });
+}
+
+/** Wanted bytes vs the probed file → the runner's plan (at most one change). Pure. */
+export function planWrite(req: WriteRequest, cur: RemoteFile): Plan<ContentChange> | PlanFailure {
   const want: ContentWant = { sha256: sha256(req.content), force: req.force ?? true, makeParent: req.makeParent ?? false };
   if (req.mode) want.mode = req.mode;
   if (req.owner !== undefined) want.owner = req.owner;
   if (req.group !== undefined) want.group = req.group;
-  const cur = req.current ?? (await probeFile(host, req.dest, ctx, { follow: true, content: ctx.diff ? 'small' : false }));
   const plan = planContent(want, cur);
-  const data: Record<string, unknown> = {
+  const data: ResultData = {
     ...req.data,
     dest: req.dest,
     checksum: sha1(req.content),
@@ -105,42 +119,56 @@ export async function writeContentDetailed(host: Host, ctx: ModuleContext, req: 
     size: req.content.length,
     state: 'file',
   };
-  const unchanged = (result: ModuleResult): WriteOutcome => ({ result, contentChanged: false, attrsChanged: false });
-  if (plan.kind === 'fail') return unchanged({ changed: false, failed: true, msg: plan.msg, data });
-  if (plan.kind === 'keep') {
-    return unchanged({ changed: false, msg: plan.msg, data: { ...data, mode: fmt(cur.mode), owner: cur.owner, group: cur.group } });
-  }
-  const outcome = (result: ModuleResult): WriteOutcome => ({
-    result,
-    contentChanged: plan.write,
+  if (plan.kind === 'fail') return { fail: plan.msg, data };
+  if (plan.kind === 'keep') return { changes: [], okMsg: plan.msg, data: { ...data, mode: fmt(cur.mode), owner: cur.owner, group: cur.group } };
+  const change: ContentChange = {
+    path: cur.path,
+    content: req.content,
+    existed: cur.kind === 'file',
+    write: plan.write,
+    mode: plan.mode,
+    chown: plan.chown,
+    keepOwner: plan.keepOwner,
+    makeParent: plan.makeParent,
+    backup: req.backup ?? false,
+    ...(req.validate !== undefined ? { validate: req.validate } : {}),
+    words: plan.changes,
     attrsChanged: plan.chown !== null || (plan.mode !== null && plan.mode !== cur.mode && cur.kind === 'file'),
-  });
-  const result: ModuleResult = { changed: true, msg: plan.changes.join(', '), data: { ...data, mode: fmt(plan.mode ?? cur.mode), owner: req.owner ?? cur.owner, group: req.group ?? cur.group } };
-  if (ctx.diff) result.diff = contentDiff(cur, req, plan);
-  if (ctx.check) return outcome(result);
-  try {
-    if (plan.write) {
-      const backupTo = req.backup && cur.kind === 'file' ? backupPath(cur.path) : null;
-      await putFile(host, ctx, {
-        path: cur.path,
-        content: req.content,
-        mode: plan.mode ?? NEW_FILE_MODE,
-        chown: plan.chown,
-        keepOwner: plan.keepOwner,
-        backupTo,
-        makeParent: plan.makeParent,
-        ...(req.validate !== undefined ? { validate: req.validate } : {}),
-      });
-      if (backupTo) result.data = { ...result.data, backup_file: backupTo };
-    } else {
-      if (plan.mode !== null) await mustRun(host, ['chmod', '--', formatMode(plan.mode), cur.path], ctx, `cannot chmod ${cur.path}`);
-      if (plan.chown !== null) await mustRun(host, ['chown', '--', plan.chown, cur.path], ctx, `cannot chown ${cur.path}`);
-    }
-  } catch (err) {
-    if (err instanceof TaskError) return unchanged({ ...result, changed: false, failed: true, msg: err.message, rc: err.rc, stderr: err.stderr });
-    throw err;
+  };
+  return {
+    changes: [change],
+    data: { ...data, mode: fmt(plan.mode ?? cur.mode), owner: req.owner ?? cur.owner, group: req.group ?? cur.group },
+    diff: () => contentDiff(cur, req, plan),
+  };
+}
+
+/** The change in the imperative: `create /srv/x`, `rewrite /srv/x, set mode 0644 → 0600`. */
+export function describeWrite(c: ContentChange): string {
+  const attrs = c.words.filter((w) => w !== 'created' && w !== 'content changed').map((w) => `set ${w}`);
+  const put = c.write ? [`${c.existed ? 'rewrite' : 'create'} ${c.path}`] : [];
+  return [...put, ...attrs].join(', ');
+}
+
+/** Make the change: put the file (staged, validated, renamed), or chmod/chown it. */
+export async function applyWrite(host: Host, ctx: ModuleContext, c: ContentChange): Promise<StepResult> {
+  const msg = c.msg ?? c.words.join(', ');
+  if (!c.write) {
+    if (c.mode !== null) await mustRun(host, ['chmod', '--', formatMode(c.mode), c.path], ctx, `cannot chmod ${c.path}`);
+    if (c.chown !== null) await mustRun(host, ['chown', '--', c.chown, c.path], ctx, `cannot chown ${c.path}`);
+    return { msg };
   }
-  return outcome(result);
+  const backupTo = c.backup && c.existed ? backupPath(c.path) : null;
+  await putFile(host, ctx, {
+    path: c.path,
+    content: c.content,
+    mode: c.mode ?? NEW_FILE_MODE,
+    chown: c.chown,
+    keepOwner: c.keepOwner,
+    backupTo,
+    makeParent: c.makeParent,
+    ...(c.validate !== undefined ? { validate: c.validate } : {}),
+  });
+  return { msg, ...(backupTo ? { data: { backup_file: backupTo } } : {}) };
 }
 
 function fmt(mode: number | null): string | null {

@@ -3,27 +3,28 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { z } from 'zod';
 import type { Host } from '../../transport/host.js';
-import { absPath, boolish, modeArg, ownerArg } from '../args.js';
-import { writeContent } from './content-writer.js';
+import { absPath, argumentSpec, boolish, fileArgs, modeArg, validateArg } from '../args.js';
+import { applyWrite, describeWrite, planWrite, probeContent, type ContentChange } from './content-writer.js';
 import { parseMode, type ModeSpec } from './mode.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
-import { probeFile } from './remote-file.js';
+import type { ModuleContext } from '../module.js';
+import type { RemoteFile } from './remote-file.js';
+import { defineModule } from '../runner.js';
 
-const CopyArgs = z
-  .object({
+export const CopyArgs = argumentSpec(
+  {
     dest: absPath,
     // A lone `{{ expr }}` keeps its type (SPEC 4): lists and maps are written as JSON, like Ansible.
     content: z.union([z.string(), z.number(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
     src: z.string().min(1).optional(),
+    ...fileArgs,
+    // Ansible's `preserve`: the mode of the local src file.
     mode: z.union([z.literal('preserve'), modeArg]).optional(),
-    owner: ownerArg.optional(),
-    group: ownerArg.optional(),
     backup: boolish.default(false),
     force: boolish.default(true),
-    validate: z.string().refine((v) => v.includes('%s'), { message: 'must contain %s (the file to check)' }).optional(),
-  })
-  .strict()
-  .refine((a) => (a.content === undefined) !== (a.src === undefined), { message: 'exactly one of content or src is required' });
+    validate: validateArg.optional(),
+  },
+  { mutuallyExclusive: [['content', 'src']], requiredOneOf: [['content', 'src']] },
+);
 export type CopyArgs = z.infer<typeof CopyArgs>;
 
 export function contentBytes(content: NonNullable<CopyArgs['content']>): Buffer {
@@ -35,55 +36,69 @@ export function destInto(dest: string, src: string | undefined): string | null {
   return src === undefined ? null : posix.join(dest, posix.basename(src));
 }
 
-async function source(a: CopyArgs, ctx: ModuleContext): Promise<{ content: Buffer; localPath?: string }> {
-  if (a.content !== undefined) return { content: contentBytes(a.content) };
-  const file = await ctx.readLocalFile(a.src ?? '');
-  return { content: file.content, localPath: file.path };
+export interface CopyState {
+  content: Buffer;
+  /** The local src file's mode bits (for `mode: preserve`). */
+  srcMode?: number;
+  /** The path written: dest, or src's name inside a directory dest. */
+  dest: string;
+  cur: RemoteFile;
 }
 
-export const copyModule: LegacyModule<CopyArgs> = {
-  name: 'copy',
+async function source(a: CopyArgs, ctx: ModuleContext): Promise<{ content: Buffer; srcMode?: number }> {
+  if (a.content !== undefined) return { content: contentBytes(a.content) };
+  try {
+    const file = await ctx.readLocalFile(a.src ?? '');
+    return { content: file.content, ...(a.mode === 'preserve' ? { srcMode: (await stat(file.path)).mode & 0o7777 } : {}) };
+  } catch (err) {
+    throw new Error(`cannot read src ${a.src}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+const DIR_WITH_CONTENT = 'can not use content with a dir as dest';
+
+async function gatherCopy(host: Host, a: CopyArgs, ctx: ModuleContext): Promise<CopyState> {
+  const src = await source(a, ctx);
+  let dest = a.dest;
+  if (dest.endsWith('/')) {
+    const into = destInto(dest, a.src);
+    if (!into) throw new Error(DIR_WITH_CONTENT);
+    dest = into;
+  }
+  let cur = await probeContent(host, dest, ctx);
+  if (cur.kind === 'directory') {
+    const into = destInto(dest, a.src);
+    if (!into) throw new Error(DIR_WITH_CONTENT);
+    dest = into;
+    cur = await probeContent(host, dest, ctx);
+  }
+  return { ...src, dest, cur };
+}
+
+function modeOf(a: CopyArgs, s: CopyState): ModeSpec | undefined {
+  if (a.mode === 'preserve') return s.srcMode === undefined ? undefined : { kind: 'bits', bits: s.srcMode };
+  return a.mode === undefined ? undefined : parseMode(a.mode);
+}
+
+export const copyModule = defineModule({
+  names: ['copy'],
   args: CopyArgs,
-  async run(host: Host, a: CopyArgs, ctx: ModuleContext): Promise<ModuleResult> {
-    let src: { content: Buffer; localPath?: string };
-    let mode: ModeSpec | undefined;
-    try {
-      src = await source(a, ctx);
-      if (a.mode === 'preserve') {
-        if (!src.localPath) return { changed: false, failed: true, msg: 'mode: preserve needs src' };
-        mode = { kind: 'bits', bits: (await stat(src.localPath)).mode & 0o7777 };
-      } else if (a.mode !== undefined) {
-        mode = parseMode(a.mode);
-      }
-    } catch (err) {
-      return { changed: false, failed: true, msg: `cannot read src ${a.src}: ${err instanceof Error ? err.message : String(err)}` };
-    }
-    let dest = a.dest;
-    if (dest.endsWith('/')) {
-      const into = destInto(dest, a.src);
-      if (!into) return { changed: false, failed: true, msg: 'can not use content with a dir as dest' };
-      dest = into;
-    }
-    let current = await probeFile(host, dest, ctx, { follow: true, content: ctx.diff ? 'small' : false });
-    if (current.kind === 'directory') {
-      const into = destInto(dest, a.src);
-      if (!into) return { changed: false, failed: true, msg: 'can not use content with a dir as dest' };
-      dest = into;
-      current = await probeFile(host, dest, ctx, { follow: true, content: ctx.diff ? 'small' : false });
-    }
-    const data: Record<string, unknown> = {};
-    if (a.src !== undefined) data.src = a.src;
-    return writeContent(host, ctx, {
-      dest,
-      content: src.content,
-      current,
+  gather: gatherCopy,
+  plan(a, s) {
+    if (a.mode === 'preserve' && s.srcMode === undefined) return { fail: 'mode: preserve needs src' };
+    const mode = modeOf(a, s);
+    return planWrite({
+      dest: s.dest,
+      content: s.content,
       force: a.force,
       backup: a.backup,
-      data,
+      data: a.src !== undefined ? { src: a.src } : {},
       ...(mode ? { mode } : {}),
       ...(a.owner !== undefined ? { owner: a.owner } : {}),
       ...(a.group !== undefined ? { group: a.group } : {}),
       ...(a.validate !== undefined ? { validate: a.validate } : {}),
-    });
+    }, s.cur);
   },
-};
+  describe: (c: ContentChange) => describeWrite(c),
+  apply: (host, _a, c, ctx) => applyWrite(host, ctx, c),
+});

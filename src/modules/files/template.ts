@@ -1,39 +1,36 @@
 // `template` (SPEC 6): render a local Handlebars file with the host's variables, then
 // exactly the copy path (content-writer.ts).
 import { z } from 'zod';
-import type { Host } from '../../transport/host.js';
-import { absPath, boolish, modeArg, ownerArg } from '../args.js';
-import { writeContent } from './content-writer.js';
+import { absPath, boolish, fileArgs, validateArg } from '../args.js';
+import { applyWrite, describeWrite, planWrite, probeContent, type ContentChange } from './content-writer.js';
 import { parseMode } from './mode.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
+import type { RemoteFile } from './remote-file.js';
+import { defineModule } from '../runner.js';
 
-const TemplateArgs = z
+export const TemplateArgs = z
   .object({
     src: z.string().min(1),
     dest: absPath,
-    mode: modeArg.optional(),
-    owner: ownerArg.optional(),
-    group: ownerArg.optional(),
+    ...fileArgs,
     backup: boolish.default(false),
     force: boolish.default(true),
-    validate: z.string().refine((v) => v.includes('%s'), { message: 'must contain %s (the file to check)' }).optional(),
+    validate: validateArg.optional(),
   })
   .strict();
 export type TemplateArgs = z.infer<typeof TemplateArgs>;
 
-export const templateModule: LegacyModule<TemplateArgs> = {
-  name: 'template',
+export const templateModule = defineModule({
+  names: ['template'],
   args: TemplateArgs,
-  async run(host: Host, a: TemplateArgs, ctx: ModuleContext): Promise<ModuleResult> {
-    let rendered: { path: string; content: string };
-    try {
-      rendered = await ctx.renderTemplateFile(a.src);
-    } catch (err) {
-      return { changed: false, failed: true, msg: err instanceof Error ? err.message : String(err) };
-    }
-    return writeContent(host, ctx, {
+  // Rendered first: a template that does not render sends nothing to the host.
+  async gather(host, a, ctx): Promise<{ rendered: string; cur: RemoteFile }> {
+    const rendered = await ctx.renderTemplateFile(a.src);
+    return { rendered: rendered.content, cur: await probeContent(host, a.dest, ctx) };
+  },
+  plan: (a, s) =>
+    planWrite({
       dest: a.dest,
-      content: Buffer.from(rendered.content, 'utf8'),
+      content: Buffer.from(s.rendered, 'utf8'),
       force: a.force,
       backup: a.backup,
       data: { src: a.src },
@@ -41,6 +38,7 @@ export const templateModule: LegacyModule<TemplateArgs> = {
       ...(a.owner !== undefined ? { owner: a.owner } : {}),
       ...(a.group !== undefined ? { group: a.group } : {}),
       ...(a.validate !== undefined ? { validate: a.validate } : {}),
-    });
-  },
-};
+    }, s.cur),
+  describe: (c: ContentChange) => describeWrite(c),
+  apply: (host, _a, c, ctx) => applyWrite(host, ctx, c),
+});

@@ -2,25 +2,24 @@
 // XML or a template, the same way as libvirt_domain: compare `net-dumpxml --inactive`
 // before and after `net-define`, with the existing uuid and bridge MAC carried over.
 import { z } from 'zod';
-import type { Host } from '../../transport/host.js';
-import { boolish } from '../args.js';
-import { carryNetworkIdentity, missingElements, networkIdentity } from './domain-xml.js';
-import { assertWellFormed, DEFAULT_URI, failureMessage, virshOk, withValidXml, xmlName } from './libvirt-run.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
-import { parseNetInfo, VirshError, type NetInfo } from './virsh/index.js';
-import { unifiedDiff } from '../../util/text.js';
+import { argumentSpec, boolish } from '../args.js';
+import { defineModule } from '../runner.js';
+import { carryNetworkIdentity, networkIdentity } from './domain-xml.js';
+import { applyDefine, reportedInCheck, describeDefine, estimateDiff, planDefine, type DefineChange } from './define-step.js';
+import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull } from './libvirt-run.js';
+import { parseNetInfo, type NetInfo } from './virsh/index.js';
 
-const LibvirtNetworkArgs = z
-  .object({
+const LibvirtNetworkArgs = argumentSpec(
+  {
     name: z.string().min(1),
     xml: z.string().min(1).optional(),
     template: z.string().min(1).optional(),
     state: z.enum(['present', 'active', 'absent']).default('present'),
     autostart: boolish.optional(),
     uri: z.string().min(1).default(DEFAULT_URI),
-  })
-  .strict()
-  .refine((a) => !(a.xml !== undefined && a.template !== undefined), { message: 'give xml or template, not both' });
+  },
+  { mutuallyExclusive: [['xml', 'template']] },
+);
 export type LibvirtNetworkArgs = z.infer<typeof LibvirtNetworkArgs>;
 
 export type NetworkAction = 'define' | 'start' | 'destroy' | 'undefine';
@@ -37,66 +36,64 @@ export function planNetwork(state: LibvirtNetworkArgs['state'], cur: Pick<NetInf
   return out;
 }
 
-export const libvirtNetworkModule: LegacyModule<LibvirtNetworkArgs> = {
-  name: 'libvirt_network',
+/** What gather read: the network as libvirt has it, and the wanted XML. */
+export interface NetworkFacts {
+  /** `net-info`; null: no such network. */
+  info: NetInfo | null;
+  /** `net-dumpxml --inactive`; null: no such network, or a transient one (no inactive XML). */
+  before: string | null;
+  /** The xml argument or the rendered template, well-formed; null: none (or state absent). */
+  wanted: string | null;
+}
+
+export type NetworkChange = DefineChange | { kind: 'start' | 'destroy' | 'undefine' } | { kind: 'autostart'; enable: boolean };
+
+const DONE = { start: 'started', destroy: 'destroyed', undefine: 'undefined' } as const;
+
+function describeNetworkChange(c: NetworkChange): string {
+  if (c.kind === 'define') return describeDefine(c);
+  if (c.kind === 'autostart') return `${c.enable ? 'enable' : 'disable'} autostart`;
+  return c.kind;
+}
+
+export const libvirtNetworkModule = defineModule({
+  names: ['libvirt_network'],
   args: LibvirtNetworkArgs,
-  async run(host: Host, a, ctx: ModuleContext): Promise<ModuleResult> {
+  async gather(host, a, ctx): Promise<NetworkFacts> {
+    const infoText = await virshOrNull(host, ctx, a.uri, ['net-info', '--network', a.name], 'no-such-network');
+    const info = infoText === null ? null : parseNetInfo(infoText);
+    // A transient network has no inactive XML: compare against nothing.
+    const before = info && info.persistent !== false ? await virshOk(host, ctx, a.uri, ['net-dumpxml', '--inactive', '--network', a.name]) : null;
+    const wanted = a.state === 'absent' ? null : a.xml ?? (a.template !== undefined ? (await ctx.renderTemplateFile(a.template)).content : null);
+    if (wanted !== null) assertWellFormed(wanted);
+    return { info, before, wanted };
+  },
+  plan(a, s) {
+    const data = { name: a.name };
+    const actions = planNetwork(a.state, s.info, s.wanted !== null);
+    if ('fail' in actions) return { fail: `network "${a.name}": ${actions.fail}`, data };
+    const changes: NetworkChange[] = [];
+    let define: DefineChange | undefined;
+    for (const action of actions) {
+      if (action !== 'define') { changes.push({ kind: action }); continue; }
+      if (s.wanted === null) continue;
+      const planned = planDefine('network', a.name, s.wanted, s.before, (xml, before) => carryNetworkIdentity(xml, networkIdentity(before)));
+      if ('fail' in planned) return { fail: planned.fail, data };
+      define = planned;
+      changes.push(define);
+    }
+    // net-define leaves autostart alone: what net-info said before still holds.
+    if (a.autostart !== undefined && a.state !== 'absent' && a.autostart !== (s.info?.autostart ?? false)) changes.push({ kind: 'autostart', enable: a.autostart });
+    return { changes, data, ...estimateDiff(a.name, define) };
+  },
+  describe: describeNetworkChange,
+  counts: (c) => reportedInCheck(c),
+  async apply(host, a, c, ctx, s) {
     const net = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, [cmd, ...flags, '--network', a.name]);
-    const did: string[] = [];
-    const diffs: string[] = [];
-    let changed = false;
-    const note = (msg: string): void => { changed = true; did.push(ctx.check ? `would ${msg}` : msg); };
-    const result = (extra: Partial<ModuleResult> = {}): ModuleResult => ({
-      changed, msg: did.join(', ') || 'up to date', ...(diffs.length ? { diff: diffs.join('\n') } : {}), data: { name: a.name, actions: did }, ...extra,
-    });
-    const readInfo = async (): Promise<NetInfo | null> => {
-      try {
-        return parseNetInfo(await net('net-info'));
-      } catch (err) {
-        if (err instanceof VirshError && err.failure.kind === 'no-such-network') return null;
-        throw err;
-      }
-    };
-    try {
-      const info = await readInfo();
-      // A transient network has no inactive XML: compare against nothing.
-      const before = info && info.persistent !== false ? await net('net-dumpxml', '--inactive') : null;
-      const xml = a.state === 'absent' ? null : a.xml ?? (a.template !== undefined ? (await ctx.renderTemplateFile(a.template)).content : null);
-      const plan = planNetwork(a.state, info, xml !== null);
-      if ('fail' in plan) return result({ failed: true, msg: `network "${a.name}": ${plan.fail}` });
-      for (const action of plan) {
-        if (action === 'define' && xml !== null) {
-          assertWellFormed(xml);
-          const named = xmlName(xml);
-          if (named !== null && named !== a.name) throw new Error(`the XML's <name> is "${named}", not "${a.name}"`);
-          const carried = before === null ? xml : carryNetworkIdentity(xml, networkIdentity(before));
-          if (ctx.check) {
-            const missing = before === null ? [] : missingElements(carried, before);
-            if (before === null || missing.length) note(before === null ? 'define (new network)' : `define (differs: ${missing.slice(0, 5).join('; ')})`);
-            continue;
-          }
-          await withValidXml(host, ctx, carried, 'network', (path) => virshOk(host, ctx, a.uri, ['net-define', '--file', path]));
-          const after = await net('net-dumpxml', '--inactive');
-          if (after !== before) {
-            note(before === null ? 'defined' : 'redefined');
-            if (ctx.diff) diffs.push(unifiedDiff(`network ${a.name} (inactive XML)`, before ?? '', after));
-          }
-        } else if (action !== 'define') {
-          if (!ctx.check) await net(`net-${action}`);
-          note(action === 'start' ? 'started' : action === 'destroy' ? 'destroyed' : 'undefined');
-        }
-      }
-      if (a.autostart !== undefined && a.state !== 'absent') {
-        // net-define leaves autostart alone: what net-info said before still holds.
-        const cur = info?.autostart ?? false;
-        if (cur !== a.autostart) {
-          if (!ctx.check) await net('net-autostart', ...(a.autostart ? [] : ['--disable']));
-          note(`${a.autostart ? 'enable' : 'disable'} autostart`);
-        }
-      }
-      return result();
-    } catch (err) {
-      return result({ failed: true, msg: failureMessage(err), ...(err instanceof VirshError ? { rc: err.rc, stderr: err.stderr } : {}) });
+    switch (c.kind) {
+      case 'define': return applyDefine(host, ctx, a.uri, a.name, c, () => net('net-dumpxml', '--inactive'));
+      case 'autostart': await net('net-autostart', ...(c.enable ? [] : ['--disable'])); return undefined;
+      default: await net(`net-${c.kind}`); return { msg: DONE[c.kind] };
     }
   },
-};
+});

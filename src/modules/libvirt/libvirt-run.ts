@@ -6,7 +6,7 @@ import type { ModuleContext } from '../module.js';
 import { putFile } from '../files/put-file.js';
 import { runOptions } from '../remote.js';
 import { schemaError, xmlSyntaxError } from './xml-check.js';
-import { VirshError, classifyVirshError } from './virsh/index.js';
+import { VirshError, classifyVirshError, type VirshFailureKind } from './virsh/index.js';
 
 export const DEFAULT_URI = 'qemu:///system';
 
@@ -27,6 +27,16 @@ export async function virshOk(host: Host, ctx: ModuleContext, uri: string, args:
     throw new VirshError(ctx.hostName, failure, { rc: r.rc });
   }
   return r.stdout;
+}
+
+/** virshOk, but null when virsh fails with `absent` (the object does not exist). */
+export async function virshOrNull(host: Host, ctx: ModuleContext, uri: string, args: readonly string[], absent: VirshFailureKind): Promise<string | null> {
+  try {
+    return await virshOk(host, ctx, uri, args);
+  } catch (err) {
+    if (err instanceof VirshError && err.failure.kind === absent) return null;
+    throw err;
+  }
 }
 
 /**
@@ -61,20 +71,6 @@ export async function withValidXml<T>(
     if (problem !== null) throw new Error(`invalid XML, nothing defined: ${problem}`);
     return use(path);
   });
-}
-
-/** `failed: true` result text for an error thrown by a libvirt module. */
-export function failureMessage(err: unknown): string {
-  if (err instanceof VirshError) {
-    const f = err.failure;
-    // Older or machine-less XML gets this wording instead of "does not support virt type".
-    const preferred = /could not get preferred machine for (\S+) type=(\w+)/.exec(f.stderr);
-    if (preferred) return `${f.message} (the emulator ${preferred[1] ?? ''} cannot run virt type '${preferred[2] ?? ''}' here; use virt_type: qemu on hosts without /dev/kvm)`;
-    if (f.kind === 'invalid-xml') return `invalid XML: ${f.detail || f.message}`;
-    if (f.kind === 'unsupported-virt-type') return `${f.message} (use virt_type: qemu on hosts without /dev/kvm)`;
-    return f.message;
-  }
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The five predefined XML entities and numeric references, for names in XML. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { fakeContext } from '../../../test/support/module-context.js';
-import { FakeHost } from '../../../test/support/fake-host.js';
+import { RecordedHost } from '../../../test/support/recorded-host.js';
 import { isMutating, parseOutput, virshModule } from './virsh-module.js';
 
 describe('virsh module', () => {
@@ -22,23 +22,37 @@ describe('virsh module', () => {
   });
 
   it('runs with the C locale, splits a string command, and classifies failures', async () => {
-    const host = new FakeHost();
-    host.onCommand = (argv) => ({ rc: 1, stdout: '', stderr: `error: failed to get domain '${argv[argv.length - 1] ?? ''}'\n` });
+    const host = new RecordedHost().on(['env', 'LC_ALL=C', 'virsh'], { rc: 1, stderr: "error: failed to get domain 'web 01'\nerror: Domain not found: no domain with matching name 'web 01'\n" });
     const r = await virshModule.run(host, virshModule.args.parse({ command: "start 'web 01'" }), fakeContext());
     assert.deepEqual(host.calls[0]?.argv, ['env', 'LC_ALL=C', 'virsh', '-c', 'qemu:///system', 'start', 'web 01']);
     assert.equal(r.failed, true);
     assert.equal(r.changed, false);
+    assert.equal(r.rc, 1);
     assert.match(r.msg, /failed to get domain 'web 01'/);
     assert.deepEqual((r.data?.['failure'] as { kind: string }).kind, 'no-such-domain');
   });
 
   it('reads run in check mode; actions do not', async () => {
-    const host = new FakeHost();
-    host.onCommand = () => ({ rc: 0, stdout: 'shut off\n', stderr: '' });
+    const host = new RecordedHost().on(['env', 'LC_ALL=C', 'virsh'], { stdout: 'shut off\n\n' });
     const read = await virshModule.run(host, virshModule.args.parse({ command: ['domstate', 'x'] }), fakeContext({ check: true }));
-    assert.deepEqual([read.changed, read.data?.['parsed']], [false, { state: 'shut off', reason: null }]);
+    assert.deepEqual([read.changed, read.msg, read.rc, read.data?.['parsed']], [false, '', 0, { state: 'shut off', reason: null }]);
     const act = await virshModule.run(host, virshModule.args.parse({ command: ['destroy', 'x'] }), fakeContext({ check: true }));
-    assert.equal(act.changed, true);
+    assert.deepEqual([act.changed, act.msg, act.data], [true, 'would run virsh destroy x', { cmd: ['virsh', 'destroy', 'x'] }]);
     assert.equal(host.calls.length, 1);
+  });
+
+  it('reports a failed read with its output and the failure kind', async () => {
+    const stderr = "error: failed to get domain 'x'\nerror: Domain not found: no domain with matching name 'x'\n";
+    const host = new RecordedHost().on(['env', 'LC_ALL=C', 'virsh'], { rc: 1, stderr });
+    const r = await virshModule.run(host, virshModule.args.parse({ command: ['domstate', 'x'] }), fakeContext({ check: true }));
+    assert.deepEqual([r.failed, r.changed, r.rc, r.stderr, r.msg], [true, false, 1, stderr, "failed to get domain 'x': Domain not found: no domain with matching name 'x'"]);
+    assert.deepEqual(r.data?.['stderr_lines'], ["error: failed to get domain 'x'", "error: Domain not found: no domain with matching name 'x'"]);
+  });
+
+  it('runs an action and reports it changed, with its output', async () => {
+    const host = new RecordedHost().on(['env', 'LC_ALL=C', 'virsh'], { stdout: 'Domain \'x\' destroyed\n\n' });
+    const r = await virshModule.run(host, virshModule.args.parse({ command: 'destroy x' }), fakeContext());
+    assert.deepEqual([r.changed, r.msg, r.rc, r.stdout], [true, '', 0, "Domain 'x' destroyed\n\n"]);
+    assert.deepEqual(r.data?.['cmd'], ['virsh', '-c', 'qemu:///system', 'destroy', 'x']);
   });
 });

@@ -3,11 +3,13 @@
 // failures are classified (virsh exits 0 or 1 only).
 import { z } from 'zod';
 import { shlexSplit } from '../../util/shlex.js';
-import { DEFAULT_URI, failureMessage, runVirsh } from './libvirt-run.js';
-import type { LegacyModule, ModuleResult } from '../module.js';
+import type { RunResult } from '../../transport/host.js';
+import { DEFAULT_URI, runVirsh } from './libvirt-run.js';
+import { defineModule, type ResultData } from '../runner.js';
 import { splitLines } from '../../util/text.js';
 import {
   VirshError, classifyVirshError, parseDomInfo, parseDomState, parseDomainList, parseNetworkList, parseVncDisplay,
+  virshFailureText, type VirshFailure,
 } from './virsh/index.js';
 
 const VirshArgs = z
@@ -56,36 +58,60 @@ export function parseOutput(sub: string, stdout: string): unknown {
   }
 }
 
-export const virshModule: LegacyModule<VirshArgs> = {
-  name: 'virsh',
+/** What one virsh run registers: its output as lines, and parsed where virsh prints a table. */
+function outputData(uri: string, argv: readonly string[], r: RunResult): ResultData {
+  const data: ResultData = { cmd: ['virsh', '-c', uri, ...argv], stdout_lines: splitLines(r.stdout), stderr_lines: splitLines(r.stderr) };
+  try {
+    const parsed = parseOutput(argv[0] ?? '', r.stdout);
+    if (parsed !== undefined) data['parsed'] = parsed;
+  } catch (err) {
+    // The command worked; an output this parser does not know is not a task failure.
+    data['parse_error'] = err instanceof Error ? err.message : String(err);
+  }
+  return data;
+}
+
+/** A failed virsh run, classified once: the message with libvirt's hints, the output kept. */
+function virshFailure(uri: string, argv: readonly string[], r: RunResult): { failure: VirshFailure; msg: string; data: ResultData } {
+  const failure = classifyVirshError(r.stderr, { command: ['virsh', ...argv] });
+  const data = { cmd: ['virsh', '-c', uri, ...argv], stdout_lines: splitLines(r.stdout), stderr_lines: splitLines(r.stderr), failure: { kind: failure.kind, message: failure.message } };
+  return { failure, msg: virshFailureText(failure), data };
+}
+
+function splitCommand(command: VirshArgs['command']): string[] {
+  return typeof command === 'string' ? shlexSplit(command, { comments: false }) : command;
+}
+
+/** A read's output (gather runs it, check mode too); null for a subcommand that changes things. */
+interface VirshRead {
+  argv: string[];
+  read: RunResult | null;
+}
+
+export const virshModule = defineModule({
+  names: ['virsh'],
   args: VirshArgs,
   freeForm: 'command',
-  async run(host, a, ctx): Promise<ModuleResult> {
-    const argv = typeof a.command === 'string' ? shlexSplit(a.command, { comments: false }) : a.command;
-    const sub = argv[0] ?? '';
-    const mutating = isMutating(argv);
-    if (ctx.check && mutating) {
-      return { changed: true, msg: `would run virsh ${argv.join(' ')}`, data: { cmd: ['virsh', ...argv] } };
-    }
-    const r = await runVirsh(host, ctx, a.uri, argv);
-    const base = {
-      rc: r.rc,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      data: { cmd: ['virsh', '-c', a.uri, ...argv], stdout_lines: splitLines(r.stdout), stderr_lines: splitLines(r.stderr) } as Record<string, unknown>,
-    };
-    if (r.rc !== 0 || r.timedOut) {
-      const failure = classifyVirshError(r.stderr, { command: ['virsh', ...argv] });
-      const msg = failureMessage(new VirshError(ctx.hostName, failure, { rc: r.rc }));
-      return { ...base, changed: false, failed: true, msg, data: { ...base.data, failure: { kind: failure.kind, message: failure.message } } };
-    }
-    try {
-      const parsed = parseOutput(sub, r.stdout);
-      if (parsed !== undefined) base.data['parsed'] = parsed;
-    } catch (err) {
-      // The command worked; an output this parser does not know is not a task failure.
-      base.data['parse_error'] = err instanceof Error ? err.message : String(err);
-    }
-    return { ...base, changed: mutating, msg: '' };
+  async gather(host, a, ctx): Promise<VirshRead> {
+    const argv = splitCommand(a.command);
+    return { argv, read: isMutating(argv) ? null : await runVirsh(host, ctx, a.uri, argv) };
   },
-};
+  plan(a, { argv, read }) {
+    if (read === null) return { changes: [argv], data: { cmd: ['virsh', ...argv] } };
+    const out = { rc: read.rc, stdout: read.stdout, stderr: read.stderr };
+    if (read.rc !== 0 || read.timedOut) {
+      const { msg, data } = virshFailure(a.uri, argv, read);
+      return { fail: msg, ...out, data };
+    }
+    return { changes: [], okMsg: '', ...out, data: outputData(a.uri, argv, read) };
+  },
+  describe: (argv: string[]) => `run virsh ${argv.join(' ')}`,
+  async apply(host, a, argv, ctx) {
+    const r = await runVirsh(host, ctx, a.uri, argv);
+    if (r.rc !== 0 || r.timedOut) {
+      const { failure, data } = virshFailure(a.uri, argv, r);
+      throw new VirshError(ctx.hostName, failure, { rc: r.rc, stdout: r.stdout, data });
+    }
+    return { msg: '', rc: r.rc, stdout: r.stdout, stderr: r.stderr, data: outputData(a.uri, argv, r) };
+  },
+});

@@ -1,9 +1,11 @@
-// What `command` and `shell` share (SPEC 6): creates/removes, check mode, running the
-// argv and shaping Ansible's result (rc, stdout, stderr, *_lines, cmd, start/end/delta).
+// What `command` and `shell` share (SPEC 6): creates/removes (gathered), the plan with
+// Ansible's check-mode wording, running the argv and shaping Ansible's result (rc,
+// stdout, stderr, *_lines, cmd, start/end/delta).
 import { z } from 'zod';
 import type { Host } from '../../transport/host.js';
 import { boolish } from '../args.js';
-import type { ModuleContext, ModuleResult } from '../module.js';
+import type { ModuleContext } from '../module.js';
+import type { Plan, StepResult } from '../runner.js';
 import { runOptions, script } from '../remote.js';
 import { splitLines } from '../../util/text.js';
 
@@ -69,13 +71,28 @@ export function pyDelta(ms: number): string {
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(total % 1000).padStart(3, '0')}000`;
 }
 
-function skippedBy(spec: CommandSpec, check: boolean, which: 'creates' | 'removes'): ModuleResult {
+/** What gather finds: whether the creates/removes globs match (undefined: not given). */
+export interface CommandState {
+  creates?: boolean;
+  removes?: boolean;
+}
+
+export async function gatherCommand(host: Host, spec: Pick<CommandSpec, 'creates' | 'removes' | 'chdir'>, ctx: ModuleContext): Promise<CommandState> {
+  const state: CommandState = {};
+  if (spec.creates !== undefined) state.creates = await globExists(host, spec.creates, ctx, spec.chdir);
+  // Ansible looks at removes only when creates did not skip the command.
+  if (spec.removes !== undefined && state.creates !== true) state.removes = await globExists(host, spec.removes, ctx, spec.chdir);
+  return state;
+}
+
+function skippedBy(spec: CommandSpec, which: 'creates' | 'removes'): Plan<CommandSpec> {
   const pattern = which === 'creates' ? spec.creates : spec.removes;
   const stdout = which === 'creates' ? `skipped, since ${pattern} exists` : `skipped, since ${pattern} does not exist`;
   const why = which === 'creates' ? `'${pattern}' exists` : `'${pattern}' does not exist`;
   return {
-    changed: false,
-    msg: `${check ? 'Would' : 'Did'} not run command since ${why}`,
+    changes: [],
+    okMsg: `Did not run command since ${why}`,
+    okMsgInCheck: `Would not run command since ${why}`,
     rc: 0,
     stdout,
     stderr: '',
@@ -83,21 +100,27 @@ function skippedBy(spec: CommandSpec, check: boolean, which: 'creates' | 'remove
   };
 }
 
-export async function runCommandTask(host: Host, ctx: ModuleContext, spec: CommandSpec): Promise<ModuleResult> {
-  if (spec.creates !== undefined && (await globExists(host, spec.creates, ctx, spec.chdir))) return skippedBy(spec, ctx.check === true, 'creates');
-  if (spec.removes !== undefined && !(await globExists(host, spec.removes, ctx, spec.chdir))) return skippedBy(spec, ctx.check === true, 'removes');
-  if (ctx.check) {
-    // Ansible: with creates/removes the outcome is known (it would run: changed);
-    // without, the task is skipped.
-    const known = spec.creates !== undefined || spec.removes !== undefined;
-    return {
-      changed: known,
-      ...(known ? {} : { skipped: true }),
-      msg: 'Command would have run if not in check mode',
-      rc: 0,
-      data: { cmd: spec.display },
-    };
-  }
+/** creates/removes → run the command or not. Pure. */
+export function planCommand(spec: CommandSpec, state: CommandState): Plan<CommandSpec> {
+  if (state.creates === true) return skippedBy(spec, 'creates');
+  if (state.removes === false) return skippedBy(spec, 'removes');
+  // Ansible, in check mode: with creates/removes the outcome is known (it would run:
+  // changed); without, the task is skipped.
+  return {
+    changes: [spec],
+    checkMsg: 'Command would have run if not in check mode',
+    skippedInCheck: spec.creates === undefined && spec.removes === undefined,
+    rc: 0,
+    data: { cmd: spec.display },
+  };
+}
+
+export function describeCommand(spec: CommandSpec): string {
+  return `run ${typeof spec.display === 'string' ? spec.display : spec.display.join(' ')}`;
+}
+
+/** Run the command: Ansible's result (rc, stdout, stderr, *_lines, start/end/delta); a non-zero rc fails the task. */
+export async function runCommand(host: Host, ctx: ModuleContext, spec: CommandSpec): Promise<StepResult> {
   const stdin = spec.stdin === undefined ? undefined : spec.stdinAddNewline ? `${spec.stdin}\n` : spec.stdin;
   const start = new Date();
   const r = await host.run(spec.argv, runOptions(ctx, { ...(stdin !== undefined ? { stdin } : {}), ...(spec.chdir !== undefined ? { cwd: spec.chdir } : {}) }));
@@ -105,8 +128,7 @@ export async function runCommandTask(host: Host, ctx: ModuleContext, spec: Comma
   const strip = (s: string): string => (spec.stripEmptyEnds ? s.replace(/[\r\n]+$/, '') : s);
   const stdout = strip(r.stdout);
   const stderr = strip(r.stderr);
-  const result: ModuleResult = {
-    changed: true,
+  const result: StepResult = {
     msg: '',
     rc: r.rc,
     stdout,

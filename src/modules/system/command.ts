@@ -2,12 +2,11 @@
 // free-form string is split into words like Python's shlex.split (quotes, backslashes),
 // with no expansion of any kind: `$HOME`, `*`, `;` and `>` are plain characters.
 import { z } from 'zod';
-import type { Host } from '../../transport/host.js';
 import { shlexSplit, ShlexError } from '../../util/shlex.js';
-import { runCommandTask, sharedCommandArgs, sharedCommandSpec } from './command-run.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
+import { describeCommand, gatherCommand, planCommand, runCommand, sharedCommandArgs, sharedCommandSpec, type CommandSpec } from './command-run.js';
+import { defineModule } from '../runner.js';
 
-const CommandArgs = z
+export const CommandArgs = z
   .object({
     cmd: z.string().optional(),
     argv: z.array(z.union([z.string(), z.number()]).transform(String)).min(1).optional(),
@@ -17,23 +16,22 @@ const CommandArgs = z
   .refine((a) => (a.cmd === undefined) !== (a.argv === undefined), { message: 'exactly one of cmd (the free-form command) or argv is required' });
 export type CommandArgs = z.infer<typeof CommandArgs>;
 
-export const commandModule: LegacyModule<CommandArgs> = {
-  name: 'command',
+export const commandModule = defineModule({
+  names: ['command'],
   args: CommandArgs,
   freeForm: 'cmd',
-  async run(host: Host, a: CommandArgs, ctx: ModuleContext): Promise<ModuleResult> {
+  gather: (host, a, ctx) => gatherCommand(host, sharedCommandSpec(a), ctx),
+  plan(a, state) {
     let argv: string[];
     try {
       argv = a.argv ?? shlexSplit(a.cmd ?? '', { comments: false });
     } catch (err) {
-      if (err instanceof ShlexError) return { changed: false, failed: true, msg: `cannot split the command: ${err.message}`, data: { cmd: a.cmd } };
+      if (err instanceof ShlexError) return { fail: `cannot split the command: ${err.message}`, data: { cmd: a.cmd } };
       throw err;
     }
-    if (argv.length === 0) return { changed: false, failed: true, msg: 'no command given', data: { cmd: a.cmd } };
-    return runCommandTask(host, ctx, {
-      argv,
-      display: argv,
-      ...sharedCommandSpec(a),
-    });
+    if (argv.length === 0) return { fail: 'no command given', data: { cmd: a.cmd } };
+    return planCommand({ argv, display: argv, ...sharedCommandSpec(a) }, state);
   },
-};
+  describe: (spec: CommandSpec) => describeCommand(spec),
+  apply: (host, _a, spec, ctx) => runCommand(host, ctx, spec),
+});

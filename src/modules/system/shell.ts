@@ -1,11 +1,10 @@
 // `shell` (SPEC 6): the command string runs through `sh -c` (or `executable -c`), so
 // pipes, redirections and expansions work, exactly as written by the task's author.
 import { z } from 'zod';
-import type { Host } from '../../transport/host.js';
-import { runCommandTask, sharedCommandArgs, sharedCommandSpec } from './command-run.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../module.js';
+import { describeCommand, gatherCommand, planCommand, runCommand, sharedCommandArgs, sharedCommandSpec, type CommandSpec } from './command-run.js';
+import { defineModule } from '../runner.js';
 
-const ShellArgs = z
+export const ShellArgs = z
   .object({
     cmd: z.string().min(1),
     ...sharedCommandArgs,
@@ -14,15 +13,12 @@ const ShellArgs = z
   .strict();
 export type ShellArgs = z.infer<typeof ShellArgs>;
 
-export const shellModule: LegacyModule<ShellArgs> = {
-  name: 'shell',
+export const shellModule = defineModule({
+  names: ['shell'],
   args: ShellArgs,
   freeForm: 'cmd',
-  async run(host: Host, a: ShellArgs, ctx: ModuleContext): Promise<ModuleResult> {
-    return runCommandTask(host, ctx, {
-      argv: [a.executable ?? '/bin/sh', '-c', a.cmd],
-      display: a.cmd,
-      ...sharedCommandSpec(a),
-    });
-  },
-};
+  gather: (host, a, ctx) => gatherCommand(host, sharedCommandSpec(a), ctx),
+  plan: (a, state) => planCommand({ argv: [a.executable ?? '/bin/sh', '-c', a.cmd], display: a.cmd, ...sharedCommandSpec(a) }, state),
+  describe: (spec: CommandSpec) => describeCommand(spec),
+  apply: (host, _a, spec, ctx) => runCommand(host, ctx, spec),
+});

@@ -1,43 +1,35 @@
 // `file` (SPEC 6, Ansible's file): a path's state (file, directory, absent, link,
 // touch), owner, group and mode. One probe, a pure plan (file-plan.ts), argv commands.
 import { z } from 'zod';
-import { TaskError } from '../../../errors.js';
-import type { Host } from '../../../transport/host.js';
-import { absPath, boolish, modeArg, ownerArg } from '../../args.js';
+import { absPath, argumentSpec, boolish, fileArgs } from '../../args.js';
 import { attrText } from '../attrs.js';
 import { absoluteSrc, effectiveState, planFile, type FileChange, type FileWant, type TreeEntry } from './file-plan.js';
 import { formatMode, parseMode } from '../mode.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
 import { mustRun, script } from '../../remote.js';
-import { probeFile, type RemoteFile } from '../remote-file.js';
+import { probeFile, type RemoteFile, type RemoteKind } from '../remote-file.js';
+import { defineModule } from '../../runner.js';
 import { unifiedDiff } from '../../../util/text.js';
 
-const FileArgs = z
-  .object({
+export const FileArgs = argumentSpec(
+  {
+    // Required (given directly or by an alias): argumentSpec checks it.
     path: absPath.optional(),
-    dest: absPath.optional(),
-    name: absPath.optional(),
     state: z.enum(['file', 'directory', 'absent', 'link', 'touch']).optional(),
     src: z.string().min(1).optional(),
-    mode: modeArg.optional(),
-    owner: ownerArg.optional(),
-    group: ownerArg.optional(),
+    ...fileArgs,
     recurse: boolish.default(false),
     force: boolish.default(false),
     follow: boolish.default(true),
-  })
-  .strict()
-  .superRefine((a, ctx) => {
-    if ([a.path, a.dest, a.name].filter((p) => p !== undefined).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'exactly one of path (or its aliases dest, name) is required' });
-    }
-    if (a.src !== undefined && a.state !== undefined && a.state !== 'link') {
-      ctx.addIssue({ code: 'custom', message: 'src applies only to state=link' });
-    }
-    if (a.recurse && a.state !== undefined && a.state !== 'directory') {
-      ctx.addIssue({ code: 'custom', message: 'recurse applies only to state=directory' });
-    }
-  });
+  },
+  { aliases: { path: ['dest', 'name'] }, required: ['path'] },
+).superRefine((a, ctx) => {
+  if (a.src !== undefined && a.state !== undefined && a.state !== 'link') {
+    ctx.addIssue({ code: 'custom', message: 'src applies only to state=link' });
+  }
+  if (a.recurse && a.state !== undefined && a.state !== 'directory') {
+    ctx.addIssue({ code: 'custom', message: 'recurse applies only to state=directory' });
+  }
+});
 export type FileArgs = z.infer<typeof FileArgs>;
 
 // Every entry under a directory, for recurse: `MODE UID GID OWNER GROUP TYPE`.
@@ -53,7 +45,7 @@ export function parseTree(out: string): TreeEntry[] {
 }
 
 function wantOf(a: FileArgs): FileWant {
-  const want: FileWant = { path: a.path ?? a.dest ?? a.name ?? '', recurse: a.recurse, force: a.force };
+  const want: FileWant = { path: a.path ?? '', recurse: a.recurse, force: a.force };
   if (a.state) want.state = a.state;
   if (a.src !== undefined) want.src = a.src;
   if (a.mode !== undefined) want.mode = parseMode(a.mode);
@@ -85,45 +77,74 @@ function snapshot(cur: RemoteFile, state?: string): string {
   return attrText({ state: state ?? cur.kind, src: cur.linkTarget, mode: cur.kind === 'link' ? null : cur.mode, owner: cur.owner, group: cur.group });
 }
 
-export const fileModule: LegacyModule<FileArgs> = {
-  name: 'file',
+/** The change in the imperative (check mode's "would …"). */
+export function describeChange(c: FileChange, cur: RemoteKind): string {
+  switch (c.kind) {
+    case 'mkdir': return 'create directory';
+    case 'touch': return 'touch';
+    case 'remove': return `remove ${cur}`;
+    case 'chmod': return `chmod ${formatMode(c.mode)}`;
+    case 'chown': return `chown ${c.noFollow ? '-h ' : ''}${c.spec}`;
+    case 'chmod-recursive': return `chmod -R ${c.mode}`;
+    case 'chown-recursive': return `chown -R ${c.spec}`;
+    case 'symlink': return c.replace === 'none' ? `link to ${c.src}` : `replace the ${cur} by a link to ${c.src}`;
+  }
+}
+
+export interface FileGathered {
+  cur: RemoteFile;
+  /** The entries under a directory, for recurse. */
+  tree: TreeEntry[];
+}
+
+/**
+ * The path made as wanted, as one change: creating a directory with its mode and
+ * owner is one step for the user (its message is "created directory"), several argv.
+ */
+export interface FileStep {
+  path: string;
+  was: RemoteKind;
+  changes: FileChange[];
+  /** What was done, in Ansible's past tense (the result's msg). */
+  words: string[];
+}
+
+export const fileModule = defineModule({
+  names: ['file'],
   args: FileArgs,
-  async run(host: Host, a: FileArgs, ctx: ModuleContext): Promise<ModuleResult> {
+  async gather(host, a, ctx): Promise<FileGathered> {
     const want = wantOf(a);
-    const path = want.path;
     // Ansible's follow: the attributes of a link's target, unless the link itself is the subject.
     const follow = a.follow && want.state !== 'link' && want.state !== 'absent';
-    const probeOpts = want.state === 'link' && want.src !== undefined ? { exists: absoluteSrc(path, want.src) } : {};
-    const cur = await probeFile(host, path, ctx, { follow, ...probeOpts });
-    const state = effectiveState(want, cur);
-    const tree = state === 'directory' && want.recurse && cur.kind === 'directory'
-      ? parseTree((await mustRun(host, script(TREE_SCRIPT, cur.path), ctx, `cannot list ${path}`)).stdout)
+    const probeOpts = want.state === 'link' && want.src !== undefined ? { exists: absoluteSrc(want.path, want.src) } : {};
+    const cur = await probeFile(host, want.path, ctx, { follow, ...probeOpts });
+    const tree = effectiveState(want, cur) === 'directory' && want.recurse && cur.kind === 'directory'
+      ? parseTree((await mustRun(host, script(TREE_SCRIPT, cur.path), ctx, `cannot list ${want.path}`)).stdout)
       : [];
-    const plan = planFile(want, cur, tree);
-    if (plan.kind === 'fail') return { changed: false, failed: true, msg: plan.msg, data: { path, state: cur.kind } };
-    const changed = plan.changes.length > 0;
-    const after = expectedAfter(cur, plan.state, plan.changes, want);
-    const result: ModuleResult = {
-      changed,
-      // In check mode nothing happened: say what would.
-      msg: changed ? `${ctx.check ? 'check mode, would be: ' : ''}${plan.words.join(', ')}` : 'up to date',
-      data: { path, state: plan.state === 'touch' ? 'file' : plan.state, ...after },
-    };
-    if (ctx.diff && changed) {
-      result.diff = unifiedDiff(`${path} (file attributes)`, snapshot(cur), attrText({ state: result.data?.state as string, ...after }));
-    }
-    if (ctx.check || !changed) return result;
-    try {
-      for (const c of plan.changes) {
-        for (const argv of changeArgv(cur.path, c)) await mustRun(host, argv, ctx, `cannot ${c.kind} ${path}`);
-      }
-    } catch (err) {
-      if (err instanceof TaskError) return { ...result, changed: false, failed: true, msg: err.message, rc: err.rc, stderr: err.stderr };
-      throw err;
-    }
-    return result;
+    return { cur, tree };
   },
-};
+  plan(a, { cur, tree }) {
+    const want = wantOf(a);
+    const path = want.path;
+    const plan = planFile(want, cur, tree);
+    if (plan.kind === 'fail') return { fail: plan.msg, data: { path, state: cur.kind } };
+    const after = expectedAfter(cur, plan.state, plan.changes, want);
+    const state = plan.state === 'touch' ? 'file' : plan.state;
+    const step: FileStep = { path: cur.path, was: cur.kind, changes: plan.changes, words: plan.words };
+    return {
+      changes: plan.changes.length > 0 ? [step] : [],
+      data: { path, state, ...after },
+      diff: () => unifiedDiff(`${path} (file attributes)`, snapshot(cur), attrText({ state, ...after })),
+    };
+  },
+  describe: (s: FileStep) => s.changes.map((c) => describeChange(c, s.was)).join(', '),
+  async apply(host, a, s, ctx) {
+    for (const c of s.changes) {
+      for (const argv of changeArgv(s.path, c)) await mustRun(host, argv, ctx, `cannot ${c.kind} ${a.path ?? s.path}`);
+    }
+    return { msg: s.words.join(', ') };
+  },
+});
 
 /** The attributes the path has after the plan (for the result and the diff). */
 function expectedAfter(cur: RemoteFile, state: string, changes: readonly FileChange[], want: FileWant): { mode?: string | null; owner?: string | null; group?: string | null; src?: string | null } {

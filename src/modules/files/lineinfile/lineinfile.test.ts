@@ -1,89 +1,143 @@
 import assert from 'node:assert/strict';
-import { lineinfileModule } from './lineinfile.js';
-import type { ModuleContext } from '../../module.js';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LineinfileArgs, lineinfileModule } from './lineinfile.js';
+import type { RunModuleContext } from '../../module.js';
+import { PROBE_SCRIPT } from '../remote-file.js';
+import type { Host } from '../../../transport/host.js';
+import { LocalHost } from '../../../transport/local/local-host.js';
 import { fakeContext } from '../../../../test/support/module-context.js';
-import { FakeHost } from '../../../../test/support/fake-host.js';
+import { loadProbeCases, RecordedHost, runsScript } from '../../../../test/support/recorded-host.js';
 
-const lineinfile = (host: FakeHost, raw: Record<string, unknown>, ctx: Partial<ModuleContext> = {}) =>
+const lineinfile = (host: Host, raw: Record<string, unknown>, ctx: Partial<RunModuleContext> = {}) =>
   lineinfileModule.run(host, lineinfileModule.args.parse(raw), fakeContext(ctx));
+const isProbe = (argv: readonly string[]): boolean => argv[0] === 'sh' && argv[2] === PROBE_SCRIPT;
 
 describe('lineinfile module', () => {
+  let dir = '';
+  let host: LocalHost;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kvmplay-lineinfile-'));
+    host = new LocalHost();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
   it('replaces the matching line, then is unchanged on the second run', async () => {
-    const host = new FakeHost({ '/etc/ssh/sshd_config': 'Port 22\nPermitRootLogin yes\n' });
-    const args = { path: '/etc/ssh/sshd_config', regexp: '^PermitRootLogin', line: 'PermitRootLogin no' };
+    const path = join(dir, 'sshd_config');
+    writeFileSync(path, 'Port 22\nPermitRootLogin yes\n');
+    const args = { path, regexp: '^PermitRootLogin', line: 'PermitRootLogin no' };
     const r = await lineinfile(host, args, { diff: true });
-    assert.equal(r.changed, true);
-    assert.equal(r.msg, 'line replaced');
-    assert.equal(host.text('/etc/ssh/sshd_config'), 'Port 22\nPermitRootLogin no\n');
+    assert.deepEqual([r.changed, r.msg], [true, 'line replaced']);
+    assert.equal(readFileSync(path, 'utf8'), 'Port 22\nPermitRootLogin no\n');
     assert.match(r.diff ?? '', /-PermitRootLogin yes\n\+PermitRootLogin no\n/);
-    const mutations = host.mutatingCalls().length;
+    assert.equal(r.data?.backup, '');
+    const sent = host.commands.length;
     const again = await lineinfile(host, args);
-    assert.equal(again.changed, false);
-    assert.equal(host.mutatingCalls().length, mutations);
+    assert.deepEqual([again.changed, again.msg], [false, '']);
+    assert.deepEqual(host.commands.slice(sent).map(isProbe), [true]);
   });
 
-  it('changes nothing in check mode', async () => {
-    const host = new FakeHost({ '/etc/x': 'a\n' });
-    const before = host.snapshot();
-    const r = await lineinfile(host, { path: '/etc/x', line: 'b' }, { check: true });
-    assert.equal(r.changed, true);
-    assert.equal(r.msg, 'line added');
-    assert.equal(host.snapshot(), before);
-    assert.deepEqual(host.mutatingCalls(), []);
+  it('changes nothing in check mode, with Ansible\'s message', async () => {
+    const path = join(dir, 'x');
+    writeFileSync(path, 'a\n');
+    const r = await lineinfile(host, { path, line: 'b' }, { check: true });
+    assert.deepEqual([r.changed, r.msg], [true, 'line added']);
+    assert.equal(readFileSync(path, 'utf8'), 'a\n');
+    assert.deepEqual(host.commands.map(isProbe), [true]);
+  });
+
+  it('sends only the recorded probe in check mode', async () => {
+    const c = loadProbeCases('file-probe').find((x) => x.name === 'file-with-content');
+    assert.ok(c);
+    const rec = new RecordedHost().on(runsScript(PROBE_SCRIPT), { stdout: c.stdout });
+    const r = await lineinfile(rec, { path: c.params[0], regexp: '^b=', line: 'b=3' }, { check: true, diff: true });
+    assert.deepEqual([r.changed, r.msg], [true, 'line replaced']);
+    assert.match(r.diff ?? '', /-b=2\n\+b=3\n/);
+    assert.deepEqual(rec.calls.map((call) => call.op), ['run']);
+    assert.ok(rec.commands().every(isProbe));
   });
 
   it('fails on a missing file unless create, then creates it (and its directory)', async () => {
-    const host = new FakeHost();
-    const missing = await lineinfile(host, { path: '/srv/new/conf', line: 'a=1' });
-    assert.equal(missing.failed, true);
-    assert.equal(missing.rc, 257);
-    const created = await lineinfile(host, { path: '/srv/new/conf', line: 'a=1', create: true, mode: '0600' });
-    assert.equal(created.changed, true, created.msg);
-    assert.equal(host.text('/srv/new/conf'), 'a=1\n');
-    const n = host.fs.get('/srv/new/conf');
-    assert.equal(n?.kind === 'file' && n.mode, 0o600);
+    const path = join(dir, 'new', 'conf');
+    const missing = await lineinfile(host, { path, line: 'a=1' });
+    assert.deepEqual([missing.failed, missing.rc, missing.msg], [true, 257, `Destination ${path} does not exist !`]);
+    const created = await lineinfile(host, { path, line: 'a=1', create: true, mode: '0600' });
+    assert.deepEqual([created.changed, created.msg], [true, 'line added']);
+    assert.equal(readFileSync(path, 'utf8'), 'a=1\n');
+    assert.equal(statSync(path).mode & 0o7777, 0o600);
   });
 
   it('removes matching lines and counts them', async () => {
-    const host = new FakeHost({ '/etc/x': '#a\nb\n#c\n' });
-    const r = await lineinfile(host, { dest: '/etc/x', regexp: '^#', state: 'absent' });
+    const path = join(dir, 'x');
+    writeFileSync(path, '#a\nb\n#c\n');
+    const r = await lineinfile(host, { dest: path, regexp: '^#', state: 'absent' });
     assert.equal(r.msg, '2 line(s) removed');
     assert.equal(r.data?.found, 2);
-    assert.equal(host.text('/etc/x'), 'b\n');
+    assert.equal(readFileSync(path, 'utf8'), 'b\n');
   });
 
   it('reports "file not present" for absent on a missing file', async () => {
-    const r = await lineinfile(new FakeHost(), { path: '/etc/none', line: 'x', state: 'absent' });
-    assert.deepEqual([r.changed, r.msg], [false, 'file not present']);
+    const r = await lineinfile(host, { path: join(dir, 'none'), line: 'x', state: 'absent' });
+    assert.deepEqual([r.changed, r.msg, r.data], [false, 'file not present', { found: 0, backup: '' }]);
   });
 
   it('writes bytes that are not UTF-8 back unchanged', async () => {
+    const path = join(dir, 'x');
     const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]); // "café\n" in Latin-1
-    const host = new FakeHost({ '/etc/x': latin1 });
-    await lineinfile(host, { path: '/etc/x', line: 'ünï' });
-    const n = host.fs.get('/etc/x');
-    assert.deepEqual(n?.kind === 'file' && n.content, Buffer.concat([latin1, Buffer.from('ünï\n')]));
+    writeFileSync(path, latin1);
+    await lineinfile(host, { path, line: 'ünï' });
+    assert.deepEqual(readFileSync(path), Buffer.concat([latin1, Buffer.from('ünï\n')]));
   });
 
   it('adds the attribute change to the message', async () => {
-    const host = new FakeHost({ '/etc/x': 'a\n' });
-    const r = await lineinfile(host, { path: '/etc/x', line: 'a', mode: '0600' });
+    const path = join(dir, 'x');
+    writeFileSync(path, 'a\n');
+    chmodSync(path, 0o644);
+    const r = await lineinfile(host, { path, line: 'a', mode: '0600' });
     assert.deepEqual([r.changed, r.msg], [true, 'ownership, perms or SE linux context changed']);
+    const both = await lineinfile(host, { path, line: 'b', owner: 'nobody' });
+    assert.deepEqual([both.changed, both.msg], [true, 'line added and ownership, perms or SE linux context changed']);
+    assert.equal(statSync(path).uid, 65534);
+  });
+
+  it('returns the backup file as `backup`', async () => {
+    const path = join(dir, 'x');
+    writeFileSync(path, 'a\n');
+    const r = await lineinfile(host, { path, line: 'b', backup: true });
+    const backup = String(r.data?.backup);
+    assert.equal(r.data?.backup_file, backup);
+    assert.equal(readFileSync(backup, 'utf8'), 'a\n');
+    assert.equal(readdirSync(dir).length, 2);
   });
 
   it('fails on a directory', async () => {
-    const host = new FakeHost({ '/etc/d/f': 'x' });
-    const r = await lineinfile(host, { path: '/etc/d', line: 'x' });
-    assert.equal(r.failed, true);
+    mkdirSync(join(dir, 'd'));
+    const r = await lineinfile(host, { path: join(dir, 'd'), line: 'x' });
+    assert.deepEqual([r.failed, r.rc], [true, 256]);
     assert.match(r.msg, /is a directory/);
   });
 
+  it('fails on a bad regexp and leaves the file alone', async () => {
+    const path = join(dir, 'x');
+    writeFileSync(path, 'a\n');
+    const r = await lineinfile(host, { path, regexp: '(', line: 'b' });
+    assert.equal(r.failed, true);
+    assert.match(r.msg, /Invalid regular expression/);
+    assert.equal(readFileSync(path, 'utf8'), 'a\n');
+    assert.deepEqual(readdirSync(dir), ['x']);
+  });
+
   it('checks its arguments the way Ansible does', () => {
-    const parse = (raw: Record<string, unknown>) => lineinfileModule.args.parse(raw);
+    const parse = (raw: Record<string, unknown>) => LineinfileArgs.parse(raw);
     assert.throws(() => parse({ path: '/x' }), /line is required with state=present/);
-    assert.throws(() => parse({ path: '/x', line: 'a', insertafter: 'a', insertbefore: 'b' }), /mutually exclusive/);
+    assert.throws(() => parse({ path: '/x', line: 'a', insertafter: 'a', insertbefore: 'b' }), /mutually exclusive: insertbefore\|insertafter/);
+    assert.throws(() => parse({ path: '/x', line: 'a', regexp: 'a', search_string: 'b' }), /mutually exclusive: regexp\|search_string/);
+    assert.throws(() => parse({ path: '/x', line: 'a', backrefs: false, search_string: 'b' }), /mutually exclusive: backrefs\|search_string/);
     assert.throws(() => parse({ path: '/x', line: 'a', backrefs: true }), /regexp is required with backrefs/);
     assert.throws(() => parse({ path: '/x', state: 'absent' }), /one of line, search_string, or regexp/);
+    assert.throws(() => parse({ line: 'a' }), /missing required argument path/);
     assert.equal(parse({ path: '/x', line: 'a', create: 'yes' }).create, true);
+    assert.deepEqual(parse({ destfile: '/x', value: 'a', regex: '^a' }), parse({ path: '/x', line: 'a', regexp: '^a' }));
   });
 });

@@ -1,21 +1,22 @@
 // `libvirt_domain` (SPEC 6): define a domain from XML or a template and drive it to a
 // state. Idempotent the way known to work: compare the *inactive* XML before and after
 // `virsh define` (live XML carries PCI addresses and controllers libvirt added), with
-// the existing uuid and MACs carried into the wanted XML. Unlike community.libvirt's
-// virt.py, check mode never defines, and shutdown waits for the guest to stop.
+// the existing uuid and MACs carried into the wanted XML (define-step.ts). Unlike
+// community.libvirt's virt.py, check mode never defines, and shutdown waits for the
+// guest to stop.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { Host } from '../../../transport/host.js';
-import { boolish } from '../../args.js';
+import { argumentSpec, boolish } from '../../args.js';
+import type { ModuleContext } from '../../module.js';
+import { defineModule, type StepResult } from '../../runner.js';
 import { planDomainState, WANTED_DOMAIN_STATES, type DomainAction } from './domain-plan.js';
-import { carryIdentity, domainIdentity, missingElements } from '../domain-xml.js';
-import { assertWellFormed, DEFAULT_URI, failureMessage, virshOk, withValidXml, xmlName } from '../libvirt-run.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
-import { parseDomInfo, parseDomState, VirshError, type DomainState } from '../virsh/index.js';
-import { unifiedDiff } from '../../../util/text.js';
+import { carryIdentity, domainIdentity } from '../domain-xml.js';
+import { applyDefine, reportedInCheck, describeDefine, estimateDiff, planDefine, type DefineChange } from '../define-step.js';
+import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull } from '../libvirt-run.js';
+import { parseDomInfo, parseDomState, VirshError, type DomainState, type VirshFailureKind } from '../virsh/index.js';
 
-const LibvirtDomainArgs = z
-  .object({
+const LibvirtDomainArgs = argumentSpec(
+  {
     name: z.string().min(1),
     xml: z.string().min(1).optional(),
     template: z.string().min(1).optional(),
@@ -26,40 +27,59 @@ const LibvirtDomainArgs = z
     undefine_nvram: boolish.optional(),
     remove_storage: boolish.default(false),
     uri: z.string().min(1).default(DEFAULT_URI),
-  })
-  .strict()
-  .refine((a) => !(a.xml !== undefined && a.template !== undefined), { message: 'give xml or template, not both' });
+  },
+  { mutuallyExclusive: [['xml', 'template']] },
+);
 export type LibvirtDomainArgs = z.infer<typeof LibvirtDomainArgs>;
 
 const POLL_MS = 500;
 
-/** What one run did, collected as it goes (one message per action). */
-interface Outcome {
-  changed: boolean;
-  did: string[];
-  diff: string[];
+/** What gather read: the domain as libvirt has it, and the wanted XML. */
+export interface DomainFacts {
+  /** `dumpxml --inactive`; null: no such domain. */
+  before: string | null;
+  /** `domstate`; null: no such domain. */
+  state: DomainState | null;
+  /** dominfo's Autostart (false for a domain libvirt does not know; null: unreadable). */
+  autostart: boolean | null;
+  /** The xml argument or the rendered template, well-formed; null: none (or state undefined). */
+  wanted: string | null;
 }
 
-class Virsh {
-  constructor(readonly host: Host, readonly ctx: ModuleContext, readonly uri: string, readonly name: string) {}
-  run(...args: string[]): Promise<string> {
-    return virshOk(this.host, this.ctx, this.uri, args);
+export type DomainChange = DefineChange | DomainAction | { kind: 'autostart'; enable: boolean };
+
+/** Wanted vs current → define, the state actions, autostart, in that order. Pure. */
+export function planDomain(a: LibvirtDomainArgs, s: DomainFacts) {
+  const want = a.state ?? 'defined';
+  const data = { name: a.name };
+  const changes: DomainChange[] = [];
+  let define: DefineChange | undefined;
+  if (s.wanted !== null) {
+    const planned = planDefine('domain', a.name, s.wanted, s.before, (xml, before) => carryIdentity(xml, domainIdentity(before)));
+    if ('fail' in planned) return { fail: planned.fail, data };
+    define = planned;
+    changes.push(define);
   }
-  /** `--domain NAME`: a name that starts with `-` is never read as an option. */
-  dom(cmd: string, ...flags: string[]): Promise<string> {
-    return this.run(cmd, ...flags, '--domain', this.name);
+  // A domain the define creates is shut off.
+  const actions = planDomainState(want, s.state ?? (define ? 'shut off' : null));
+  if ('fail' in actions) return { fail: `domain "${a.name}": ${actions.fail}`, data };
+  changes.push(...actions);
+  if (a.autostart !== undefined && want !== 'undefined' && a.autostart !== s.autostart) changes.push({ kind: 'autostart', enable: a.autostart });
+  return { changes, data, ...estimateDiff(a.name, define) };
+}
+
+export function describeDomainChange(c: DomainChange): string {
+  switch (c.kind) {
+    case 'define': return describeDefine(c);
+    case 'start': return c.paused ? 'start paused' : 'start';
+    case 'autostart': return `${c.enable ? 'enable' : 'disable'} autostart`;
+    default: return c.kind;
   }
-  async inactiveXml(): Promise<string | null> {
-    try {
-      return await this.dom('dumpxml', '--inactive');
-    } catch (err) {
-      if (err instanceof VirshError && err.failure.kind === 'no-such-domain') return null;
-      throw err;
-    }
-  }
-  async state(): Promise<DomainState> {
-    return parseDomState(await this.dom('domstate')).state;
-  }
+}
+
+/** `virsh CMD FLAGS… --domain NAME`: a name that starts with `-` is never read as an option. */
+function domArgs(name: string, cmd: string, ...flags: string[]): string[] {
+  return [cmd, ...flags, '--domain', name];
 }
 
 async function wantedXml(a: LibvirtDomainArgs, ctx: ModuleContext): Promise<string | null> {
@@ -68,126 +88,70 @@ async function wantedXml(a: LibvirtDomainArgs, ctx: ModuleContext): Promise<stri
   return null;
 }
 
-/** Define (or, in check mode, estimate); returns the inactive XML afterwards. */
-async function define(v: Virsh, xml: string, before: string | null, out: Outcome): Promise<string | null> {
-  assertWellFormed(xml);
-  const named = xmlName(xml);
-  if (named !== null && named !== v.name) throw new Error(`the XML's <name> is "${named}", not "${v.name}"`);
-  const carried = before === null ? xml : carryIdentity(xml, domainIdentity(before));
-  if (v.ctx.check) {
-    const missing = before === null ? [] : missingElements(carried, before);
-    if (before === null || missing.length > 0) {
-      out.changed = true;
-      out.did.push(before === null ? 'would define (new domain)' : `would define (differs: ${missing.slice(0, 5).join('; ')})`);
-      if (v.ctx.diff) out.diff.push(unifiedDiff(`domain ${v.name} (inactive XML, estimate)`, before ?? '', carried));
-    }
-    return before;
+/** Run a virsh command; the given kind of failure means "already there": a no-op. */
+async function unless(run: () => Promise<unknown>, already: VirshFailureKind, msg: string): Promise<StepResult> {
+  try {
+    await run();
+    return { msg };
+  } catch (err) {
+    if (err instanceof VirshError && err.failure.kind === already) return { noop: true };
+    throw err;
   }
-  await withValidXml(v.host, v.ctx, carried, 'domain', (path) => v.run('define', '--file', path));
-  const after = await v.inactiveXml();
-  if (after === null) throw new Error(`domain "${v.name}" is not defined after virsh define`);
-  if (after !== before) {
-    out.changed = true;
-    out.did.push(before === null ? 'defined' : 'redefined');
-    if (v.ctx.diff) out.diff.push(unifiedDiff(`domain ${v.name} (inactive XML)`, before ?? '', after));
-  }
-  return after;
 }
 
-/** Poll domstate until shut off; false when the timeout passes first. */
-async function waitShutOff(v: Virsh, timeoutS: number): Promise<boolean> {
+export const libvirtDomainModule = defineModule({
+  names: ['libvirt_domain'],
+  args: LibvirtDomainArgs,
+  async gather(host, a, ctx): Promise<DomainFacts> {
+    const dom = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, domArgs(a.name, cmd, ...flags));
+    const before = await virshOrNull(host, ctx, a.uri, domArgs(a.name, 'dumpxml', '--inactive'), 'no-such-domain');
+    const want = a.state ?? 'defined';
+    const wanted = want === 'undefined' ? null : await wantedXml(a, ctx);
+    if (wanted !== null) assertWellFormed(wanted);
+    if (before === null) return { before, state: null, autostart: false, wanted };
+    const state = parseDomState(await dom('domstate')).state;
+    const autostart = a.autostart !== undefined && want !== 'undefined' ? parseDomInfo(await dom('dominfo')).autostart : false;
+    return { before, state, autostart, wanted };
+  },
+  plan: planDomain,
+  describe: describeDomainChange,
+  counts: (c) => reportedInCheck(c),
+  async apply(host, a, c, ctx, s) {
+    const dom = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, domArgs(a.name, cmd, ...flags));
+    switch (c.kind) {
+      case 'define':
+        return applyDefine(host, ctx, a.uri, a.name, c, () => virshOrNull(host, ctx, a.uri, domArgs(a.name, 'dumpxml', '--inactive'), 'no-such-domain'));
+      // Started (or stopped) by someone else since domstate: already where we want it.
+      case 'start': return unless(() => dom('start', ...(c.paused ? ['--paused'] : [])), 'already-running', c.paused ? 'started paused' : 'started');
+      case 'destroy': return unless(() => dom('destroy'), 'not-running', 'destroyed');
+      case 'resume': await dom('resume'); return { msg: 'resumed' };
+      case 'suspend': await dom('suspend'); return { msg: 'paused' };
+      case 'shutdown': {
+        await dom('shutdown');
+        if (await waitShutOff(() => dom('domstate'), a.shutdown_timeout, ctx.signal)) return { msg: 'shut down' };
+        if (!a.force) throw new Error(`domain "${a.name}" did not shut down within ${a.shutdown_timeout}s (set force: true to destroy it)`);
+        const destroyed = await unless(() => dom('destroy'), 'not-running', `destroyed, (after a shutdown timeout of ${a.shutdown_timeout}s)`);
+        return destroyed.noop ? { msg: 'shut down' } : destroyed;
+      }
+      case 'undefine': {
+        const nvram = a.undefine_nvram ?? /<nvram\b/.test(s.before ?? '');
+        await dom('undefine', nvram ? '--nvram' : '--keep-nvram', ...(a.remove_storage ? ['--remove-all-storage'] : []));
+        return { msg: a.remove_storage ? 'undefined (storage removed)' : 'undefined' };
+      }
+      case 'autostart':
+        await dom('autostart', ...(c.enable ? [] : ['--disable']));
+        return { msg: `autostart ${c.enable ? 'enabled' : 'disabled'}` };
+    }
+  },
+});
+
+/** Poll domstate until shut off (shutdown is asynchronous in libvirt); false when the timeout passes first. */
+async function waitShutOff(domstate: () => Promise<string>, timeoutS: number, signal: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutS * 1000;
   for (;;) {
-    if ((await v.state()) === 'shut off') return true;
+    if (parseDomState(await domstate()).state === 'shut off') return true;
     if (Date.now() >= deadline) return false;
-    await sleep(POLL_MS, undefined, { signal: v.ctx.signal });
+    await sleep(POLL_MS, undefined, { signal });
   }
 }
 
-async function act(v: Virsh, a: LibvirtDomainArgs, action: DomainAction, inactiveXml: string | null, out: Outcome): Promise<void> {
-  const note = (msg: string): void => {
-    out.changed = true;
-    out.did.push(v.ctx.check ? `would ${msg}` : msg);
-  };
-  if (v.ctx.check) {
-    note(action.kind === 'start' && action.paused ? 'start paused' : action.kind);
-    return;
-  }
-  switch (action.kind) {
-    case 'start':
-      try {
-        await v.dom('start', ...(action.paused ? ['--paused'] : []));
-        note(action.paused ? 'started paused' : 'started');
-      } catch (err) {
-        // Started by someone else between domstate and start: already where we want it.
-        if (!(err instanceof VirshError && err.failure.kind === 'already-running')) throw err;
-      }
-      return;
-    case 'resume': await v.dom('resume'); note('resumed'); return;
-    case 'suspend': await v.dom('suspend'); note('paused'); return;
-    case 'destroy':
-      try {
-        await v.dom('destroy');
-        note('destroyed');
-      } catch (err) {
-        if (!(err instanceof VirshError && err.failure.kind === 'not-running')) throw err;
-      }
-      return;
-    case 'shutdown':
-      await v.dom('shutdown');
-      if (await waitShutOff(v, a.shutdown_timeout)) { note('shut down'); return; }
-      if (!a.force) throw new Error(`domain "${v.name}" did not shut down within ${a.shutdown_timeout}s (set force: true to destroy it)`);
-      await act(v, a, { kind: 'destroy' }, inactiveXml, out);
-      out.did.push(`(after a shutdown timeout of ${a.shutdown_timeout}s)`);
-      return;
-    case 'undefine': {
-      const nvram = a.undefine_nvram ?? /<nvram\b/.test(inactiveXml ?? '');
-      await v.dom('undefine', nvram ? '--nvram' : '--keep-nvram', ...(a.remove_storage ? ['--remove-all-storage'] : []));
-      note(a.remove_storage ? 'undefined (storage removed)' : 'undefined');
-    }
-  }
-}
-
-async function applyAutostart(v: Virsh, want: boolean, exists: boolean, out: Outcome): Promise<void> {
-  const cur = exists ? parseDomInfo(await v.dom('dominfo')).autostart : false;
-  if (cur === want) return;
-  out.changed = true;
-  if (v.ctx.check) { out.did.push(`would ${want ? 'enable' : 'disable'} autostart`); return; }
-  await v.dom('autostart', ...(want ? [] : ['--disable']));
-  out.did.push(`autostart ${want ? 'enabled' : 'disabled'}`);
-}
-
-export async function runLibvirtDomain(host: Host, a: LibvirtDomainArgs, ctx: ModuleContext): Promise<ModuleResult> {
-  const v = new Virsh(host, ctx, a.uri, a.name);
-  const out: Outcome = { changed: false, did: [], diff: [] };
-  const result = (extra: Partial<ModuleResult> = {}): ModuleResult => ({
-    changed: out.changed,
-    msg: out.did.join(', ') || 'up to date',
-    ...(out.diff.some((d) => d !== '') ? { diff: out.diff.filter((d) => d !== '').join('\n') } : {}),
-    data: { name: a.name, actions: out.did },
-    ...extra,
-  });
-  try {
-    const before = await v.inactiveXml();
-    const state = a.state ?? 'defined';
-    let inactive = before;
-    const xml = state === 'undefined' ? null : await wantedXml(a, ctx);
-    if (xml !== null) inactive = await define(v, xml, before, out);
-    // In check mode a domain that would be defined is not there yet: it would be shut off.
-    const exists = inactive !== null || (ctx.check && xml !== null);
-    const cur: DomainState | null = inactive !== null ? await v.state() : exists ? 'shut off' : null;
-    const plan = planDomainState(state, cur);
-    if ('fail' in plan) return result({ failed: true, msg: `domain "${a.name}": ${plan.fail}` });
-    for (const action of plan) await act(v, a, action, inactive, out);
-    if (a.autostart !== undefined && state !== 'undefined') await applyAutostart(v, a.autostart, inactive !== null, out);
-    return result();
-  } catch (err) {
-    return result({ failed: true, msg: failureMessage(err), ...(err instanceof VirshError ? { rc: err.rc, stderr: err.stderr } : {}) });
-  }
-}
-
-export const libvirtDomainModule: LegacyModule<LibvirtDomainArgs> = {
-  name: 'libvirt_domain',
-  args: LibvirtDomainArgs,
-  run: runLibvirtDomain,
-};

@@ -7,7 +7,7 @@
 // configuration", "operation failed", "Timed out during operation", …) and from
 // tools/virsh*.c ("failed to get domain '%s'", "Failed to start domain '%s'").
 
-import { TaskError } from '../../../errors.js';
+import { TaskError, type TaskErrorDetail } from '../../../errors.js';
 
 interface Base {
   /** One line: virsh's and libvirt's messages joined with ": ", no "error: ". */
@@ -115,11 +115,24 @@ export function classifyVirshError(stderr: string, context?: { command: string[]
   return { ...base, kind: 'other' };
 }
 
-/** A virsh command failed on a host; `failure` says how. */
+/**
+ * What a failed virsh command means for the task: the classified message with a hint
+ * where libvirt's own words do not say what to change.
+ */
+export function virshFailureText(f: VirshFailure): string {
+  // Older or machine-less XML gets this wording instead of "does not support virt type".
+  const preferred = /could not get preferred machine for (\S+) type=(\w+)/.exec(f.stderr);
+  if (preferred) return `${f.message} (the emulator ${preferred[1] ?? ''} cannot run virt type '${preferred[2] ?? ''}' here; use virt_type: qemu on hosts without /dev/kvm)`;
+  if (f.kind === 'invalid-xml') return `invalid XML: ${f.detail || f.message}`;
+  if (f.kind === 'unsupported-virt-type') return `${f.message} (use virt_type: qemu on hosts without /dev/kvm)`;
+  return f.message;
+}
+
+/** A virsh command failed on a host; `failure` says how, the message says what it means. */
 export class VirshError extends TaskError {
   readonly failure: VirshFailure;
-  constructor(host: string, failure: VirshFailure, detail: { rc?: number | null } = {}, options?: { cause?: unknown }) {
-    super(host, failure.message, { rc: detail.rc ?? null, stderr: failure.stderr }, options);
+  constructor(host: string, failure: VirshFailure, detail: Omit<TaskErrorDetail, 'stderr'> = {}, options?: { cause?: unknown }) {
+    super(host, virshFailureText(failure), { ...detail, stderr: failure.stderr }, options);
     this.failure = failure;
   }
 }

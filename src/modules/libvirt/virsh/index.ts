@@ -5,5 +5,5 @@ export {
 export type {
   DomInfo, DomState, DomainListEntry, DomainState, NetInfo, NetworkListEntry, Table, VncDisplay,
 } from './parse.js';
-export { VirshError, classifyVirshError } from './classify.js';
+export { VirshError, classifyVirshError, virshFailureText } from './classify.js';
 export type { VirshFailure, VirshFailureKind } from './classify.js';

@@ -1,77 +1,96 @@
-// The `bridge` module over a fake host: the probe's output is recorded text; the
-// module must choose the format, plan files and live change, change nothing in check
-// mode, report up to date when all matches, write files alone when only they differ,
-// and go through arm → new connection → status → disarm for a live change.
+// The `bridge` module over a recorded host: the probe's output is what GATHER_SCRIPT
+// printed on lab02 and in a scratch namespace with br0 over em1 (recorded in
+// test/fixtures/probes/bridge-gather/), with single sections swapped for other hosts
+// (another OS, NetworkManager, the files). The module must choose the format, plan
+// files and live change, change nothing in check mode, report up to date when all
+// matches, write files alone when only they differ, and go through arm → new
+// connection → status → disarm for a live change (the host's replies recorded).
 import assert from 'node:assert/strict';
-import type { RunResult } from '../../../transport/host.js';
 import { UnreachableError } from '../../../errors.js';
 import { bridgeModule, planBridge } from './bridge.js';
 import { GATHER_SCRIPT, parseGather } from './bridge-gather.js';
 import { nmBridgeUuid, renderBridgeFiles } from './bridge-render.js';
 import { ARM_SCRIPT, DISARM_SCRIPT, STATUS_SCRIPT } from './bridge-rollback.js';
 import { BridgeArgs } from './bridge-spec.js';
+import { FINISH_SCRIPT } from '../../files/put-file.js';
 import { fakeContext } from '../../../../test/support/module-context.js';
-import { FakeHost } from '../../../../test/support/fake-host.js';
+import { loadProbeCases, RecordedHost, runsScript } from '../../../../test/support/recorded-host.js';
 import { sectionMarker } from '../../probe-sections.js';
 
-const LAB_INTERFACES = 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nauto em1\niface em1 inet static\n    address 10.213.0.12/24\n\niface em2 inet manual\n';
+// /etc/network/interfaces as `kvmplay lab up` writes it on lab02 (as recorded).
+const LAB_INTERFACES = '# Written by kvmplay lab up. em1 carries the lab address; em2 is free for a second bridge.\nsource /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nauto em1\niface em1 inet static\n    address 10.213.0.12/24\n\niface em2 inet manual\n';
+
+const recorded = (name: string): string => {
+  const c = loadProbeCases('bridge-gather').find((x) => x.name === name);
+  if (!c) throw new Error(`no recording ${name}`);
+  return c.stdout;
+};
+
+/** A recorded probe output with some sections' bodies replaced. */
+function withSections(stdout: string, over: Record<string, string>): string {
+  let out = stdout;
+  for (const [name, body] of Object.entries(over)) {
+    const head = `\n${sectionMarker(name)}\n`;
+    const at = out.indexOf(head);
+    if (at < 0) throw new Error(`no ${name} section`);
+    const next = out.indexOf('\n--kvmplay:', at + head.length);
+    out = out.slice(0, at + head.length) + body + (next < 0 ? '' : out.slice(next));
+  }
+  return out;
+}
+
+/** The `file` lines of the probe (`F base64(path) base64(content)`). */
+const fileLines = (files: Record<string, string>): string =>
+  Object.entries(files).map(([path, text]) => `F ${Buffer.from(path).toString('base64')} ${Buffer.from(text).toString('base64')}\n`).join('');
 
 interface Probe {
+  /** br0 over em1 already live (the namespace recording), else lab02 as lab up made it. */
   bridged?: boolean;
   os?: string;
   nm?: string;
-  systemd?: boolean;
+  init?: string;
   files?: Record<string, string>;
   ifupdown?: Record<string, string>;
-  /** bridge-utils' ifupdown hook present (default true). */
-  bridgeUtils?: boolean;
 }
 
-/** GATHER_SCRIPT's output for lab02, before (or after) br0 over em1. */
+/** GATHER_SCRIPT's recorded output for lab02 (or a namespace shaped like it after br0 over em1). */
 function probeOutput(p: Probe = {}): string {
-  const b64 = (s: string): string => Buffer.from(s).toString('base64');
-  const link = (name: string, extra: Record<string, unknown> = {}) => ({ ifname: name, flags: ['UP', 'LOWER_UP'], address: name === 'em2' ? '02:6b:76:02:00:02' : '02:6b:76:01:00:02', linkinfo: { info_kind: 'veth' }, ...extra });
-  const links = p.bridged
-    ? [link('em1', { master: 'br0' }), link('em2'), { ifname: 'br0', flags: ['UP'], address: '02:6b:76:01:00:02', linkinfo: { info_kind: 'bridge', info_data: { stp_state: 0, forward_delay: 0 } } }]
-    : [link('em1'), link('em2')];
-  const addr = [
-    { ifname: 'em1', addr_info: p.bridged ? [] : [{ family: 'inet', local: '10.213.0.12', prefixlen: 24, scope: 'global' }] },
-    { ifname: 'em2', addr_info: [] },
-    ...(p.bridged ? [{ ifname: 'br0', addr_info: [{ family: 'inet', local: '10.213.0.12', prefixlen: 24, scope: 'global' }] }] : []),
-  ];
-  const files = Object.entries(p.files ?? {});
-  const sec = (name: string, body: string): string => `\n${sectionMarker(name)}\n${body}`;
-  return [
-    sec('link', JSON.stringify(links)),
-    sec('addr', JSON.stringify(addr)),
-    sec('route4', JSON.stringify([{ dst: '10.213.0.0/24', dev: p.bridged ? 'br0' : 'em1', protocol: 'kernel', scope: 'link' }])),
-    sec('route6', '[]'),
-    sec('bridge', '[]'),
-    sec('os', p.os ?? 'ID=debian\nVERSION_ID="12"\n'),
-    sec('init', `pid1=${p.systemd ? 'systemd' : 'other'}\n${p.systemd ? 'systemd-run=yes\n' : ''}setsid=yes\n${p.bridgeUtils === false ? '' : 'ifupdown-bridge=yes\n'}`),
-    sec('nm', p.nm ?? ''),
-    sec('files', files.map(([path, text]) => `F ${b64(path)} ${b64(text)}\n`).join('')),
-    sec('ifupdown', Object.entries(p.ifupdown ?? { '/etc/network/interfaces': LAB_INTERFACES }).map(([path, text]) => `F ${b64(path)} ${b64(text)}\n`).join('')),
-  ].join('');
+  return withSections(recorded(p.bridged ? 'netns-br0-over-em1' : 'lab02-debian-em1'), {
+    ...(p.os !== undefined ? { os: p.os } : {}),
+    ...(p.init !== undefined ? { init: p.init } : {}),
+    ...(p.nm !== undefined ? { nm: p.nm } : {}),
+    ...(p.files !== undefined ? { files: fileLines(p.files) } : {}),
+    // The namespace recording has no ifupdown files: lab02's.
+    ...(p.ifupdown !== undefined || p.bridged ? { ifupdown: fileLines(p.ifupdown ?? { '/etc/network/interfaces': LAB_INTERFACES }) } : {}),
+  });
 }
+
+// lab02's init section without bridge-utils' ifupdown hook.
+const NO_BRIDGE_UTILS = 'pid1=other\nsetsid=yes\n';
 
 const BR0 = BridgeArgs.parse({ name: 'br0', ports: ['em1'], address: '10.213.0.12/24', rollback_timeout: 8 });
 
-/** A fake host answering the probe (and, when given, the safe-apply scripts). */
-function hostWith(probe: string, answers: Partial<Record<'arm' | 'status' | 'disarm', () => RunResult>> = {}): FakeHost {
-  const host = new FakeHost({ '/etc/network/interfaces.d/.keep': '' });
-  host.onCommand = (argv) => {
-    if (argv[0] !== 'sh' || argv[1] !== '-c') return undefined;
-    if (argv[2] === GATHER_SCRIPT) return { rc: 0, stdout: probe, stderr: '' };
-    if (argv[2] === ARM_SCRIPT) return answers.arm?.();
-    if (argv[2] === STATUS_SCRIPT) return answers.status?.();
-    if (argv[2] === DISARM_SCRIPT) return answers.disarm?.();
-    return undefined;
-  };
+type Script = 'arm' | 'status' | 'disarm';
+
+/** A recorded host answering the probe and, when given, the safe-apply scripts. */
+function hostWith(probe: string, answers: Partial<Record<Script, (argv: readonly string[]) => { rc?: number; stdout: string }>> = {}): RecordedHost {
+  const host = new RecordedHost();
+  host.on(runsScript(GATHER_SCRIPT), { stdout: probe });
+  const scripts: Record<Script, string> = { arm: ARM_SCRIPT, status: STATUS_SCRIPT, disarm: DISARM_SCRIPT };
+  for (const [k, script] of Object.entries(scripts) as Array<[Script, string]>) {
+    const answer = answers[k];
+    if (answer) host.on((argv) => argv[0] === 'sh' && argv[1] === '-c' && argv[2] === script, (argv) => answer(argv));
+  }
   return host;
 }
 
-const ok = (stdout: string): RunResult => ({ rc: 0, stdout, stderr: '' });
+const ok = (stdout: string) => (): { stdout: string } => ({ stdout });
+
+/** What each call was: gather, arm, status, disarm, reconnect or other. */
+function callKinds(host: RecordedHost): string[] {
+  const byScript = new Map([[GATHER_SCRIPT, 'gather'], [ARM_SCRIPT, 'arm'], [STATUS_SCRIPT, 'status'], [DISARM_SCRIPT, 'disarm']]);
+  return host.calls.map((c) => (c.op === 'reconnect' ? 'reconnect' : c.op === 'run' && c.argv?.[0] === 'sh' ? byScript.get(c.argv[2] ?? '') ?? 'other' : 'other'));
+}
 
 describe('bridge module', () => {
   it('chooses the format from the host: Debian ifupdown, RHEL ifcfg, NetworkManager when it manages a port', () => {
@@ -79,6 +98,7 @@ describe('bridge module', () => {
       const r = planBridge(BR0, parseGather(probeOutput(p)));
       return r.kind === 'ok' ? r.format : r.msg;
     };
+    assert.equal(parseGather(probeOutput()).ifupdown.get('/etc/network/interfaces'), LAB_INTERFACES, 'the recording is lab02 as lab up made it');
     assert.equal(plan({}), 'ifupdown');
     assert.equal(plan({ os: 'ID="rocky"\nID_LIKE="rhel centos fedora"\n' }), 'ifcfg');
     assert.equal(plan({ os: 'ID="rhel"\n', nm: 'em1:connected:System em1\nem2:unmanaged:--\n' }), 'nm-keyfile');
@@ -88,11 +108,11 @@ describe('bridge module', () => {
   });
 
   it('refuses ifupdown bridges where ifupdown cannot bring them up (no bridge-utils): the next boot would lose the network', () => {
-    const r = planBridge(BR0, parseGather(probeOutput({ bridgeUtils: false })));
+    const r = planBridge(BR0, parseGather(probeOutput({ init: NO_BRIDGE_UTILS })));
     assert.equal(r.kind, 'fail');
     assert.match(r.kind === 'fail' ? r.msg : '', /install bridge-utils first; nothing changed/);
     // Other formats do not need it.
-    assert.equal(planBridge(BridgeArgs.parse({ ...BR0, format: 'ifcfg' }), parseGather(probeOutput({ bridgeUtils: false }))).kind, 'ok');
+    assert.equal(planBridge(BridgeArgs.parse({ ...BR0, format: 'ifcfg' }), parseGather(probeOutput({ init: NO_BRIDGE_UTILS }))).kind, 'ok');
   });
 
   it('with NetworkManager, makes the change with nmcli and takes the old profile back up on rollback', () => {
@@ -134,7 +154,7 @@ describe('bridge module', () => {
     assert.deepEqual(forced.kind === 'ok' ? forced.live : forced, [['ip', 'link', 'set', 'dev', 'br0', 'type', 'bridge', 'forward_delay', '0']]);
   });
 
-  it('in check mode reports the files and the live change, with a diff, and changes nothing', async () => {
+  it('in check mode reports the files and the live change, with a diff, and sends nothing but the probe', async () => {
     const host = hostWith(probeOutput());
     const r = await bridgeModule.run(host, BR0, fakeContext({ check: true, diff: true }));
     assert.equal(r.changed, true);
@@ -145,8 +165,26 @@ describe('bridge module', () => {
     assert.match(r.diff ?? '', /--- before: live network \(br0\)\n\+\+\+ after: live network \(br0\)\n/);
     assert.match(r.diff ?? '', /\+br0: bridge, up, stp off, forward_delay 0s, addresses 10\.213\.0\.12\/24\n/);
     assert.match(r.diff ?? '', /live change:\n {2}ip link add name br0 type bridge\n/);
-    assert.deepEqual(host.mutatingCalls().filter((c) => c.argv?.[2] !== GATHER_SCRIPT), []);
+    assert.deepEqual(callKinds(host), ['gather']);
     assert.equal(r.data?.['rollback_method'], 'setsid');
+    assert.equal(r.data?.['format_reason'], 'Debian family');
+  });
+
+  it('arms the rollback with a systemd timer where systemd is PID 1 (lab05 recorded)', async () => {
+    const host = hostWith(recorded('lab05-debian-systemd'));
+    const r = await bridgeModule.run(host, BR0, fakeContext({ check: true }));
+    assert.equal(r.data?.['rollback_method'], 'systemd');
+    assert.equal(r.msg, 'would write /etc/network/interfaces.d/br0, /etc/network/interfaces; would change the live network (7 commands)');
+  });
+
+  it('fails at plan time, even in check mode, when a live change could not be rolled back: neither systemd nor setsid', async () => {
+    const host = hostWith(probeOutput({ init: 'pid1=other\nifupdown-bridge=yes\n' }));
+    for (const check of [true, false]) {
+      const r = await bridgeModule.run(host, BR0, fakeContext({ check }));
+      assert.deepEqual([r.changed, r.failed, r.msg], [false, true, 'cannot arm a rollback: neither systemd (PID 1, systemd-run) nor setsid on the host; nothing changed']);
+      assert.equal(r.data?.['rollback_method'], 'setsid');
+    }
+    assert.deepEqual(callKinds(host), ['gather', 'gather']);
   });
 
   it('reports up to date when the files and the live state already match', async () => {
@@ -157,42 +195,48 @@ describe('bridge module', () => {
     const host = hostWith(probe);
     const r = await bridgeModule.run(host, a, fakeContext());
     assert.deepEqual([r.changed, r.msg, r.failed], [false, 'up to date', undefined]);
-    assert.equal(host.mutatingCalls().filter((c) => c.argv?.[2] !== GATHER_SCRIPT).length, 0);
+    assert.deepEqual(callKinds(host), ['gather']);
   });
 
   it('writes only the files when the live state already matches: no rollback needed', async () => {
     const host = hostWith(probeOutput({ bridged: true, ifupdown: { '/etc/network/interfaces': 'auto lo\niface lo inet loopback\n' } }));
+    host.on(['mkdir', '-p', '--', '/etc/network/interfaces.d'], {}).on(runsScript(FINISH_SCRIPT), {});
     const r = await bridgeModule.run(host, BR0, fakeContext());
     assert.deepEqual([r.changed, r.failed, r.msg], [true, undefined, 'write /etc/network/interfaces.d/br0']);
-    assert.equal(host.text('/etc/network/interfaces.d/br0'), renderBridgeFiles(BR0, 'ifupdown')[0]?.content);
-    assert.ok(!host.calls.some((c) => c.argv?.[2] === ARM_SCRIPT));
+    // Staged beside the target, then renamed over it with mode 0644.
+    const staged = host.calls.find((c) => c.op === 'writeAtomic')?.path ?? '';
+    assert.match(staged, /^\/etc\/network\/interfaces\.d\/\.br0\.kvmplay-/);
+    assert.equal(host.files.get(staged)?.toString(), renderBridgeFiles(BR0, 'ifupdown')[0]?.content);
+    const finish = host.commands().find((c) => c[2] === FINISH_SCRIPT) ?? [];
+    assert.deepEqual(finish.slice(4, 7), [staged, '/etc/network/interfaces.d/br0', '0644']);
+    assert.ok(!callKinds(host).includes('arm'));
   });
 
   it('arms, proves a new connection after the change, then disarms', async () => {
     const host = hostWith(probeOutput(), {
-      arm: () => ok('armed setsid pid 4242\nstarted\n'),
+      arm: ok('armed setsid pid 4242\nstarted\n'),
       // The apply ended 5 s before this status: the new connection is newer than the change.
-      status: () => ok('100.00 armed 95.00 no\n--\n--\n'),
-      disarm: () => ok('disarmed\n'),
+      status: ok('100.00 armed 95.00 no\n--\n--\n'),
+      disarm: ok('disarmed\n'),
     });
     const r = await bridgeModule.run(host, BR0, fakeContext());
     assert.equal(r.failed, undefined, r.msg);
     assert.equal(r.changed, true);
-    assert.match(r.msg, /verified over a new SSH connection, rollback disarmed$/);
-    const order = host.calls.map((c) => (c.op === 'reconnect' ? 'reconnect' : c.argv?.[2] === ARM_SCRIPT ? 'arm' : c.argv?.[2] === STATUS_SCRIPT ? 'status' : c.argv?.[2] === DISARM_SCRIPT ? 'disarm' : c.argv?.[2] === GATHER_SCRIPT ? 'gather' : 'other'));
-    assert.deepEqual(order, ['gather', 'arm', 'reconnect', 'status', 'disarm']);
-    const arm = host.calls.find((c) => c.argv?.[2] === ARM_SCRIPT)?.argv ?? [];
+    assert.equal(r.msg, 'write /etc/network/interfaces.d/br0, /etc/network/interfaces; change the live network (7 commands); verified over a new SSH connection, rollback disarmed');
+    assert.deepEqual(callKinds(host), ['gather', 'arm', 'reconnect', 'status', 'disarm']);
+    const arm = host.commands().find((c) => c[2] === ARM_SCRIPT) ?? [];
     assert.deepEqual(arm.slice(4, 7), [String(r.data?.['state_dir']), 'setsid', '8']);
+    assert.equal(r.data?.['rollback_method'], 'setsid');
   });
 
   it('does not count a connection opened before the change finished: it reconnects again', async () => {
     let statuses = 0;
     const host = hostWith(probeOutput(), {
-      arm: () => ok('armed setsid pid 4242\nstarted\n'),
+      arm: ok('armed setsid pid 4242\nstarted\n'),
       // First: still applying; then applied just now (the connection may predate
       // it); then long before the (third) connection.
-      status: () => ok(['100.00 armed - no', '100.50 armed 100.50 no', '110.00 armed 100.50 no'][statuses++] + '\n--\n--\n'),
-      disarm: () => ok('disarmed\n'),
+      status: () => ({ stdout: ['100.00 armed - no', '100.50 armed 100.50 no', '110.00 armed 100.50 no'][statuses++] + '\n--\n--\n' }),
+      disarm: ok('disarmed\n'),
     });
     const r = await bridgeModule.run(host, BR0, fakeContext());
     assert.equal(r.failed, undefined, r.msg);
@@ -204,14 +248,23 @@ describe('bridge module', () => {
     const r = await bridgeModule.run(host, BridgeArgs.parse({ name: 'br0', ports: ['em9'], address: '10.213.0.12/24' }), fakeContext());
     assert.deepEqual([r.changed, r.failed], [false, true]);
     assert.match(r.msg, /bridge br0: port em9 does not exist/);
+    assert.deepEqual(callKinds(host), ['gather']);
+  });
+
+  it('fails with nothing changed when the host refuses to arm the rollback', async () => {
+    const host = hostWith(probeOutput(), { arm: () => ({ rc: 3, stdout: '' }) });
+    const r = await bridgeModule.run(host, BR0, fakeContext());
+    assert.deepEqual([r.changed, r.failed, r.msg], [false, true, 'cannot arm the rollback, nothing changed: exit status 3']);
+    assert.match(String(r.data?.['state_dir']), /^\/var\/lib\/kvmplay\/bridge\/br0-[0-9a-f]{8}$/);
+    assert.deepEqual(callKinds(host), ['gather', 'arm']);
   });
 
   it('reports "rolled back" with what the host restored when no new connection gets through', async function () {
     this.timeout(20_000);
     let broken = true;
     const host = hostWith(probeOutput(), {
-      arm: () => ok('armed setsid pid 4242\nstarted\n'),
-      status: () => ok('120.00 rolled-back 100.50 no\n--\nrestored /etc/network/interfaces\nremoved /etc/network/interfaces.d/br0\nlive em1: veth, up, addresses 10.213.0.12/24\n--\nlog\n'),
+      arm: ok('armed setsid pid 4242\nstarted\n'),
+      status: ok('120.00 rolled-back 100.50 no\n--\nrestored /etc/network/interfaces\nremoved /etc/network/interfaces.d/br0\nlive em1: veth, up, addresses 10.213.0.12/24\n--\nlog\n'),
     });
     host.onReconnect = () => {
       if (broken) { broken = false; throw new UnreachableError('fake', 'fake: timed out'); }
@@ -223,6 +276,8 @@ describe('bridge module', () => {
     assert.match(r.msg, /^bridge br0: rolled back: no new SSH connection through the new network before the deadline \(fake: timed out\)\. The host restored: restored \/etc\/network\/interfaces; removed \/etc\/network\/interfaces\.d\/br0; live em1/);
     assert.ok(Date.now() - t0 >= 5_000, 'waits out the deadline before looking');
     assert.equal(r.data?.['rolled_back'], true);
-    assert.ok(!host.calls.some((c) => c.argv?.[2] === DISARM_SCRIPT), 'never disarms');
+    assert.deepEqual(r.data?.['restored'], ['restored /etc/network/interfaces', 'removed /etc/network/interfaces.d/br0', 'live em1: veth, up, addresses 10.213.0.12/24']);
+    assert.equal(r.data?.['rollback_method'], 'setsid');
+    assert.ok(!callKinds(host).includes('disarm'), 'never disarms');
   });
 });

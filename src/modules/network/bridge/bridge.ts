@@ -6,20 +6,21 @@
 // reconnects over the restored path and reports the task failed, "rolled back".
 //
 // gather (bridge-gather.ts, one round trip) → plan (bridge-render.ts files,
-// bridge-plan.ts live, pure) → apply (bridge-rollback.ts scripts) unless check.
+// bridge-plan.ts live, pure) → apply (bridge-rollback.ts scripts); the runner never
+// applies in check mode.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Host } from '../../../transport/host.js';
-import { KvmplayError, TaskError } from '../../../errors.js';
 import { chooseFormat, GATHER_SCRIPT, parseGather, type Gathered } from './bridge-gather.js';
 import { describeLive, involvedDevices, planLive, planRestore, simulate } from './bridge-plan.js';
 import { candidatePaths, disableStanzas, ifupdownPath, nmBridgeUuid, renderBridgeFiles, type WantedFile } from './bridge-render.js';
 import {
   APPLY_DELAY_S, armArgv, disarmArgv, parseStatus, rollbackMethod, STATE_ROOT, stateTag, statusArgv,
-  type ApplyStatus, type SafeApply,
+  type ApplyStatus, type RollbackMethod, type SafeApply,
 } from './bridge-rollback.js';
 import { BridgeArgs, type BridgeFormat } from './bridge-spec.js';
-import type { LegacyModule, ModuleContext, ModuleResult } from '../../module.js';
+import type { ModuleContext } from '../../module.js';
+import { defineModule, type ResultData, type StepResult, wouldPhrase } from '../../runner.js';
 import { putFile } from '../../files/put-file.js';
 import { mustRun, runOptions, script } from '../../remote.js';
 import { quoteShellCommand } from '../../../util/shell-quote.js';
@@ -112,56 +113,69 @@ function diffOf(a: BridgeArgs, p: BridgePlan): string {
   return parts.filter((x) => x !== '').join('\n');
 }
 
-function words(p: BridgePlan, check: boolean): string {
+/** The clauses of "write /etc/…; change the live network (7 commands)". */
+function clauses(p: BridgePlan): string[] {
   const w: string[] = [];
-  const would = check ? 'would ' : '';
-  if (p.files.length > 0) w.push(`${would}write ${p.files.map((f) => f.path).join(', ')}`);
-  if (p.live.length > 0) w.push(`${would}change the live network (${p.live.length} command${p.live.length === 1 ? '' : 's'})`);
-  return w.join('; ');
+  if (p.files.length > 0) w.push(`write ${p.files.map((f) => f.path).join(', ')}`);
+  if (p.live.length > 0) w.push(`change the live network (${p.live.length} command${p.live.length === 1 ? '' : 's'})`);
+  return w;
 }
 
-export async function runBridge(host: Host, a: BridgeArgs, ctx: ModuleContext): Promise<ModuleResult> {
-  let g: Gathered;
-  try {
+function words(p: BridgePlan): string {
+  return clauses(p).join('; ');
+}
+
+/** The one change a bridge task makes: its files and/or its live change. */
+interface BridgeChange extends BridgePlan {
+  method: RollbackMethod;
+}
+
+export const bridgeModule = defineModule({
+  names: ['bridge'],
+  args: BridgeArgs,
+  async gather(host, a, ctx) {
     const r = await mustRun(host, script(GATHER_SCRIPT, ...candidatePaths(a)), ctx, 'cannot inspect the network');
-    g = parseGather(r.stdout);
-  } catch (err) {
-    if (err instanceof KvmplayError && !(err instanceof TaskError)) throw err;
-    return { changed: false, failed: true, msg: err instanceof Error ? err.message : String(err) };
-  }
-  const plan = planBridge(a, g);
-  if (plan.kind === 'fail') return { changed: false, failed: true, msg: `bridge ${a.name}: ${plan.msg}` };
-  const changed = plan.files.length > 0 || plan.live.length > 0;
-  const method = rollbackMethod(g);
-  const data: Record<string, unknown> = {
-    name: a.name,
-    format: plan.format,
-    format_reason: plan.why,
-    files: plan.files.map((f) => f.path),
-    commands: plan.live.map((c) => quoteShellCommand(c)),
-    rollback_method: method,
-  };
-  const result: ModuleResult = { changed, msg: changed ? words(plan, ctx.check === true) : 'up to date', data };
-  if (ctx.diff && changed) result.diff = diffOf(a, plan);
-  if (ctx.check || !changed) return result;
-  try {
-    if (plan.live.length === 0) {
-      // Files only: the live network already is what they describe; nothing to roll back.
-      for (const f of plan.files) {
-        await putFile(host, ctx, { path: f.path, content: Buffer.from(f.content), mode: f.mode, chown: null, keepOwner: null, backupTo: null, makeParent: f.before === null });
-      }
-      if (plan.format === 'nm-keyfile') await mustRun(host, ['nmcli', 'connection', 'reload'], ctx, 'nmcli connection reload');
-      return result;
+    return parseGather(r.stdout);
+  },
+  plan(a, g: Gathered) {
+    const plan = planBridge(a, g);
+    if (plan.kind === 'fail') return { fail: `bridge ${a.name}: ${plan.msg}` };
+    const method = rollbackMethod(g);
+    const data: ResultData = {
+      name: a.name,
+      format: plan.format,
+      format_reason: plan.why,
+      files: plan.files.map((f) => f.path),
+      commands: plan.live.map((c) => quoteShellCommand(c)),
+      rollback_method: method,
+    };
+    if (plan.files.length === 0 && plan.live.length === 0) return { changes: [], data };
+    if (plan.live.length > 0 && method === 'setsid' && !g.setsid) {
+      return { fail: 'cannot arm a rollback: neither systemd (PID 1, systemd-run) nor setsid on the host; nothing changed', data };
     }
-    if (method === 'setsid' && !g.setsid) return { ...result, changed: false, failed: true, msg: 'cannot arm a rollback: neither systemd (PID 1, systemd-run) nor setsid on the host; nothing changed' };
-    return await safeApply(host, a, ctx, plan, method, result);
-  } catch (err) {
-    if (err instanceof KvmplayError && !(err instanceof TaskError)) throw err;
-    return { ...result, changed: false, failed: true, msg: err instanceof Error ? err.message : String(err) };
-  }
+    const change: BridgeChange = { ...plan, method };
+    // Check mode: "would" for each clause ("would write …; would change the live network …").
+    const checkMsg = clauses(plan).map(wouldPhrase).join('; ');
+    return { changes: [change], data, checkMsg, diff: () => diffOf(a, plan) };
+  },
+  describe: (c: BridgeChange) => words(c),
+  async apply(host, a, c, ctx) {
+    if (c.live.length > 0) return await safeApply(host, a, ctx, c);
+    // Files only: the live network already is what they describe; nothing to roll back.
+    for (const f of c.files) {
+      await putFile(host, ctx, { path: f.path, content: Buffer.from(f.content), mode: f.mode, chown: null, keepOwner: null, backupTo: null, makeParent: f.before === null });
+    }
+    if (c.format === 'nm-keyfile') await mustRun(host, ['nmcli', 'connection', 'reload'], ctx, 'nmcli connection reload');
+  },
+});
+
+/** A safe apply that did not go through: nothing stays changed (the host rolled back, or never started). */
+function notApplied(msg: string, data: ResultData): StepResult {
+  return { failed: true, noop: true, msg, data };
 }
 
-async function safeApply(host: Host, a: BridgeArgs, ctx: ModuleContext, plan: BridgePlan, method: SafeApply['method'], result: ModuleResult): Promise<ModuleResult> {
+async function safeApply(host: Host, a: BridgeArgs, ctx: ModuleContext, plan: BridgeChange): Promise<StepResult> {
+  const { method } = plan;
   const tag = stateTag(a.name, randomBytes(4).toString('hex'));
   const s: SafeApply = {
     dir: `${STATE_ROOT}/${tag}`,
@@ -174,7 +188,7 @@ async function safeApply(host: Host, a: BridgeArgs, ctx: ModuleContext, plan: Br
     restore: plan.restore,
     restoredLive: plan.liveBefore.trimEnd().split('\n').map((l) => `live ${l}`),
   };
-  const data = { ...result.data, state_dir: s.dir, rollback_unit: method === 'systemd' ? `${s.unit}.timer` : undefined };
+  const data: ResultData = { state_dir: s.dir, rollback_unit: method === 'systemd' ? `${s.unit}.timer` : undefined };
   const deadline = Date.now() + a.rollback_timeout * 1000;
   let armed;
   try {
@@ -182,14 +196,14 @@ async function safeApply(host: Host, a: BridgeArgs, ctx: ModuleContext, plan: Br
   } catch (err) {
     // The connection dropped while arming: the apply may have started; if so the
     // host rolls itself back at the deadline.
-    return await awaitRollback(host, ctx, s, deadline, { ...result, data }, `the connection dropped while arming (${err instanceof Error ? err.message : String(err)})`);
+    return await awaitRollback(host, ctx, s, deadline, data, `the connection dropped while arming (${err instanceof Error ? err.message : String(err)})`);
   }
   if (armed.rc !== 0 || !armed.stdout.includes('started')) {
     const why = armed.stderr.trim() || armed.stdout.trim() || `exit status ${armed.rc}`;
     // 3/4: refused before the apply started. Anything else: it may have started, and
     // the rollback (if armed) will run at the deadline: treat it as a failed apply.
-    if (armed.rc === 3 || armed.rc === 4) return { ...result, changed: false, failed: true, msg: `cannot arm the rollback, nothing changed: ${why}`, data };
-    return await awaitRollback(host, ctx, s, deadline, { ...result, data }, `arming answered oddly (${why})`);
+    if (armed.rc === 3 || armed.rc === 4) return notApplied(`cannot arm the rollback, nothing changed: ${why}`, data);
+    return await awaitRollback(host, ctx, s, deadline, data, `arming answered oddly (${why})`);
   }
   await sleep(APPLY_DELAY_S * 1000 + 700, undefined, { signal: ctx.signal });
 
@@ -206,20 +220,20 @@ async function safeApply(host: Host, a: BridgeArgs, ctx: ModuleContext, plan: Br
       break;
     }
     if (st.token === 'firing' || st.token === 'rolled-back' || st.applyFailed) {
-      return await awaitRollback(host, ctx, s, deadline, { ...result, data }, st.applyFailed ? `the change failed on the host:\n${st.log}` : 'the rollback fired before kvmplay could disarm it');
+      return await awaitRollback(host, ctx, s, deadline, data, st.applyFailed ? `the change failed on the host:\n${st.log}` : 'the rollback fired before kvmplay could disarm it');
     }
     // The connection counts only if it was opened after apply.sh finished: host
     // uptime minus the apply's end is longer than this whole reconnect took.
     if (st.appliedAt !== null && st.uptime - st.appliedAt > (Date.now() - started) / 1000) {
       const r = await host.run(disarmArgv(s), runOptions(ctx, { timeoutMs: 15_000 }));
       if (r.rc === 0 && r.stdout.trim() === 'disarmed') {
-        return { ...result, msg: `${result.msg}; verified over a new SSH connection, rollback disarmed`, data };
+        return { msg: `${words(plan)}; verified over a new SSH connection, rollback disarmed`, data };
       }
-      return await awaitRollback(host, ctx, s, deadline, { ...result, data }, 'the rollback fired before kvmplay could disarm it');
+      return await awaitRollback(host, ctx, s, deadline, data, 'the rollback fired before kvmplay could disarm it');
     }
     await sleep(STEP_MS, undefined, { signal: ctx.signal });
   }
-  return await awaitRollback(host, ctx, s, deadline, { ...result, data }, `no new SSH connection through the new network before the deadline${lastError ? ` (${lastError})` : ''}`);
+  return await awaitRollback(host, ctx, s, deadline, data, `no new SSH connection through the new network before the deadline${lastError ? ` (${lastError})` : ''}`);
 }
 
 async function status(host: Host, ctx: ModuleContext, dir: string): Promise<ApplyStatus> {
@@ -227,7 +241,7 @@ async function status(host: Host, ctx: ModuleContext, dir: string): Promise<Appl
 }
 
 /** Wait out the deadline, reconnect over the restored path, report what was restored. */
-async function awaitRollback(host: Host, ctx: ModuleContext, s: SafeApply, deadline: number, result: ModuleResult, why: string): Promise<ModuleResult> {
+async function awaitRollback(host: Host, ctx: ModuleContext, s: SafeApply, deadline: number, data: ResultData, why: string): Promise<StepResult> {
   const wait = deadline + ROLLBACK_RUN_MS - Date.now();
   if (wait > 0) await sleep(wait, undefined, { signal: ctx.signal });
   const until = deadline + RESTORED_WINDOW_MS;
@@ -243,17 +257,10 @@ async function awaitRollback(host: Host, ctx: ModuleContext, s: SafeApply, deadl
     }
     await sleep(STEP_MS, undefined, { signal: ctx.signal });
   }
-  const base = { ...result, changed: false, failed: true };
   if (st?.token === 'rolled-back') {
     const restored = st.restored.length > 0 ? st.restored.join('; ') : 'nothing needed restoring';
-    return { ...base, msg: `bridge ${s.bridge}: rolled back: ${why}. The host restored: ${restored}`, data: { ...result.data, rolled_back: true, restored: st.restored, log: st.log } };
+    return notApplied(`bridge ${s.bridge}: rolled back: ${why}. The host restored: ${restored}`, { ...data, rolled_back: true, restored: st.restored, log: st.log });
   }
   const seen = st ? `the rollback state is "${st.token}"` : `cannot reconnect (${lastError || 'no answer'})`;
-  return { ...base, msg: `bridge ${s.bridge}: ${why}; after the rollback deadline ${seen}. The host's rollback state is in ${s.dir}`, data: { ...result.data, rolled_back: false } };
+  return notApplied(`bridge ${s.bridge}: ${why}; after the rollback deadline ${seen}. The host's rollback state is in ${s.dir}`, { ...data, rolled_back: false });
 }
-
-export const bridgeModule: LegacyModule<BridgeArgs> = {
-  name: 'bridge',
-  args: BridgeArgs,
-  run: runBridge,
-};

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { parseProbe, probeArgv, probeFile, PROBE_SCRIPT, type RemoteFile } from './remote-file.js';
+import { fakeContext } from '../../../test/support/module-context.js';
+import { loadProbeCases, RecordedHost, runsScript } from '../../../test/support/recorded-host.js';
+
+type Expected = Omit<RemoteFile, 'content'> & { content: string | null };
+
+const CASES = loadProbeCases<Expected>('file-probe');
+
+describe('file probe', () => {
+  it('has recorded cases', () => {
+    assert.ok(CASES.length >= 8);
+  });
+
+  for (const c of CASES) {
+    it(`reads the recorded output: ${c.title}`, () => {
+      const f = parseProbe(c.params[0] ?? '', c.stdout);
+      assert.deepEqual({ ...f, content: f.content === null ? null : f.content.toString('utf8') }, c.expected);
+    });
+  }
+
+  it('sends the path, the flags and the extra path as parameters of a constant script', () => {
+    assert.deepEqual(probeArgv('/srv/a b', { follow: true, content: 'small', exists: '/srv/t' }), ['sh', '-c', PROBE_SCRIPT, 'kvmplay', '/srv/a b', 'Fc', '/srv/t']);
+    assert.deepEqual(probeArgv('/srv/x'), ['sh', '-c', PROBE_SCRIPT, 'kvmplay', '/srv/x', '-', '']);
+    assert.deepEqual(probeArgv('/srv/x', { content: true }).slice(4), ['/srv/x', 'C', '']);
+  });
+
+  it('gives an empty file asked with content an empty buffer, not null', async () => {
+    const c = CASES.find((x) => x.name === 'empty-file-with-content');
+    assert.ok(c);
+    const host = new RecordedHost().on(runsScript(PROBE_SCRIPT), { stdout: c.stdout });
+    const f = await probeFile(host, c.params[0] ?? '', fakeContext(), { content: true });
+    assert.deepEqual(f.content, Buffer.alloc(0));
+  });
+
+  it('refuses output that is not the probe\'s', () => {
+    assert.throws(() => parseProbe('/x', 'sh: 1: stat: not found\n'), /unexpected output from the file probe/);
+    assert.throws(() => parseProbe('/x', 'file directory\n600 0 0 3 root root\n?\n\n\n-\n\n'), /cannot read \/x/);
+  });
+
+  it('fails the task when the probe itself fails', async () => {
+    const host = new RecordedHost().on(runsScript(PROBE_SCRIPT), { rc: 2, stderr: 'sh: 1: cannot open\n' });
+    await assert.rejects(probeFile(host, '/x', fakeContext()), /cannot inspect \/x: sh: 1: cannot open/);
+  });
+});
