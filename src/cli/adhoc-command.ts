@@ -3,6 +3,8 @@
 import { EXIT, OptionsError } from '../errors.js';
 import { runAdhoc, type AdhocRun } from '../exec/adhoc.js';
 import { connectionFor, loadInventory } from '../inventory/index.js';
+import { connectionProblems } from '../inventory/connection.js';
+import { Problems } from '../playbook/problems.js';
 import { EventBus } from '../output/events.js';
 import { ListrReporter } from '../output/listr.js';
 import { NdjsonReporter } from '../output/ndjson.js';
@@ -33,12 +35,22 @@ export async function runAdhocCommand(
   if (names.length === 0) {
     io.err.write(`kvmplay: [WARNING] no hosts matched ${JSON.stringify(o.limit ?? 'all')}\n`);
   }
-  const specs = names.map((n) => {
-    const spec = connectionFor(inventory, n);
-    return o.become ? { ...spec, become: true } : spec;
-  });
-
+  // Secret-named variables first: the error rejecting a malformed password quotes it.
   const redactor = new Redactor();
+  for (const n of names) redactor.addSecretVars(inventory.hostVars(n));
+  let specs;
+  try {
+    // Every unusable host named at once (exit 4), not only the first.
+    const problems = new Problems();
+    for (const e of connectionProblems(inventory, names)) problems.addError(e);
+    problems.throwIfAny();
+    specs = names.map((n) => {
+      const spec = connectionFor(inventory, n);
+      return o.become ? { ...spec, become: true } : spec;
+    });
+  } catch (err) {
+    throw redactor.redactError(err);
+  }
   for (const s of specs) {
     redactor.add(s.password);
     redactor.add(s.becomePassword);

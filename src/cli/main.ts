@@ -67,7 +67,10 @@ interface RunFlags {
   stepTimeout?: number;
   acceptNewHostKeys?: boolean;
   verbose?: boolean;
+  strict?: boolean;
 }
+
+const STRICT_HELP = 'duplicate YAML keys are errors (exit 4), not warnings';
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('kvmplay')
@@ -100,6 +103,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--step-timeout <seconds>', 'end a task on a host after this long (a task\'s own timeout wins)', positiveSeconds)
     .option('--accept-new-host-keys', 'record first-seen host keys (never changed ones)')
     .option('-v, --verbose', 'print the output of every task')
+    .option('--strict', STRICT_HELP)
     .action(async (playbooks: string[], flags: RunFlags) =>
       setExit(await (await commands.run()).runCommand({
         playbooks,
@@ -115,6 +119,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         verbose: Boolean(flags.verbose),
         acceptNewHostKeys: Boolean(flags.acceptNewHostKeys),
         stepTimeout: flags.stepTimeout,
+        strict: Boolean(flags.strict),
       }, io)));
 
   program
@@ -123,8 +128,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<playbook...>', 'playbook files')
     .option('-i, --inventory <path>', 'inventory to check variables against (repeatable)', collect, [])
     .option('-e, --extra-vars <vars>', 'key=value, @file.yaml or a YAML/JSON map (repeatable)', collect, [])
-    .action(async (playbooks: string[], flags: { inventory: string[]; extraVars: string[] }) =>
-      setExit(await (await commands.validate()).validateCommand({ playbooks, inventory: flags.inventory, extraVars: flags.extraVars }, io)));
+    .option('--strict', STRICT_HELP)
+    .action(async (playbooks: string[], flags: { inventory: string[]; extraVars: string[]; strict?: boolean }) =>
+      setExit(await (await commands.validate()).validateCommand(
+        { playbooks, inventory: flags.inventory, extraVars: flags.extraVars, strict: Boolean(flags.strict) }, io)));
 
   program
     .command('inventory')

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { ValidationError } from '../errors.js';
 import { readCommonYaml } from './yaml-fast.js';
 import { loadYamlText, type PNode } from './yaml-load.js';
+import type { DuplicateKey } from './yaml-limits.js';
 
 // The yaml package's reading; the playbook loader adds a `\n#` (see playbook/source.ts), inventories do not.
-function full(text: string): PNode | null | string {
+function full(text: string, dups: DuplicateKey[] = []): PNode | null | string {
   try {
-    return loadYamlText(text, 'f.yaml');
+    return loadYamlText(text, 'f.yaml', dups);
   } catch (e) {
     if (e instanceof ValidationError) return `error ${e.line}:${e.col}: ${e.detail}`;
     throw e;
@@ -16,9 +17,15 @@ function full(text: string): PNode | null | string {
 const fast = (text: string): PNode | undefined => readCommonYaml(`${text}\n#`, 'f.yaml');
 
 /** The fast reader either declines or gives exactly the yaml package's tree, with and without the `\n#`. */
+/** …and reports the same duplicate keys at the same places. */
 function assertAgrees(text: string): 'same' | 'declined' {
-  const bare = readCommonYaml(text, 'f.yaml');
-  if (bare !== undefined) assert.deepEqual(bare, full(text), `for:\n${text}`);
+  const fastDups: DuplicateKey[] = [];
+  const fullDups: DuplicateKey[] = [];
+  const bare = readCommonYaml(text, 'f.yaml', fastDups);
+  if (bare !== undefined) {
+    assert.deepEqual(bare, full(text, fullDups), `for:\n${text}`);
+    assert.deepEqual(fastDups, fullDups, `duplicate keys for:\n${text}`);
+  }
   const got = fast(text);
   if (got === undefined) return 'declined';
   assert.deepEqual(got, full(`${text}\n#`), `for:\n${text}\n#`);
@@ -196,6 +203,35 @@ describe('the fast YAML reader', () => {
       assert.equal(fast(text), undefined);
     });
   }
+
+  it('reports duplicate keys at the same places as the full loader, in block and flow mappings', () => {
+    const text = '- name: t\n  command: echo 1\n  command: echo 2\n  m: { a: 1, b: 2, a: 3 }\n  n:\n    1: x\n    1.0: y';
+    const fastDups: DuplicateKey[] = [];
+    const fullDups: DuplicateKey[] = [];
+    assert.notEqual(readCommonYaml(text, 'f.yaml', fastDups), undefined);
+    loadYamlText(text, 'f.yaml', fullDups);
+    const expected = [
+      { name: 'command', pos: { file: 'f.yaml', line: 3, col: 3 } },
+      { name: 'a', pos: { file: 'f.yaml', line: 4, col: 20 } },
+      { name: '1.0', pos: { file: 'f.yaml', line: 7, col: 5 } },
+    ];
+    assert.deepEqual(fastDups, expected);
+    assert.deepEqual(fullDups, expected);
+  });
+
+  it('does not count a key that overrides a merged one as a duplicate', () => {
+    const dups: DuplicateKey[] = [];
+    loadYamlText('base: &b { a: 1 }\nx:\n  <<: *b\n  a: 2', 'f.yaml', dups);
+    assert.deepEqual(dups, []);
+  });
+
+  it('refuses YAML nested more than 100 levels, and aliases that expand past 100,000 nodes', () => {
+    assert.throws(() => loadYamlText(`x: ${'['.repeat(101)}${']'.repeat(101)}`, 'f.yaml'), /1:\d+: YAML nested more than 100 levels deep/);
+    assert.notEqual(loadYamlText(`x: ${'['.repeat(99)}${']'.repeat(99)}`, 'f.yaml'), null);
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const [i, n] of ['b', 'c', 'd', 'e', 'f'].entries()) laughs.push(`${n}: &${n} [${Array(10).fill(`*${'abcdef'[i]}`).join(', ')}]`);
+    assert.throws(() => loadYamlText(laughs.join('\n'), 'f.yaml'), /f\.yaml:\d+:\d+: YAML aliases expand to more than 100000 nodes/);
+  });
 
   for (const [odd, least] of [[0.02, 1500], [0.3, 100]] as const) {
     it(`agrees with the full loader on generated documents (${odd * 100}% odd parts), or declines them`, function () {

@@ -9,6 +9,7 @@
 import type { SourcePosition } from '../errors.js';
 import { pyHashKey, pyJsonKey } from './py-values.js';
 import type { PEntry, PNode } from './yaml-node.js';
+import { MAX_YAML_DEPTH, type DuplicateKey } from './yaml-limits.js';
 import { resolvePlain } from './yaml-scalars.js';
 
 /** Thrown inside the reader when the text is not of the common shape. */
@@ -27,12 +28,15 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', e: '\x1b', f: '\f', v: '\v',
 };
 
-/** The tree of `text` (one YAML document), or undefined to use the full parser. */
-export function readCommonYaml(text: string, file: string): PNode | undefined {
+/** The tree of `text` (one YAML document), or undefined to use the full parser; duplicate keys go to `dups`. */
+export function readCommonYaml(text: string, file: string, dups: DuplicateKey[] = []): PNode | undefined {
   // Tabs, other line breaks, control characters and lone surrogates: the full parser's rules.
   if (/[\t\r\u2028\u2029\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff]/u.test(text)) return undefined;
   try {
-    return new Reader(text, file).document();
+    const reader = new Reader(text, file);
+    const root = reader.document();
+    dups.push(...reader.dups);
+    return root;
   } catch (e) {
     if (e instanceof Decline) return undefined;
     throw e;
@@ -44,6 +48,8 @@ class Reader {
   private readonly doubleQuoted = /"(?:[^"\\]|\\.)*"/y;
   private readonly singleQuoted = /'(?:[^']|'')*'(?!')/y;
   private readonly flowPlainEnd = /[,[\]{}#:]/g;
+  readonly dups: DuplicateKey[] = [];
+  private depth = 0;
 
   constructor(text: string, private readonly file: string) {
     this.lines = text.split('\n');
@@ -88,7 +94,21 @@ class Reader {
     return this.map(line, col);
   }
 
+  /** A collection one level deeper: past MAX_YAML_DEPTH, the full loader words the error. */
+  private nested<T>(read: () => T): T {
+    if (++this.depth > MAX_YAML_DEPTH) decline();
+    try {
+      return read();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private list(line: number, col: number): { node: PNode; next: number } {
+    return this.nested(() => this.listItems(line, col));
+  }
+
+  private listItems(line: number, col: number): { node: PNode; next: number } {
     const items: PNode[] = [];
     let cur = line;
     for (;;) {
@@ -121,6 +141,10 @@ class Reader {
   }
 
   private map(line: number, col: number): { node: PNode; next: number } {
+    return this.nested(() => this.mapEntries(line, col));
+  }
+
+  private mapEntries(line: number, col: number): { node: PNode; next: number } {
     const entries: PEntry[] = [];
     const byId = new Map<string, number>();
     let cur = line;
@@ -152,6 +176,7 @@ class Reader {
         byId.set(id, entries.length);
         entries.push({ key: key.value, name: key.name, keyPos: this.pos(cur, keyCol), value: r.node });
       } else {
+        this.dups.push({ name: key.name, pos: this.pos(cur, keyCol) });
         entries[i] = { ...entries[i]!, value: r.node };
       }
       if (r.next < 0) return { node: this.mapNode(line, col, entries), next: -1 };
@@ -284,6 +309,10 @@ class Reader {
 
   /** A flow collection that opens and closes on this line. */
   private flow(line: number, col: number): { node: PNode; end: number } {
+    return this.nested(() => this.flowItems(line, col));
+  }
+
+  private flowItems(line: number, col: number): { node: PNode; end: number } {
     const t = this.lines[line]!;
     const open = t[col];
     const close = open === '[' ? ']' : '}';
@@ -313,6 +342,7 @@ class Reader {
           byId.set(id, entries.length);
           entries.push({ key: k.value, name, keyPos: this.pos(line, keyStart), value: v.node });
         } else {
+          this.dups.push({ name, pos: this.pos(line, keyStart) });
           entries[at] = { ...entries[at]!, value: v.node };
         }
         i = v.end;

@@ -6,6 +6,7 @@ import type { Document, Node as YamlNode, Pair, Scalar } from 'yaml';
 import { ValidationError, type SourcePosition } from '../errors.js';
 import { isPlainObject, pyHashKey, pyJsonKey, setKey, UnsafeText, VaultText, type Vars } from './py-values.js';
 import { readCommonYaml } from './yaml-fast.js';
+import { MAX_ALIAS_NODES, MAX_YAML_DEPTH, reportDuplicateKeys, type DuplicateKey } from './yaml-limits.js';
 import type { PEntry, PNode } from './yaml-node.js';
 
 export type { PEntry, PNode } from './yaml-node.js';
@@ -26,7 +27,10 @@ export function loadDataText(text: string, file: string): PNode | null {
   try {
     json = JSON.parse(text);
   } catch {
-    return readCommonYaml(text, file) ?? loadYamlText(text, file);
+    const dups: DuplicateKey[] = [];
+    const root = readCommonYaml(text, file, dups) ?? loadYamlText(text, file, dups);
+    reportDuplicateKeys(dups);
+    return root;
   }
   return fromJson(json, { file, line: 1, col: 1 });
 }
@@ -72,8 +76,11 @@ function fromJson(v: unknown, pos: SourcePosition): PNode {
   return { kind: 'scalar', pos, value: v };
 }
 
-/** YAML text through the yaml package (what yaml-fast.ts must agree with, where it answers). */
-export function loadYamlText(text: string, file: string): PNode | null {
+/**
+ * YAML text through the yaml package (what yaml-fast.ts must agree with, where it
+ * answers); the duplicate keys of its mappings (not those a merge overrides) go to `dups`.
+ */
+export function loadYamlText(text: string, file: string, dups: DuplicateKey[] = []): PNode | null {
   const lib = yamlLib();
   const lines = new lib.LineCounter();
   // failsafe: every scalar stays a string with its style and tag, and resolution is
@@ -83,9 +90,13 @@ export function loadYamlText(text: string, file: string): PNode | null {
   });
   const at = (offset: number): SourcePosition => ({ file, ...lines.linePos(offset) });
   const err = doc.errors[0];
-  if (err) throw new ValidationError(at(err.pos[0]), `malformed YAML: ${firstLine(err.message)}`);
+  if (err) {
+    // The yaml package catches its own stack overflow on deep flow nesting and reports it.
+    const msg = /Maximum call stack/.test(err.message) ? `nested more than ${MAX_YAML_DEPTH} levels deep` : firstLine(err.message);
+    throw new ValidationError(at(err.pos[0]), `malformed YAML: ${msg}`);
+  }
   if (doc.contents === null) return null;
-  return new Builder(lib, doc, at).build(doc.contents);
+  return new Builder(lib, doc, at, dups).build(doc.contents);
 }
 
 function firstLine(msg: string): string {
@@ -94,7 +105,14 @@ function firstLine(msg: string): string {
 
 class Builder {
   private readonly active = new Set<YamlNode>();
-  constructor(private readonly lib: YamlLib, private readonly doc: Document, private readonly at: (offset: number) => SourcePosition) {}
+  private depth = 0;
+  /** The outermost alias being expanded, and the nodes expansions have built so far. */
+  private alias: YamlNode | undefined;
+  private aliasNodes = 0;
+  constructor(
+    private readonly lib: YamlLib, private readonly doc: Document, private readonly at: (offset: number) => SourcePosition,
+    private readonly dups: DuplicateKey[],
+  ) {}
 
   private pos(node: YamlNode): SourcePosition {
     return this.at(node.range?.[0] ?? 0);
@@ -119,11 +137,22 @@ class Builder {
   build(raw: unknown, near?: YamlNode | null): PNode {
     const node = this.deref(raw, near);
     if (this.active.has(node)) throw new ValidationError(this.pos(node), 'recursive alias');
+    const outermost = this.alias === undefined && this.lib.isAlias(raw);
+    if (outermost) this.alias = raw;
+    if (this.alias && ++this.aliasNodes > MAX_ALIAS_NODES) {
+      throw new ValidationError(this.pos(this.alias), `YAML aliases expand to more than ${MAX_ALIAS_NODES} nodes (a "billion laughs"?)`);
+    }
+    const collection = !this.lib.isScalar(node);
+    if (collection && ++this.depth > MAX_YAML_DEPTH) {
+      throw new ValidationError(this.pos(node), `YAML nested more than ${MAX_YAML_DEPTH} levels deep`);
+    }
     this.active.add(node);
     try {
       return this.buildNode(node);
     } finally {
       this.active.delete(node);
+      if (collection) this.depth--;
+      if (outermost) this.alias = undefined;
     }
   }
 
@@ -159,6 +188,8 @@ class Builder {
   /** A mapping's entries after PyYAML's flatten_mapping (`<<` merges) with dict semantics. */
   private entries(items: Pair[]): PEntry[] {
     const byId = new Map<string, number>();
+    const ownIds = new Set<string>();
+    const own = new Set(items);
     const out: PEntry[] = [];
     for (const pair of this.flatten(items, new Set())) {
       const keyNode = this.deref(pair.key);
@@ -169,6 +200,11 @@ class Builder {
       const value = this.build(pair.value, keyNode);
       const id = pyHashKey(key.value);
       const i = byId.get(id);
+      // A key the mapping itself gives twice (a merge's keys are meant to be overridden).
+      if (own.has(pair)) {
+        if (ownIds.has(id)) this.dups.push({ name, pos: keyPos });
+        ownIds.add(id);
+      }
       // A duplicate key keeps its first place and spelling, and takes the last value (Python dict).
       if (i === undefined) {
         byId.set(id, out.length);

@@ -115,7 +115,10 @@ async function loadPlayVarsFiles(ctx: RunContext, playRun: PlayRun, hostRun: Hos
         { source: 'magic variables', vars: magicVars(ctx, playRun, hostRun), templated: false },
       ], ctx.templateCache);
       const path = String(renderString(ref.source, scope, { name: `${where(ref.pos)} (vars_files)`, cache: ctx.templateCache }));
-      out.push((await loadVarsFile(resolve(playRun.play.dir, path))) ?? {});
+      const vars = (await loadVarsFile(resolve(playRun.play.dir, path))) ?? {};
+      // A vars file named at run time: its secrets join the redactor before any output.
+      ctx.redactor.addSecretVars(vars);
+      out.push(vars);
     } catch (err) {
       const msg = err instanceof ValidationError || err instanceof KvmplayError ? err.message : `${where(ref.pos)}: cannot read vars file: ${err instanceof Error ? err.message : String(err)}`;
       hostRun.state = 'failed';

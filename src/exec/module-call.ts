@@ -87,6 +87,11 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   }
   if (ctx.signal.aborted) throw new InterruptedError('interrupted');
   if (deadline?.aborted && result.failed) return timedOut();
+  // Ansible prints a module's `warnings` as [WARNING] lines; they stay in the result too.
+  const warnings = result.data?.['warnings'];
+  if (Array.isArray(warnings)) {
+    for (const w of warnings) ctx.bus.emit({ event: 'notice', level: 'warning', msg: `${hostRun.name}: ${String(w)}` });
+  }
   return { result: fromModule(result), args };
 }
 

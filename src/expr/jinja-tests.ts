@@ -3,6 +3,7 @@
 // that is not a dict, so `x is failed` on a string is a mistake, not a silent false.
 import type { Builtin, CallContext } from './builtin.js';
 import { Missing } from './lookup.js';
+import { compileUserRegex, type UserRegex } from './regex.js';
 import { contains, deepEqual, isPlainObject, truthy, typeName } from './values.js';
 
 const check = (pred: (v: unknown) => boolean): Builtin => ({ minArgs: 0, maxArgs: 0, apply: (v) => pred(v) });
@@ -39,14 +40,13 @@ const regex = (anchored: boolean): Builtin => ({
   apply: (v, [pattern, ignorecase = false, multiline = false], ctx) => {
     if (typeof v !== 'string') ctx.fail(`regular expression tests need a string, not a ${typeName(v)}`);
     if (typeof pattern !== 'string') ctx.fail(`the pattern must be a string, not a ${typeName(pattern)}`);
-    const flags = (truthy(ignorecase) ? 'i' : '') + (truthy(multiline) ? 'm' : '') + (anchored ? 'y' : '');
-    let re: RegExp;
+    let re: UserRegex;
     try {
-      re = new RegExp(pattern as string, flags);
+      re = compileUserRegex(pattern as string, { ignoreCase: truthy(ignorecase), multiline: truthy(multiline) });
     } catch (err) {
       return ctx.fail(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
     }
-    return re.test(v as string);
+    return anchored ? re.matchStart(v as string) : re.search(v as string);
   },
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ValidationError } from '../errors.js';
-import { connectionFor, type ConnectionEnv } from './connection.js';
+import { connectionFor, connectionProblems, type ConnectionEnv } from './connection.js';
 import { loadInventory } from './load.js';
 import { parseJump, parseSshArgs } from './ssh-args.js';
 import { writeTree, type TempTree } from '../../test/support/file-tree.js';
@@ -43,6 +43,20 @@ const INV = `all:
       port: twenty
     badbecome:
       become: maybe
+    alive_args:
+      ansible_ssh_common_args: -o ServerAliveInterval=2 -o HashKnownHosts=yes
+      ansible_ssh_extra_args: -o ServerAliveInterval=9 -o ServerAliveCountMax=4
+    alive_vars:
+      ansible_ssh_common_args: -o ServerAliveInterval=2 -o ServerAliveCountMax=4
+      server_alive_interval: 0
+      server_alive_count_max: "6"
+      hash_known_hosts: yes
+    bad_alive:
+      server_alive_count_max: 0
+    bad_alive_args:
+      ansible_ssh_common_args: -o ServerAliveInterval=soon
+    nl_become:
+      ansible_become_pass: "first\\nsecond"
 `;
 
 describe('connection spec', () => {
@@ -64,6 +78,7 @@ describe('connection spec', () => {
       identityFiles: ['/home/me/.ssh/id_rsa', '/home/me/.ssh/id_ecdsa'],
       jump: [], become: false, becomeUser: 'root', becomePassword: 'fromgroup',
       knownHosts: ['/home/me/.ssh/known_hosts'], connectTimeout: 10,
+      hashKnownHosts: false, serverAlive: { interval: 5, countMax: 3 },
     });
   });
 
@@ -75,6 +90,7 @@ describe('connection spec', () => {
       jump: [{ host: 'bastion', port: 2222, user: 'admin' }, { host: 'gw', port: 22 }],
       become: true, becomeUser: 'root', becomePassword: 's3cret',
       knownHosts: [tree.path('inv/kh'), '/home/me/other'], connectTimeout: 30,
+      hashKnownHosts: false, serverAlive: { interval: 5, countMax: 3 },
     });
   });
 
@@ -86,6 +102,7 @@ describe('connection spec', () => {
       jump: [{ host: '192.0.2.1', port: 2022, user: 'jumper' }],
       become: true, becomeUser: 'admin', becomePassword: 'bpw',
       knownHosts: ['/etc/kh'], connectTimeout: 5,
+      hashKnownHosts: false, serverAlive: { interval: 5, countMax: 3 },
     });
   });
 
@@ -107,6 +124,40 @@ describe('connection spec', () => {
     assert.throws(() => connectionFor(inv, 'badport', env), (e: unknown) =>
       e instanceof ValidationError && e.file === tree.path('inv/hosts.yml') && /host "badport": port must be/.test(e.message));
     assert.throws(() => connectionFor(inv, 'badbecome', env), /become must be a boolean/);
+  });
+
+  it('reads keepalives and HashKnownHosts from ssh arguments, common_args first as in ssh', async () => {
+    const inv = await loadInventory([tree.path('inv/hosts.yml')]);
+    const spec = connectionFor(inv, 'alive_args', env);
+    assert.deepEqual(spec.serverAlive, { interval: 2, countMax: 4 });
+    assert.equal(spec.hashKnownHosts, true);
+  });
+
+  it('lets kvmplay’s own variables override ssh arguments (interval 0 turns probes off)', async () => {
+    const inv = await loadInventory([tree.path('inv/hosts.yml')]);
+    const spec = connectionFor(inv, 'alive_vars', env);
+    assert.deepEqual(spec.serverAlive, { interval: 0, countMax: 6 });
+    assert.equal(spec.hashKnownHosts, true);
+  });
+
+  it('refuses unreadable keepalive settings, naming the host and variable', async () => {
+    const inv = await loadInventory([tree.path('inv/hosts.yml')]);
+    assert.throws(() => connectionFor(inv, 'bad_alive', env), /host "bad_alive": server_alive_count_max must be a positive whole number, got 0/);
+    assert.throws(() => connectionFor(inv, 'bad_alive_args', env),
+      /host "bad_alive_args": ansible_ssh_common_args: ServerAliveInterval must be a number of seconds, got "soon"/);
+  });
+
+  it('refuses a become password with a line break, without quoting it', async () => {
+    const inv = await loadInventory([tree.path('inv/hosts.yml')]);
+    assert.throws(() => connectionFor(inv, 'nl_become', env), (e: unknown) =>
+      e instanceof ValidationError && /host "nl_become": ansible_become_pass must not contain a line break/.test(e.message)
+      && !e.message.includes('second'));
+  });
+
+  it('lists every host with unusable settings, and only those', async () => {
+    const inv = await loadInventory([tree.path('inv/hosts.yml')]);
+    const problems = connectionProblems(inv, inv.hostNames(), env);
+    assert.deepEqual(problems.map((p) => /host "([^"]+)"/.exec(p.detail)?.[1]), ['badport', 'badbecome', 'bad_alive', 'bad_alive_args', 'nl_become']);
   });
 });
 

@@ -5,10 +5,11 @@ import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ValidationError, type SourcePosition } from '../errors.js';
-import type { ConnectionSpec, JumpSpec } from '../transport/connection-spec.js';
+import { DEFAULT_SERVER_ALIVE, type ConnectionSpec, type JumpSpec } from '../transport/connection-spec.js';
 import type { Inventory } from './inventory.js';
 import { UnsafeText, VaultText, type Vars } from '../data/py-values.js';
-import { JumpSyntaxError, parseJump, parseSshArgs } from './ssh-args.js';
+import { hasLineBreak } from '../transport/ssh/become.js';
+import { JumpSyntaxError, parseJump, parseSshArgs, type SshArgOptions } from './ssh-args.js';
 
 export { parseJump } from './ssh-args.js';
 
@@ -45,6 +46,10 @@ const KEYS = {
   becomePassword: ['become_password', 'ansible_become_password', 'ansible_become_pass'],
   knownHosts: ['known_hosts'],
   timeout: ['connect_timeout', 'ansible_ssh_timeout', 'ansible_timeout'],
+  // kvmplay's own: the inventory form of ssh's HashKnownHosts, ServerAliveInterval, ServerAliveCountMax.
+  hashKnownHosts: ['hash_known_hosts'],
+  aliveInterval: ['server_alive_interval'],
+  aliveCountMax: ['server_alive_count_max'],
 } as const;
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_rsa', 'id_ecdsa'];
@@ -70,11 +75,16 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
     const p = pick(keys);
     return p ? text(p[0], p[1]) : undefined;
   };
-  const num = (keys: readonly string[], fallback: number): number => {
+  const num = (keys: readonly string[], fallback: number, min = 1): number => {
     const p = pick(keys);
     if (!p) return fallback;
     const n = typeof p[1] === 'number' ? p[1] : /^\s*\d+\s*$/.test(text(p[0], p[1])) ? Number(text(p[0], p[1])) : NaN;
-    return Number.isInteger(n) && n > 0 ? n : fail(`${p[0]} must be a positive whole number, got ${JSON.stringify(p[1])}`);
+    if (Number.isInteger(n) && n >= min) return n;
+    return fail(`${p[0]} must be a ${min > 0 ? 'positive' : 'non-negative'} whole number, got ${JSON.stringify(p[1])}`);
+  };
+  const bool = (keys: readonly string[]): boolean | undefined => {
+    const p = pick(keys);
+    return p ? toBool(p[1]) ?? fail(`${p[0]} must be a boolean, got ${JSON.stringify(p[1])}`) : undefined;
   };
   const list = (key: string, v: unknown): string[] => (Array.isArray(v) ? v.map((x) => text(key, x)) : [text(key, v)]);
 
@@ -89,7 +99,6 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
     if (e instanceof JumpSyntaxError) return fail(e.message);
     throw e;
   }
-  const become = pick(KEYS.become);
   const spec: ConnectionSpec = {
     name,
     host: str(KEYS.host) ?? name,
@@ -99,21 +108,46 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
       ? list(identity[0], identity[1]).map(path)
       : DEFAULT_IDENTITIES.map((f) => join(env.home, '.ssh', f)).filter((f) => env.exists(f)),
     jump: jumps,
-    become: become ? toBool(become[1]) ?? fail(`${become[0]} must be a boolean, got ${JSON.stringify(become[1])}`) : false,
+    become: bool(KEYS.become) ?? false,
     becomeUser: str(KEYS.becomeUser) ?? 'root',
     knownHosts: known ? list(known[0], known[1]).map(path) : (ssh.knownHosts ?? [join(env.home, '.ssh', 'known_hosts')]).map(path),
     connectTimeout: num(KEYS.timeout, 10),
+    hashKnownHosts: bool(KEYS.hashKnownHosts) ?? ssh.hashKnownHosts ?? false,
+    serverAlive: {
+      interval: num(KEYS.aliveInterval, ssh.serverAliveInterval ?? DEFAULT_SERVER_ALIVE.interval, 0),
+      countMax: num(KEYS.aliveCountMax, ssh.serverAliveCountMax ?? DEFAULT_SERVER_ALIVE.countMax),
+    },
   };
   const password = str(KEYS.password);
   if (password !== undefined) spec.password = password;
   const becomePassword = str(KEYS.becomePassword);
+  if (hasLineBreak(becomePassword)) {
+    fail(`${pick(KEYS.becomePassword)?.[0]} must not contain a line break (sudo reads one line; the rest would reach the command's stdin)`);
+  }
   if (becomePassword !== undefined) spec.becomePassword = becomePassword;
   return spec;
 }
 
-/** ProxyJump/-J/ProxyCommand and UserKnownHostsFile from ansible_ssh_common_args, then _extra_args. */
-function sshOptions(vars: Vars, fail: (d: string) => never): { jump?: JumpSpec[]; knownHosts?: string[] } {
-  const out: { jump?: JumpSpec[]; knownHosts?: string[] } = {};
+/**
+ * The connection settings of `names` that cannot be used, one ValidationError per host
+ * (run, ping, exec and validate refuse these before any connection; `inventory` does not).
+ */
+export function connectionProblems(inv: Inventory, names: readonly string[], env: ConnectionEnv = defaultConnectionEnv()): ValidationError[] {
+  const out: ValidationError[] = [];
+  for (const name of names) {
+    try {
+      connectionFor(inv, name, env);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+/** The options of parseSshArgs from ansible_ssh_common_args, then _extra_args (the first value wins, as in ssh). */
+function sshOptions(vars: Vars, fail: (d: string) => never): SshArgOptions {
+  const out: SshArgOptions = {};
   for (const key of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
     const v = toText(vars[key]);
     if (!v || isTemplate(v)) continue;
@@ -121,6 +155,9 @@ function sshOptions(vars: Vars, fail: (d: string) => never): { jump?: JumpSpec[]
       const o = parseSshArgs(v);
       out.jump ??= o.jump;
       out.knownHosts ??= o.knownHosts;
+      out.hashKnownHosts ??= o.hashKnownHosts;
+      out.serverAliveInterval ??= o.serverAliveInterval;
+      out.serverAliveCountMax ??= o.serverAliveCountMax;
     } catch (e) {
       if (e instanceof JumpSyntaxError) fail(`${key}: ${e.message}`);
       throw e;

@@ -53,6 +53,9 @@ export function parseAddress(address: string): { host: string; port: number | nu
 
 export class HostRangeError extends Error {}
 
+/** Hosts one pattern, and a whole inventory, may stand for (`web[0:99999999]` ran out of memory; 100,000 took 35 s to load). */
+export const MAX_HOSTS = 20_000;
+
 /** _expand_hostpattern: the host names a pattern stands for, and its port if it has one. */
 export function expandHostPattern(pattern: string): { hosts: string[]; port: number | null } {
   const addr = parseAddress(pattern);
@@ -96,6 +99,8 @@ export function expandHostnameRange(line: string): string[] {
     const e = pyInt(end);
     if (b === null || e === null) throw new HostRangeError(`"${beg}:${end}" is neither a numeric nor an alphabetic range`);
     if (b > e) throw new HostRangeError('host range must have begin <= end');
+    const count = Math.floor((e - b) / step) + 1;
+    if (count > MAX_HOSTS) throw new HostRangeError(`the range stands for ${count} hosts, more than ${MAX_HOSTS}`);
     seq = [];
     for (let i = b; i <= e; i += step) seq.push(i);
   }
@@ -104,6 +109,7 @@ export function expandHostnameRange(line: string): string[] {
     const name = head + fill(x) + tail;
     if (name.includes('[')) out.push(...expandHostnameRange(name));
     else out.push(name);
+    if (out.length > MAX_HOSTS) throw new HostRangeError(`the nested ranges stand for more than ${MAX_HOSTS} hosts`);
   }
   return out;
 }

@@ -4,7 +4,7 @@
 // name a group before it is declared, and must be resolved by the end of the file.
 // Every value goes through ast.literal_eval (py-literal.ts), host lines through shlex.
 import { ValidationError, type SourcePosition } from '../errors.js';
-import { expandHostPattern, HostRangeError } from './host-ranges.js';
+import { expandHostPattern, HostRangeError, MAX_HOSTS } from './host-ranges.js';
 import type { InventoryModel } from './model.js';
 import { parseIniValue } from '../data/py-literal.js';
 import { shlexSplit, ShlexError } from '../util/shlex.js';
@@ -123,6 +123,9 @@ function parseHostLine(model: InventoryModel, line: string, raw: string, group: 
   } catch (e) {
     if (e instanceof HostRangeError) throw new ValidationError(pos, `invalid host range "${pattern}": ${e.message}`, { cause: e });
     throw e;
+  }
+  if (model.hosts.size + expanded.hosts.length > MAX_HOSTS) {
+    throw new ValidationError(pos, `"${pattern}" brings the inventory to more than ${MAX_HOSTS} hosts`);
   }
   if (pattern.trim().endsWith(':') && expanded.port === null) {
     throw new ValidationError(pos, `malformed INI: invalid host pattern '${pattern}': ending in ':' is not allowed, this character is reserved to provide a port`);

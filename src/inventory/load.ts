@@ -15,6 +15,7 @@ import { comparePy } from '../data/py-values.js';
 import { loadSourceVars, readText, type SourceVars } from '../data/vars-files.js';
 import { parseYamlInventory } from './yaml-inventory.js';
 import { loadDataText, type PNode } from '../data/yaml-load.js';
+import { takeYamlWarnings } from '../data/yaml-limits.js';
 
 const YAML_EXTENSIONS = ['.yaml', '.yml', '.json'];
 // IGNORED_ALWAYS + INVENTORY_IGNORE_EXTS (REJECT_EXTS + .orig .ini .cfg .retry) of Ansible 2.14.
@@ -37,7 +38,8 @@ export async function loadInventory(paths: string[]): Promise<Inventory> {
     sourceVars.push(await byDir.get(dir)!);
   }
 
-  const warnings: string[] = [];
+  // Duplicate YAML keys in the inventory and its vars files (an error under --strict).
+  const warnings: string[] = takeYamlWarnings();
   // constants.INVALID_VARIABLE_NAMES: Ansible warns (and keeps the name, TRANSFORM_INVALID_GROUP_CHARS=never).
   const invalid = [...model.groups.keys()].filter((g) => /^\p{Nd}|[^\p{L}\p{N}_]/u.test(g));
   if (invalid.length) warnings.push(`Invalid characters were found in group names but not replaced: ${invalid.join(', ')}`);

@@ -1,7 +1,8 @@
 // Jump hosts and ssh options that Ansible inventories put in strings: kvmplay's
 // `jump: user@host:port,user@host:port` and Ansible's `ansible_ssh_common_args`
 // (`-o ProxyJump=...`, `-J ...`, `-o ProxyCommand="ssh -W %h:%p bastion"`,
-// `-o UserKnownHostsFile=...`).
+// `-o UserKnownHostsFile=...`, `-o HashKnownHosts=yes`, `-o ServerAliveInterval=5`,
+// `-o ServerAliveCountMax=3`).
 import type { JumpSpec } from '../transport/connection-spec.js';
 import { shlexSplit, ShlexError } from '../util/shlex.js';
 
@@ -33,6 +34,10 @@ function parseJumpHost(raw: string): JumpSpec {
 export interface SshArgOptions {
   jump?: JumpSpec[];
   knownHosts?: string[];
+  hashKnownHosts?: boolean;
+  /** Seconds; 0 = no probes. */
+  serverAliveInterval?: number;
+  serverAliveCountMax?: number;
 }
 
 export function parseSshArgs(args: string): SshArgOptions {
@@ -60,8 +65,29 @@ export function parseSshArgs(args: string): SshArgOptions {
     if (key === 'proxyjump' && !out.jump) out.jump = parseJump(value);
     else if (key === 'proxycommand' && !out.jump) out.jump = jumpFromProxyCommand(value);
     else if (key === 'userknownhostsfile' && !out.knownHosts) out.knownHosts = value.split(/\s+/).filter(Boolean);
+    else if (key === 'hashknownhosts') out.hashKnownHosts ??= yesNo('HashKnownHosts', value);
+    else if (key === 'serveraliveinterval') out.serverAliveInterval ??= seconds('ServerAliveInterval', value);
+    else if (key === 'serveralivecountmax') out.serverAliveCountMax ??= count('ServerAliveCountMax', value);
   }
   return out;
+}
+
+function yesNo(option: string, value: string): boolean {
+  const v = value.toLowerCase();
+  if (v === 'yes' || v === 'no') return v === 'yes';
+  throw new JumpSyntaxError(`${option} must be yes or no, got "${value}"`);
+}
+
+/** ssh_config time: whole seconds, or with an s/m/h suffix (`30`, `30s`, `1m`). */
+function seconds(option: string, value: string): number {
+  const m = /^(\d+)([smh]?)$/i.exec(value);
+  if (!m) throw new JumpSyntaxError(`${option} must be a number of seconds, got "${value}"`);
+  return Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600 }[m[2]!.toLowerCase()] ?? 1);
+}
+
+function count(option: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new JumpSyntaxError(`${option} must be a whole number, got "${value}"`);
+  return Number(value);
 }
 
 /** `Key=Value` or `Key Value`, key lower-cased as ssh_config keys are case-insensitive. */

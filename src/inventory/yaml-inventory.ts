@@ -4,7 +4,7 @@
 // unknown key in a group, a group that is not a mapping), kvmplay refuses the file
 // with the position (SPEC 3).
 import { ValidationError, type SourcePosition } from '../errors.js';
-import { expandHostPattern, HostRangeError } from './host-ranges.js';
+import { expandHostPattern, HostRangeError, MAX_HOSTS } from './host-ranges.js';
 import type { InventoryModel } from './model.js';
 import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
 
@@ -70,6 +70,9 @@ function parseHosts(model: InventoryModel, entry: PEntry, group: string, file: s
   } catch (e) {
     if (e instanceof HostRangeError) throw new ValidationError(entry.keyPos, `invalid host range "${entry.key}": ${e.message}`, { cause: e });
     throw e;
+  }
+  if (model.hosts.size + expanded.hosts.length > MAX_HOSTS) {
+    throw new ValidationError(entry.keyPos, `"${entry.key}" brings the inventory to more than ${MAX_HOSTS} hosts`);
   }
   // `host: ` (null), or any false-ish value, means no variables (`... or {}`).
   const v = entry.value;

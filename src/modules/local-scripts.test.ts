@@ -10,6 +10,7 @@ import { copyModule } from './files/copy.js';
 import { fileModule } from './files/file/file.js';
 import { lineinfileModule } from './files/lineinfile/lineinfile.js';
 import { probeFile } from './files/remote-file.js';
+import { putFile } from './files/put-file.js';
 import { shellModule } from './system/shell.js';
 import { fakeContext } from '../../test/support/module-context.js';
 import { LocalHost } from '../transport/local/local-host.js';
@@ -80,6 +81,51 @@ describe('module scripts on a real shell', function () {
     assert.equal(statSync(dest).mode & 0o7777, 0o640);
     assert.equal(readFileSync(String(r.data?.backup_file), 'utf8'), 'old\n');
     assert.equal(readdirSync(dir).length, 2);
+  });
+
+  it('replaces a symlink at dest by default and writes through it only with follow: true', async () => {
+    writeFileSync(join(dir, 'target'), 'target\n');
+    symlinkSync('target', join(dir, 'link'));
+    const first = await copyModule.run(host, copyModule.args.parse({ dest: join(dir, 'link'), content: 'new\n' }), fakeContext({ diff: true }));
+    assert.equal(first.changed, true, first.msg);
+    assert.equal(readFileSync(join(dir, 'target'), 'utf8'), 'target\n');
+    assert.equal(readFileSync(join(dir, 'link'), 'utf8'), 'new\n');
+    assert.ok(!String(first.diff).includes('target'), String(first.diff));
+    rmSync(join(dir, 'link'));
+    symlinkSync('target', join(dir, 'link'));
+    const through = await copyModule.run(host, copyModule.args.parse({ dest: join(dir, 'link'), content: 'through\n', follow: true }), ctx);
+    assert.equal(through.changed, true, through.msg);
+    assert.equal(readFileSync(join(dir, 'target'), 'utf8'), 'through\n');
+    const refused = await lineinfileModule.run(host, lineinfileModule.args.parse({ path: join(dir, 'link'), line: 'x', follow: false }), ctx);
+    assert.match(refused.msg, /is a symlink \(to target\) and follow is false: set follow: true/);
+    const edited = await lineinfileModule.run(host, lineinfileModule.args.parse({ path: join(dir, 'link'), line: 'x', follow: true }), ctx);
+    assert.equal(edited.changed, true, edited.msg);
+    assert.equal(readFileSync(join(dir, 'target'), 'utf8'), 'through\nx\n');
+    // In a directory only root can write (this temp folder), lineinfile follows by default, as Ansible's.
+    const byDefault = await lineinfileModule.run(host, lineinfileModule.args.parse({ path: join(dir, 'link'), line: 'y' }), ctx);
+    assert.equal(byDefault.changed, true, byDefault.msg);
+    assert.equal(readFileSync(join(dir, 'target'), 'utf8'), 'through\nx\ny\n');
+  });
+
+  it('never makes a backup over an existing name, not even a symlink', async () => {
+    writeFileSync(join(dir, 'conf'), 'old\n');
+    writeFileSync(join(dir, 'victim'), 'victim\n');
+    symlinkSync('victim', join(dir, 'conf.bak~'));
+    const put = putFile(host, ctx, { path: join(dir, 'conf'), content: Buffer.from('new\n'), mode: 0o644, chown: null, keepOwner: null, backupTo: join(dir, 'conf.bak~') });
+    await assert.rejects(put, /File exists/);
+    assert.deepEqual([readFileSync(join(dir, 'conf'), 'utf8'), readFileSync(join(dir, 'victim'), 'utf8')], ['old\n', 'victim\n']);
+    assert.deepEqual(readdirSync(dir).sort(), ['conf', 'conf.bak~', 'victim']);
+  });
+
+  it('gives a new file 0666 less the umask the commands run with', async () => {
+    const old = process.umask(0o027);
+    try {
+      const r = await copyModule.run(host, copyModule.args.parse({ dest: join(dir, 'new'), content: 'x' }), ctx);
+      assert.equal(r.data?.mode, '0640');
+      assert.equal(statSync(join(dir, 'new')).mode & 0o7777, 0o640);
+    } finally {
+      process.umask(old);
+    }
   });
 
   it('runs validate on the staged file and keeps the old one when it fails', async () => {

@@ -108,7 +108,9 @@ export class ListrPlaybookReporter implements Reporter {
           if (row.stop) throw new Error(task.title);
         },
       })),
-      { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false, showErrorMessage: false } },
+      // Ctrl-C is kvmplay's (cli/main.ts): listr2's own handler would exit 127 at once,
+      // leaving remote commands running and printing no recap.
+      { concurrent: true, exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseErrors: false, showErrorMessage: false } },
     );
     // Failures are shown on their rows and again in the details after the view.
     this.running = listr.run().catch(() => undefined);

@@ -33,7 +33,9 @@ export class ListrReporter implements Reporter {
           if (e.status === 'failed' || e.status === 'unreachable') throw new Error(task.title);
         },
       })),
-      { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },
+      // Ctrl-C is kvmplay's (cli/main.ts): listr2's own handler would exit 127 at once,
+      // leaving remote commands running and printing no recap.
+      { concurrent: true, exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseErrors: false } },
     );
     // Errors are shown by the renderer and summarised in the recap.
     this.running = listr.run().catch(() => undefined);

@@ -2,7 +2,7 @@
 // plus the variables it reads, from a single parse. The playbook loader checks
 // thousands of argument strings; compileTemplate + templateReferences parsed each
 // twice and built a Handlebars environment whose compiled function was never called.
-import { parseTemplate } from './parse.js';
+import { checkTemplateBounds, parseTemplate } from './parse.js';
 import { referencesOf, type TemplateReference } from './references.js';
 import { transformTemplate } from './transform.js';
 
@@ -12,6 +12,7 @@ import { transformTemplate } from './transform.js';
  * on the first render), so parse + the strictness rewrite are all that can fail here.
  */
 export function checkTemplate(source: string, name: string): TemplateReference[] {
+  checkTemplateBounds(source, name);
   const simple = simpleReferences(source);
   if (simple) return simple;
   const program = parseTemplate(source, name);

@@ -58,10 +58,20 @@ describe('writing values', () => {
     assert.equal(writeValue('em1 em2', 'ifupdown'), 'em1 em2');
   });
 
-  it('escapes nothing in text and json, least of all HTML', () => {
+  it('escapes nothing in text, least of all HTML', () => {
     const s = `a=b 'c' "d" \`e\` <f> & g`;
     assert.equal(writeValue(s, 'text'), s);
-    assert.equal(writeValue(s, 'json'), s);
+  });
+
+  it('writes a JSON value as a JSON literal, without HTML escaping', () => {
+    assert.equal(writeValue(`a "b" <c> & \\`, 'json'), '"a \\"b\\" <c> & \\\\"');
+    assert.equal(writeValue(2, 'json'), '2');
+    assert.equal(writeValue(new SafeText('[1]', 'json'), 'json'), '[1]');
+  });
+
+  it('refuses in ifupdown option values what /bin/sh would read as more than words', () => {
+    assert.throws(() => writeValue('1.2.3.4;reboot', 'ifupdown'), /plain words/);
+    assert.throws(() => writeValue('$(id)', 'ifupdown'), /plain words/);
   });
 
   it('writes raw values unescaped in every format', () => {

@@ -11,14 +11,20 @@
 //   *.json                                 → json
 //   anything else (*.conf, keyfiles, task arguments) → text
 //
-// What `{{ expr }}` writes in each format:
+// What `{{ expr }}` writes in each format (xml and text here; the others by the
+// quoting context around the value, quoting-context.ts, which renderTemplate uses;
+// `writeValue` gives their result outside any quotes):
 //   xml      & < > " ' become entities; control characters XML 1.0 cannot carry are refused.
-//   ifcfg    values made only of [A-Za-z0-9_@%+:,./-] are bare, others single-quoted as
-//            in sh (' → '\''): ifcfg files are sourced by sh. Newline, CR, NUL refused.
-//   shell    same quoting as ifcfg (one word, nothing expanded).
-//   ifupdown written as is (the format has no quoting; `bridge_ports em1 em2` is meant
-//            as words) but newline, CR and NUL are refused: they would start a new stanza.
-//   text, json  written as is: no escaping at all (`=`, `'`, backquote stay as they are).
+//   ifcfg    sourced by sh: `VAR={{x}}` bare when made only of [A-Za-z0-9_@%+:,./-], else
+//            '…' (' → '\''); `VAR="{{x}}"` \ " $ ` backslashed; `VAR='{{x}}'` ' → '\'';
+//            a comment as is. Anywhere else (a command, after \ or $, inside $(…)) refused.
+//            Newline, CR, NUL refused.
+//   shell    the same quoting, in any word; refused inside `…`, ${…}, $((…)), here-documents.
+//   ifupdown no quoting exists: in up/pre-up/… lines (run by /bin/sh) only plain words,
+//            option values plain words separated by spaces, comments as is (no \);
+//            newline, CR and NUL refused: they would start a new stanza.
+//   json     inside "…" JSON string escaping; outside, the value as a JSON literal.
+//   text     written as is: no escaping at all (`=`, `'`, backquote stay as they are).
 import { quoteShellWord } from '../util/shell-quote.js';
 import { SafeText } from './safe-text.js';
 
@@ -54,7 +60,8 @@ export function escapeXml(text: string): string {
 
 const LINE_BREAKING = /[\n\r\u0000]/;
 
-function refuseLineBreaks(text: string, format: TemplateFormat): void {
+/** Newline, CR and NUL would start a new line (or end the string) in line-based formats. */
+export function refuseLineBreaks(text: string, format: TemplateFormat): void {
   if (LINE_BREAKING.test(text)) {
     const what = text.includes('\0') ? 'a NUL byte' : text.includes('\n') ? 'a newline' : 'a carriage return';
     throw new RefusedValue(`contains ${what}, which cannot be written safely in ${format} format; nothing was written`);
@@ -76,8 +83,13 @@ export function scalarText(value: unknown): string {
   throw new RefusedValue(`is a ${typeof value === 'object' ? 'map' : typeof value}, not a value to write; use {{json x}}`);
 }
 
-/** What `{{ expr }}` (raw: `{{{ expr }}}`) writes for `value` in a template of `format`. */
+/**
+ * What `{{ expr }}` (raw: `{{{ expr }}}`) writes for `value` in a template of
+ * `format`, outside any quotes (ifcfg, shell: after `VAR=`; ifupdown: an option
+ * value; json: a value). Templates are rendered with the context of each value.
+ */
 export function writeValue(value: unknown, format: TemplateFormat, raw = false): string {
+  if (format === 'json' && !raw) return jsonLiteral(value);
   const text = scalarText(value);
   if (raw) return text;
   const safe = value instanceof SafeText ? value.syntax : undefined;
@@ -90,9 +102,51 @@ export function writeValue(value: unknown, format: TemplateFormat, raw = false):
       return safe === 'shell' ? text : quoteShellWord(text);
     case 'ifupdown':
       refuseLineBreaks(text, format);
-      return text;
+      return ifupdownOptionValue(text);
     case 'text':
     case 'json':
       return text;
   }
+}
+
+/** Inside "…": \ " $ ` are the only special characters (a newline is refused earlier). */
+export function escapeDoubleQuoted(text: string): string {
+  return text.replace(/[\\"$`]/g, '\\$&');
+}
+
+/** Inside '…': nothing is special but ', written as '\'' (close, quoted ', reopen). */
+export function escapeSingleQuoted(text: string): string {
+  return text.replace(/'/g, `'\\''`);
+}
+
+/** Option values end up in ifupdown's own commands (`%address%`) and scripts, unquoted. */
+const OPTION_WORDS = /^(?:[A-Za-z0-9_@%+:,./=-]+(?:[ \t]+[A-Za-z0-9_@%+:,./=-]+)*)?$/;
+
+/** An ifupdown option value (`address {{x}}`): plain words, else refused. */
+export function ifupdownOptionValue(text: string): string {
+  if (!OPTION_WORDS.test(text)) {
+    throw new RefusedValue('is not plain words ([A-Za-z0-9_@%+:,./=-] separated by spaces): ifupdown passes option values to /bin/sh unquoted');
+  }
+  return text;
+}
+
+/** The value as a JSON literal: strings quoted, numbers, booleans, null, lists, maps. */
+export function jsonLiteral(value: unknown): string {
+  if (value instanceof SafeText) return value.syntax === 'json' ? value.text : JSON.stringify(value.text);
+  if (value === undefined) throw new RefusedValue('is not defined');
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new RefusedValue(`is ${value}, not a number JSON can carry`);
+  if (typeof value === 'bigint') return String(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value) as string | undefined;
+  } catch (e) {
+    throw new RefusedValue(`cannot be written as JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (text === undefined) throw new RefusedValue(`is a ${typeof value}, which JSON cannot carry`);
+  return text;
+}
+
+/** Inside a JSON string: the text of a scalar, JSON-escaped without the quotes. */
+export function jsonStringContent(value: unknown): string {
+  return JSON.stringify(scalarText(value)).slice(1, -1);
 }

@@ -82,8 +82,34 @@ export function parseFailure(e: unknown, template: string, source?: string): Tem
   return new TemplateError({ template, line, col: column === undefined ? undefined : column + 1 }, detail, { cause: e });
 }
 
+// Bounds before Handlebars sees a template: 10,000 nested blocks kept `validate` busy
+// for minutes and deep trees overflow the stack of the recursive walks after parsing.
+export const MAX_TEMPLATE_CHARS = 1024 * 1024;
+export const MAX_BLOCK_DEPTH = 100;
+const BLOCK_MARK = /\{\{~?\s*([#^/])/g;
+
+/** Throws a TemplateError for a template over the size or block-nesting bound. */
+export function checkTemplateBounds(source: string, template: string): void {
+  if (source.length > MAX_TEMPLATE_CHARS) {
+    throw new TemplateError({ template, line: 1, col: 1 }, `template of ${source.length} characters, larger than ${MAX_TEMPLATE_CHARS}`);
+  }
+  if (!source.includes('{{#') && !source.includes('{{~#') && !source.includes('{{^')) return;
+  let depth = 0;
+  for (const m of source.matchAll(BLOCK_MARK)) {
+    if (m[1] === '/') depth = Math.max(0, depth - 1);
+    else if (m[1] === '#' || source[m.index + m[0].length] !== '}') depth++; // `{{^}}` alone is an else
+    if (depth > MAX_BLOCK_DEPTH) {
+      const before = source.slice(0, m.index);
+      const line = before.split('\n').length;
+      const col = m.index - before.lastIndexOf('\n');
+      throw new TemplateError({ template, line, col }, `template blocks nested more than ${MAX_BLOCK_DEPTH} levels deep`);
+    }
+  }
+}
+
 /** Parse template source; syntax errors become TemplateErrors with a position. */
 export function parseTemplate(source: string, template: string): hbs.AST.Program {
+  checkTemplateBounds(source, template);
   try {
     return handlebarsParser().parse(source, { srcName: template });
   } catch (e) {

@@ -186,7 +186,12 @@ describe('escaping by format', () => {
   it('escapes nothing in text templates: no HTML escaping by accident', () => {
     const s = `x='1' && y="2" \`z\` <a> = &amp;`;
     assert.equal(render('{{v}}', { v: s }, 'libvirtd.conf'), s);
-    assert.equal(render('{{v}}', { v: s }, 'data.json.hbs'), s);
+  });
+
+  it('escapes JSON strings in .json templates, and nothing for HTML', () => {
+    const s = `x='1' && y="2" \`z\` <a> = &amp;`;
+    assert.equal(JSON.parse(render('{"v": "{{v}}", "w": {{v}} }', { v: s }, 'data.json.hbs')).w, s);
+    assert.equal(render('"{{v}}"', { v: s }, 'data.json.hbs'), JSON.stringify(s));
   });
 
   it('writes {{{ }}} raw in every format', () => {

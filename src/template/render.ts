@@ -1,11 +1,13 @@
 // Compiling and rendering templates. Each compile gets its own Handlebars
 // environment (Handlebars.create()) and helpers are passed per render, so nothing
 // is registered globally and two templates never share state.
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type HandlebarsLib from 'handlebars';
 import { formatFor, type TemplateFormat } from './escape.js';
 import { parseFailure, parseTemplate } from './parse.js';
-import { RUNTIME_HELPERS, STATE_KEY, type RenderState } from './runtime.js';
+import { needsContext } from './quoting-context.js';
+import { fillSlots, RUNTIME_HELPERS, STATE_KEY, type RenderState } from './runtime.js';
 import { TemplateError } from './template-error.js';
 import { INTERNAL, transformTemplate, type Ref, type TransformMode } from './transform.js';
 
@@ -94,7 +96,9 @@ function run(template: CompiledTemplate, vars: TemplateVars, state: RenderState)
 /** Render a compiled template; an undefined variable or an unsafe value is a TemplateError. */
 export function renderTemplate(template: CompiledTemplate, vars: TemplateVars): string {
   if (template.mode !== 'write') throw new TypeError('renderTemplate needs a template compiled by compileTemplate');
-  return run(template, vars, { template: template.name, format: template.format, refs: template.refs });
+  const state: RenderState = { template: template.name, format: template.format, refs: template.refs };
+  if (needsContext(template.format)) state.slots = { nonce: randomBytes(12).toString('hex'), values: [], refs: [] };
+  return fillSlots(run(template, vars, state), state);
 }
 
 /** Evaluate a lone `{{ expr }}` compiled in capture mode: the value keeps its type. */

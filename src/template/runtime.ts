@@ -3,6 +3,7 @@
 // module state), so every error names template, line, column and variable.
 import { RefusedValue, writeValue, type TemplateFormat } from './escape.js';
 import { HELPERS } from './helpers/registry.js';
+import { placeValues, SlotRefused } from './quoting-context.js';
 import { unwrapSafe } from './safe-text.js';
 import { TemplateError } from './template-error.js';
 import { INTERNAL, type Ref } from './transform.js';
@@ -13,6 +14,12 @@ export interface RenderState {
   refs: readonly Ref[];
   /** Set by a lone `{{ expr }}` rendered in capture mode. */
   captured?: { value: unknown };
+  /**
+   * Formats escaped by quoting context: `{{ expr }}` writes a placeholder
+   * `\0<nonce>:<n>\0` and its value goes here, to be escaped once the whole text
+   * is known (`fillSlots`). The nonce is random per render: no value can forge one.
+   */
+  slots?: { nonce: string; values: unknown[]; refs: number[] };
 }
 
 /** Key of the render state in Handlebars' `data` frames (copied into every child frame). */
@@ -93,10 +100,28 @@ function write(...args: unknown[]): string {
   const { params: [value, index], options } = split(args);
   const state = stateOf(options);
   const ref = refOf(state, index);
+  if (state.slots && ref.raw !== true) {
+    state.slots.values.push(value);
+    state.slots.refs.push(index as number);
+    return `\0${state.slots.nonce}:${state.slots.values.length - 1}\0`;
+  }
   try {
     return writeValue(value, state.format, ref.raw === true);
   } catch (e) {
     if (!(e instanceof RefusedValue)) throw e;
+    throw errorAt(state, ref, `${described(ref)} ${e.message}`, e);
+  }
+}
+
+/** Replace the placeholders of `rendered` by their values, escaped for their context. */
+export function fillSlots(rendered: string, state: RenderState): string {
+  const slots = state.slots;
+  if (!slots || slots.values.length === 0) return rendered;
+  try {
+    return placeValues(rendered, state.format, slots.values, new RegExp(`\0${slots.nonce}:(\\d+)\0`));
+  } catch (e) {
+    if (!(e instanceof SlotRefused)) throw e;
+    const ref = refOf(state, slots.refs[e.slot]);
     throw errorAt(state, ref, `${described(ref)} ${e.message}`, e);
   }
 }

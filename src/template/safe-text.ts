@@ -1,9 +1,9 @@
-// Output of the escaping helpers (`xml`, `shq`): text already escaped for one
-// syntax. Writing it into a template of that syntax must not escape it a second
+// Output of the escaping helpers (`xml`, `shq`; `json`, a JSON literal): text
+// already escaped for one syntax. Writing it into a template of that syntax must not escape it a second
 // time (`&amp;amp;`, `''\''…'\'''`); written anywhere else it is ordinary text and
 // gets that format's escaping, so `{{shq x}}` in an XML file is still XML-safe.
 
-export type SafeSyntax = 'xml' | 'shell';
+export type SafeSyntax = 'xml' | 'shell' | 'json';
 
 export class SafeText {
   constructor(

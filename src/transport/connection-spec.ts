@@ -1,6 +1,9 @@
 // How to reach one host: the connection keys of SPEC 3 after alias resolution.
 // Produced by the inventory (pure), consumed by exec/ssh-host.ts.
 
+/** A dead link is noticed after 15 s of silence: a probe every 5 s, 3 unanswered. */
+export const DEFAULT_SERVER_ALIVE = { interval: 5, countMax: 3 } as const;
+
 export interface JumpSpec {
   host: string;
   port: number;
@@ -25,4 +28,12 @@ export interface ConnectionSpec {
   knownHosts: string[];
   /** Seconds to wait for TCP + handshake. */
   connectTimeout: number;
+  /** Record first-seen keys hashed (`|1|salt|hash`, OpenSSH's HashKnownHosts); default plain. */
+  hashKnownHosts?: boolean;
+  /**
+   * Dead-link detection (OpenSSH's ServerAliveInterval/ServerAliveCountMax): a probe every
+   * `interval` seconds, the link declared dead after `countMax` intervals without an answer.
+   * Default 5 s × 3; interval 0 turns probes off.
+   */
+  serverAlive?: { interval: number; countMax: number };
 }

@@ -3,7 +3,8 @@
 //   lab05, a systemd host (systemd-nspawn, systemd as PID 1, em1 from ifupdown's
 //   networking.service): the rollback is a transient `systemd-run` timer.
 // On both: br0 over em1 keeping the host's address, br1 over em2, second runs
-// unchanged, ifcfg files when forced, a wrong prefix that moves the host off the lab
+// unchanged, ifcfg files when forced (written only after the disarm: until then, seen
+// from the console, the persistent files are the old ones), a wrong prefix that moves the host off the lab
 // subnet (the task fails "rolled back", the host is reachable on its own address
 // with its files restored within the deadline + 10 s), and kvmplay killed with
 // SIGKILL right after a bad apply (the host restores itself).
@@ -159,6 +160,42 @@ class LabBox {
       await poll;
     }
   }
+
+  /**
+   * The persistent files as the host sees them (the console: its mount namespace),
+   * sampled every 50 ms while `during` runs (`nsenter -r`: lab02 is a chroot), in the rollback window: the newest
+   * apply's change is live (apply.sh finished: `applied`) and its rollback still
+   * armed (no disarm yet). Returns those samples, path → content or null (absent).
+   */
+  async watchWindow<T>(paths: string[], during: () => Promise<T>): Promise<{ result: T; window: Array<Map<string, string | null>> }> {
+    const probe = [
+      'd=$(ls -td /var/lib/kvmplay/bridge/*/ 2>/dev/null | head -n 1)',
+      'if [ -n "$d" ] && [ -e "$d/armed" ] && [ -s "$d/applied" ]; then echo window; else echo out; fi',
+      'for f in "$@"; do if [ -e "$f" ]; then printf "%s\\n" "$(base64 -w0 < "$f")"; else echo -; fi; done',
+    ].join('\n');
+    const window: Array<Map<string, string | null>> = [];
+    let done = false;
+    const poll = (async () => {
+      while (!done) {
+        const out = await execFileP('nsenter', ['-t', String(this.sshdPid), '-m', '-r', 'sh', '-c', probe, 'sh', ...paths], { encoding: 'utf8' }).then((r) => r.stdout, () => '');
+        const [head, ...files] = out.split('\n');
+        if (head === 'window') window.push(new Map(paths.map((p, i) => [p, files[i] === '-' ? null : Buffer.from(files[i] ?? '', 'base64').toString()])));
+        await sleepMs(50);
+      }
+    })();
+    try {
+      return { result: await during(), window };
+    } finally {
+      done = true;
+      await poll;
+    }
+  }
+}
+
+/** Every sample of the rollback window shows the files as they were before (null: absent). */
+function assertOldFilesInWindow(window: Array<Map<string, string | null>>, before: Map<string, string | null>): void {
+  assert.ok(window.length > 0, 'the rollback window was observed (change live, rollback armed)');
+  for (const sample of window) assert.deepEqual(sample, before, 'inside the rollback window the persistent files are still the old ones');
 }
 
 /** The cases both hosts pass, with their own rollback method. */
@@ -178,8 +215,11 @@ function bridgeCases(box: LabBox): void {
     assert.equal(await box.cat('/etc/network/interfaces.d/br0'), '<absent>\n');
   });
 
-  it(`puts em1 into br0 keeping the host's address (rollback armed with ${t.method === 'systemd' ? 'systemd-run' : 'setsid'}); SSH keeps working; the ifupdown file is written`, async () => {
-    const { result: r, seen } = await box.watchTransient(() => box.bridge(BR0));
+  it(`puts em1 into br0 keeping the host's address (rollback armed with ${t.method === 'systemd' ? 'systemd-run' : 'setsid'}); SSH keeps working; the ifupdown files are still the old ones until the disarm, then the new ones`, async () => {
+    const files = ['/etc/network/interfaces.d/br0', '/etc/network/interfaces'];
+    const before = new Map<string, string | null>([[files[0] ?? '', null], [files[1] ?? '', await box.cat('/etc/network/interfaces')]]);
+    const { result: { result: r, seen }, window } = await box.watchWindow(files, () => box.watchTransient(() => box.bridge(BR0)));
+    assertOldFilesInWindow(window, before);
     assert.equal(r.failed, undefined, r.msg);
     assert.equal(r.changed, true);
     assert.match(r.msg, /rollback disarmed$/);
@@ -240,25 +280,59 @@ function bridgeCases(box: LabBox): void {
     assert.deepEqual([again.changed, again.failed], [false, undefined]);
   });
 
-  it('rolls back a prefix that moves the host off the lab subnet: failed "rolled back", reachable, files restored', async () => {
+  it('with format: ifcfg and a live change, the ifcfg files are absent until the disarm, then written', async () => {
+    await box.restore();
+    const files = ['/etc/sysconfig/network-scripts/ifcfg-br0', '/etc/sysconfig/network-scripts/ifcfg-em1'];
+    const { result: r, window } = await box.watchWindow(files, () => box.bridge({ ...BR0, format: 'ifcfg' }));
+    assertOldFilesInWindow(window, new Map(files.map((f) => [f, null])));
+    assert.equal(r.failed, undefined, r.msg);
+    assert.match(r.msg, /rollback disarmed$/);
+    const wanted = renderBridgeFiles(BridgeArgs.parse({ ...BR0, format: 'ifcfg' }), 'ifcfg');
+    assert.deepEqual(await Promise.all(files.map((f) => box.cat(f))), files.map((f) => wanted.find((w) => w.path === f)?.content));
+    assert.deepEqual(box.liveAddrs().get('br0')?.v4, [t.address]);
+  });
+
+  it('when the files cannot be written after the disarm, undoes the live change too and fails "rolled back" without waiting for the deadline', async () => {
+    await box.restore();
+    // /etc/sysconfig as a regular file: the ifcfg directory cannot be made (the live change can).
+    await box.fresh(': > /etc/sysconfig');
+    try {
+      const t0 = Date.now();
+      const r = await box.bridge({ ...BR0, format: 'ifcfg', rollback_timeout: 30 });
+      const took = (Date.now() - t0) / 1000;
+      assert.deepEqual([r.failed, r.changed], [true, false]);
+      assert.match(r.msg, /^bridge br0: rolled back: the change worked, but writing the persistent files failed \(.*failed: writing \/etc\/sysconfig\/network-scripts\/ifcfg-br0\), so the live change was undone too\. The host restored: live br0: absent; live em1/s);
+      assert.ok(took < 15, `reported within 15 s, not at the 30 s deadline (took ${took.toFixed(1)} s)`);
+      const live = box.liveAddrs();
+      assert.deepEqual(live.get('em1'), { master: null, v4: [t.address] });
+      assert.ok(!live.has('br0'));
+      assert.equal((await box.fresh('hostname')).trim(), t.host);
+      assert.equal(await box.cat('/etc/sysconfig/network-scripts/ifcfg-br0'), '<absent>\n');
+    } finally {
+      await box.fresh('rm -f /etc/sysconfig');
+    }
+  });
+
+  it('rolls back a prefix that moves the host off the lab subnet: failed "rolled back", reachable, the files never changed', async () => {
     // From the host as lab up made it: the rollback must give em1 its address back.
     await box.restore();
     const interfacesBefore = await box.cat('/etc/network/interfaces');
+    const files = ['/etc/network/interfaces.d/br0', '/etc/network/interfaces'];
     const t0 = Date.now();
-    const { result: r, seen } = await box.watchTransient(() => box.bridge(BAD));
+    const { result: { result: r, seen }, window } = await box.watchWindow(files, () => box.watchTransient(() => box.bridge(BAD)));
+    assertOldFilesInWindow(window, new Map([[files[0] ?? '', null], [files[1] ?? '', interfacesBefore]]));
     const took = (Date.now() - t0) / 1000;
     assert.equal(r.failed, true);
     assert.equal(r.changed, false);
     assert.match(r.msg, /^bridge br0: rolled back: no new SSH connection through the new network before the deadline/);
     assert.equal(r.data?.['rollback_method'], t.method);
     const restored = r.data?.['restored'] as string[];
+    // The files were never written (they wait for the disarm): only the live state is restored.
     assert.deepEqual([...restored].sort(), [
       'live br0: absent',
       `live em1: veth, up, addresses ${t.address}`,
-      'removed /etc/network/interfaces.d/br0',
-      'restored /etc/network/interfaces',
     ]);
-    assert.match(r.msg, /The host restored: .*restored \/etc\/network\/interfaces/);
+    assert.match(r.msg, /The host restored: live br0: absent; live em1/);
     assert.ok(took <= TIMEOUT_S + 10, `reachable again within the deadline + 10 s (took ${took.toFixed(1)} s)`);
     // Reachable on its original address over a new connection, files as they were.
     assert.equal((await box.fresh('hostname')).trim(), t.host);
@@ -475,8 +549,15 @@ describe('bridge module on lab05 with NetworkManager owning em1 (nm-keyfile, sys
     assert.ok(!live.has('br0') && !live.has('br1'), 'and no bridges');
   });
 
-  it('puts em1 into br0 with NetworkManager keyfiles (format from the host), rollback armed with systemd-run; SSH keeps working', async () => {
-    const { result: r, seen } = await box.watchTransient(() => box.bridge(BR0));
+  it('puts em1 into br0 with NetworkManager keyfiles (format from the host), rollback armed with systemd-run; SSH keeps working; until the disarm the keyfiles live only in /run (a reboot forgets them)', async () => {
+    const etc = [nmBridgePath('br0'), nmPortPath('br0', 'em1')];
+    const run = etc.map((p) => p.replace(/^\/etc\//, '/run/'));
+    const wanted = renderBridgeFiles(BridgeArgs.parse(BR0), 'nm-keyfile');
+    const { result: { result: r, seen }, window } = await box.watchWindow([...etc, ...run], () => box.watchTransient(() => box.bridge(BR0)));
+    // In the window: /etc as before (absent), the change made from volatile copies in /run (a tmpfs).
+    assertOldFilesInWindow(window, new Map([...etc.map((p): [string, null] => [p, null]), ...run.map((p, i): [string, string | null] => [p, wanted[i]?.content ?? null])]));
+    assert.equal((await box.fresh('stat -f -c %T /run')).trim(), 'tmpfs');
+    assert.deepEqual(await Promise.all(run.map((p) => box.cat(p))), run.map(() => '<absent>\n'), 'after the disarm the /run copies are gone');
     assert.equal(r.failed, undefined, r.msg);
     assert.equal(r.changed, true);
     assert.equal(r.data?.['format'], 'nm-keyfile');
@@ -484,7 +565,6 @@ describe('bridge module on lab05 with NetworkManager owning em1 (nm-keyfile, sys
     assert.equal(r.data?.['rollback_method'], 'systemd');
     assert.ok(seen.has(String(r.data?.['rollback_unit'])), 'the rollback timer was armed during the apply');
     assert.match(r.msg, /rollback disarmed$/);
-    const wanted = renderBridgeFiles(BridgeArgs.parse(BR0), 'nm-keyfile');
     assert.equal(await box.cat(nmBridgePath('br0')), wanted[0]?.content);
     assert.equal(await box.cat(nmPortPath('br0', 'em1')), wanted[1]?.content);
     assert.equal((await box.fresh('stat -c %a -- "$1"', nmBridgePath('br0'))).trim(), '600');
@@ -507,9 +587,11 @@ describe('bridge module on lab05 with NetworkManager owning em1 (nm-keyfile, sys
 
   it('rolls back a prefix that moves the host off the lab subnet: failed "rolled back", NetworkManager has em1\'s profile back up', async () => {
     await em1ByNm();
+    const etc = [nmBridgePath('br0'), nmPortPath('br0', 'em1'), `${NM_DIR}/em1.nmconnection`];
     const t0 = Date.now();
-    const { result: r, seen } = await box.watchTransient(() => box.bridge({ ...BR0, address: t.address.replace(/\/24$/, '/32') }));
+    const { result: { result: r, seen }, window } = await box.watchWindow(etc, () => box.watchTransient(() => box.bridge({ ...BR0, address: t.address.replace(/\/24$/, '/32') })));
     const took = (Date.now() - t0) / 1000;
+    assertOldFilesInWindow(window, new Map([[etc[0] ?? '', null], [etc[1] ?? '', null], [etc[2] ?? '', EM1_KEYFILE]]));
     assert.equal(r.failed, true);
     assert.equal(r.changed, false);
     assert.equal(r.data?.['format'], 'nm-keyfile');
@@ -518,8 +600,8 @@ describe('bridge module on lab05 with NetworkManager owning em1 (nm-keyfile, sys
     assert.deepEqual([...(r.data?.['restored'] as string[])].sort(), [
       'live br0: absent',
       `live em1: veth, up, addresses ${t.address}`,
-      `removed ${nmPortPath('br0', 'em1')}`,
-      `removed ${nmBridgePath('br0')}`,
+      `removed ${nmPortPath('br0', 'em1').replace(/^\/etc\//, '/run/')}`,
+      `removed ${nmBridgePath('br0').replace(/^\/etc\//, '/run/')}`,
     ]);
     assert.ok(took <= TIMEOUT_S + 10, `reachable again within the deadline + 10 s (took ${took.toFixed(1)} s)`);
     assert.equal((await box.fresh('hostname')).trim(), t.host);

@@ -15,6 +15,8 @@ const BASE: RemoteFile = {
   linkTarget: null,
   otherExists: null,
   content: null,
+  umask: 0o022,
+  dirWritableBy: [],
 };
 
 export function absent(over: Partial<RemoteFile> = {}): RemoteFile {

@@ -2,10 +2,12 @@
 // any SSH), then run the plays (exec/runner.ts) with a reporter chosen by --json /
 // TTY, redacting every secret from every event, and map the recap to an exit code.
 import { EXIT, OptionsError } from '../../errors.js';
+import { setDuplicateKeyPolicy, takeYamlWarnings } from '../../data/yaml-limits.js';
 import { createRunContext, runPlaybooks } from '../../exec/runner.js';
 import { SshHost } from '../../transport/ssh/ssh-host.js';
 import { tagFilter } from '../../exec/tags.js';
 import { connectionFor, loadInventory, type Inventory } from '../../inventory/index.js';
+import { connectionProblems } from '../../inventory/connection.js';
 import { findModule } from '../../modules/registry.js';
 import { EventBus } from '../../output/events.js';
 import { ListrPlaybookReporter } from '../../output/listr-playbook.js';
@@ -14,7 +16,8 @@ import { PlainPlaybookReporter } from '../../output/plain-playbook.js';
 import { Recap } from '../../output/recap.js';
 import { Redactor } from '../../output/redact.js';
 import type { Reporter } from '../../output/reporter.js';
-import { loadPlaybooks } from '../../playbook/index.js';
+import { loadPlaybooks, type LoadedRun } from '../../playbook/index.js';
+import { Problems } from '../../playbook/problems.js';
 
 export interface RunCommandOptions {
   playbooks: string[];
@@ -31,6 +34,8 @@ export interface RunCommandOptions {
   acceptNewHostKeys: boolean;
   /** Seconds. */
   stepTimeout: number | undefined;
+  /** Duplicate YAML keys are errors, not warnings. */
+  strict?: boolean;
 }
 
 export interface CommandIo {
@@ -39,19 +44,32 @@ export interface CommandIo {
   signal: AbortSignal;
 }
 
-// Inventory variables that hold secrets by their name (the lab's `lab_become_password`, `db_pass`, …).
-const SECRET_NAME = /(^|_)(password|passwd|pass|secret|token)$/i;
-
 export async function runCommand(o: RunCommandOptions, io: CommandIo): Promise<number> {
   if (o.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY');
+  setDuplicateKeyPolicy(o.strict ? 'error' : 'warn');
   const inventory = await loadInventory(o.inventory);
-  for (const w of inventory.warnings) io.err.write(`[WARNING]: ${w}\n`);
+  const redactor = inventorySecrets(inventory);
+  // From here on an error message may quote a secret (a password given as a list).
+  try {
+    return await runWithInventory(o, io, inventory, redactor);
+  } catch (err) {
+    throw redactor.redactError(err);
+  }
+}
+
+async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: Inventory, redactor: Redactor): Promise<number> {
+  for (const w of inventory.warnings) io.err.write(redactor.redact(`[WARNING]: ${w}\n`));
   if (o.limit !== undefined && inventory.matchHosts(o.limit).length === 0) {
     throw new OptionsError(`--limit ${JSON.stringify(o.limit)} matches no host of the inventory`);
   }
+  // A host whose connection settings are unusable is a validation error, not a silent skip.
+  const problems = new Problems();
+  for (const e of connectionProblems(inventory, inventory.matchHosts(o.limit ?? 'all'))) problems.addError(e);
+  problems.throwIfAny();
   const loaded = await loadPlaybooks(o.playbooks, { inventory, extraVars: o.extraVars });
+  for (const w of takeYamlWarnings()) io.err.write(`[WARNING]: ${w}\n`);
+  playbookSecrets(redactor, loaded);
 
-  const redactor = secretsOf(inventory);
   const recap = new Recap();
   const reporter = chooseReporter(o, io.out);
   const bus = new EventBus();
@@ -81,6 +99,7 @@ export async function runCommand(o: RunCommandOptions, io: CommandIo): Promise<n
     openHost: (spec) => new SshHost(spec, { acceptNewHostKeys: o.acceptNewHostKeys }),
     findModule,
   });
+  for (const source of ctx.adjacentVars.values()) redactor.addSecretVars([...source.groups.values(), ...source.hosts.values()]);
   await runPlaybooks(ctx);
   await reporter.finish(recap);
   if (io.signal.aborted) {
@@ -93,19 +112,31 @@ export async function runCommand(o: RunCommandOptions, io: CommandIo): Promise<n
 }
 
 /** Every password the inventory knows (connection and become, any host), and secret-named variables. */
-function secretsOf(inventory: Inventory): Redactor {
+export function inventorySecrets(inventory: Inventory): Redactor {
   const redactor = new Redactor();
   for (const name of inventory.hostNames()) {
+    redactor.addSecretVars(inventory.hostVars(name));
     try {
       const spec = connectionFor(inventory, name);
       redactor.add(spec.password);
       redactor.add(spec.becomePassword);
     } catch {
-      // A host with broken connection settings fails when a play reaches it; nothing to hide yet.
+      // A host with broken connection settings fails when a play reaches it; its secret-named values are known above.
     }
-    for (const [k, v] of Object.entries(inventory.hostVars(name))) if (SECRET_NAME.test(k) && typeof v === 'string') redactor.add(v);
   }
   return redactor;
+}
+
+/** Secret-named variables of -e, every play's vars and its static vars_files, and tasks' vars. */
+function playbookSecrets(redactor: Redactor, loaded: LoadedRun): void {
+  redactor.addSecretVars(loaded.extraVars);
+  for (const pb of loaded.playbooks) {
+    for (const play of pb.plays) {
+      redactor.addSecretVars(play.vars);
+      for (const f of play.varsFiles) redactor.addSecretVars(f.vars);
+      for (const task of [...play.tasks, ...play.handlers]) redactor.addSecretVars(task.vars);
+    }
+  }
 }
 
 function chooseReporter(o: RunCommandOptions, out: NodeJS.WritableStream): Reporter {

@@ -9,9 +9,8 @@ import { attrText, planAttrs, type AttrWant } from './attrs.js';
 import { formatMode } from './mode.js';
 import type { ModuleContext } from '../module.js';
 import { backupPath, putFile } from './put-file.js';
-import { mustRun } from '../remote.js';
 import type { Plan, PlanFailure, ResultData, StepResult } from '../runner.js';
-import { DIFF_MAX_BYTES, probeFile, type RemoteFile } from './remote-file.js';
+import { DIFF_MAX_BYTES, newFileMode, probeFile, type RemoteFile } from './remote-file.js';
 import { isBinary, sha1, sha256, unifiedDiff } from '../../util/text.js';
 
 export interface ContentWant extends AttrWant {
@@ -28,16 +27,13 @@ export type ContentPlan =
   | {
       kind: 'change';
       write: boolean;
-      /** The file's mode after the change (chmod'ed when only attributes change). */
-      mode: number | null;
+      /** The file's mode after the change. */
+      mode: number;
       chown: string | null;
       keepOwner: string | null;
       makeParent: boolean;
       changes: string[];
     };
-
-// A new file's mode when none is asked for: what a 022 umask gives, as Ansible does.
-const NEW_FILE_MODE = 0o644;
 
 /** Wanted content + attributes vs the probed file → what to do. Pure. */
 export function planContent(want: ContentWant, cur: RemoteFile): ContentPlan {
@@ -49,17 +45,19 @@ export function planContent(want: ContentWant, cur: RemoteFile): ContentPlan {
   }
   if (exists && !want.force) return { kind: 'keep', msg: 'file already exists' };
   const write = !exists || cur.sha256 !== want.sha256;
-  // A symlink we did not follow (dangling) is replaced by the file, like a new file.
-  const attrs = planAttrs(want, exists ? cur : null, false, NEW_FILE_MODE);
+  // A symlink not followed (follow: false, or dangling) is replaced by the file, like a
+  // new file: nothing of what it points to (content, mode, owner) is read or kept.
+  const fresh = newFileMode(cur.umask);
+  const attrs = planAttrs(want, exists ? cur : null, false, fresh);
   if (!write && attrs.mode === null && attrs.chown === null) return { kind: 'keep', msg: 'up to date' };
   const changes = write ? [exists ? 'content changed' : 'created', ...attrs.changes] : attrs.changes;
   return {
     kind: 'change',
     write,
-    // A replacement always gets an explicit mode: the staged temp file is 0600.
-    mode: write ? (attrs.mode ?? (exists ? cur.mode : null) ?? NEW_FILE_MODE) : attrs.mode,
+    // Always an explicit mode: the staged file is 0600 until it gets it.
+    mode: attrs.mode ?? (exists ? cur.mode : null) ?? fresh,
     chown: attrs.chown,
-    keepOwner: write && exists && cur.uid !== null && cur.gid !== null ? `${cur.uid}:${cur.gid}` : null,
+    keepOwner: exists && cur.uid !== null && cur.gid !== null ? `${cur.uid}:${cur.gid}` : null,
     makeParent: write && cur.parent === 'absent',
     changes,
   };
@@ -84,8 +82,9 @@ export interface ContentChange {
   content: Buffer;
   /** The file existed before. */
   existed: boolean;
+  /** The content changes; false: only owner/mode (the file is still replaced, never chmod'ed by name). */
   write: boolean;
-  mode: number | null;
+  mode: number;
   chown: string | null;
   keepOwner: string | null;
   makeParent: boolean;
@@ -99,9 +98,18 @@ export interface ContentChange {
   msg?: string;
 }
 
-/** The gather of a content writer: the file at `dest`, with its bytes when --diff may show them. */
-export function probeContent(host: Host, dest: string, ctx: ModuleContext): Promise<RemoteFile> {
-  return probeFile(host, dest, ctx, { follow: true, content: ctx.diff ? 'small' : false });
+/**
+ * The gather of a content writer: the file at `dest`, with its bytes when --diff may
+ * show them. A symlink at `dest` is followed only when asked (`follow: true`).
+ */
+export function probeContent(host: Host, dest: string, ctx: ModuleContext, follow = false): Promise<RemoteFile> {
+  return probeFile(host, dest, ctx, { follow, content: ctx.diff ? 'small' : false });
+}
+
+/** The warning for a directory others can write: they can replace the file whenever they like. */
+export function untrustedDirWarning(cur: RemoteFile, dest: string): string[] {
+  if (cur.dirWritableBy.length === 0) return [];
+  return [`${posix.dirname(cur.path)} is writable by ${cur.dirWritableBy.join(', ')} (neither root nor the user kvmplay writes as): they can replace ${dest} at any time; kvmplay writes it without following their links`];
 }
 
 /** Wanted bytes vs the probed file → the runner's plan (at most one change). Pure. */
@@ -133,11 +141,12 @@ export function planWrite(req: WriteRequest, cur: RemoteFile): Plan<ContentChang
     backup: req.backup ?? false,
     ...(req.validate !== undefined ? { validate: req.validate } : {}),
     words: plan.changes,
-    attrsChanged: plan.chown !== null || (plan.mode !== null && plan.mode !== cur.mode && cur.kind === 'file'),
+    attrsChanged: plan.chown !== null || (plan.mode !== cur.mode && cur.kind === 'file'),
   };
+  const warnings = untrustedDirWarning(cur, req.dest);
   return {
     changes: [change],
-    data: { ...data, mode: fmt(plan.mode ?? cur.mode), owner: req.owner ?? cur.owner, group: req.group ?? cur.group },
+    data: { ...data, mode: fmt(plan.mode), owner: req.owner ?? cur.owner, group: req.group ?? cur.group, ...(warnings.length > 0 ? { warnings } : {}) },
     diff: () => contentDiff(cur, req, plan),
   };
 }
@@ -149,19 +158,18 @@ export function describeWrite(c: ContentChange): string {
   return [...put, ...attrs].join(', ');
 }
 
-/** Make the change: put the file (staged, validated, renamed), or chmod/chown it. */
+/**
+ * Make the change: put the file (staged privately, validated, renamed). An owner or
+ * mode change alone also puts the file (same bytes): a chmod or chown by name would
+ * follow a symlink swapped in by whoever can write the directory.
+ */
 export async function applyWrite(host: Host, ctx: ModuleContext, c: ContentChange): Promise<StepResult> {
   const msg = c.msg ?? c.words.join(', ');
-  if (!c.write) {
-    if (c.mode !== null) await mustRun(host, ['chmod', '--', formatMode(c.mode), c.path], ctx, `cannot chmod ${c.path}`);
-    if (c.chown !== null) await mustRun(host, ['chown', '--', c.chown, c.path], ctx, `cannot chown ${c.path}`);
-    return { msg };
-  }
-  const backupTo = c.backup && c.existed ? backupPath(c.path) : null;
+  const backupTo = c.backup && c.existed && c.write ? backupPath(c.path) : null;
   await putFile(host, ctx, {
     path: c.path,
     content: c.content,
-    mode: c.mode ?? NEW_FILE_MODE,
+    mode: c.mode,
     chown: c.chown,
     keepOwner: c.keepOwner,
     backupTo,
@@ -183,9 +191,9 @@ function contentDiff(cur: RemoteFile, req: WriteRequest, plan: Extract<ContentPl
     else if (isBinary(before) || isBinary(req.content)) parts.push(`Binary files before: ${cur.path} and after: ${cur.path} differ\n`);
     else parts.push(unifiedDiff(cur.path, before.toString('utf8'), req.content.toString('utf8')));
   }
-  if (cur.kind === 'file' && (plan.mode !== null && plan.mode !== cur.mode || plan.chown !== null)) {
+  if (cur.kind === 'file' && (plan.mode !== cur.mode || plan.chown !== null)) {
     const before = attrText({ mode: cur.mode, owner: cur.owner, group: cur.group });
-    const after = attrText({ mode: plan.mode ?? cur.mode, owner: req.owner ?? cur.owner, group: req.group ?? cur.group });
+    const after = attrText({ mode: plan.mode, owner: req.owner ?? cur.owner, group: req.group ?? cur.group });
     parts.push(unifiedDiff(`${cur.path} (file attributes)`, before, after));
   }
   return parts.filter((p) => p !== '').join('');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyModule } from './copy.js';
 import type { RunModuleContext } from '../module.js';
-import { FINISH_SCRIPT, STAGE_SCRIPT } from './put-file.js';
+import { WRITE_SCRIPT } from './put-file.js';
 import { PROBE_SCRIPT } from './remote-file.js';
 import { templateModule } from './template.js';
 import type { Host } from '../../transport/host.js';
@@ -74,7 +74,10 @@ describe('copy module', () => {
     const r = await copy(host, { dest, content: 'same\n', mode: '0600' }, { diff: true });
     assert.deepEqual([r.changed, r.msg], [true, 'mode 0644 → 0600']);
     assert.match(r.diff ?? '', /-mode: 0644\n\+mode: 0600/);
-    assert.deepEqual(mutating(host), [['chmod', '--', '0600', dest]]);
+    // Never a chmod by name (it would follow a link swapped in): the same bytes are put with the new mode.
+    assert.deepEqual(mutating(host).map((argv) => argv[2] === WRITE_SCRIPT ? argv.slice(4, 6) : argv), [[dest, '0600']]);
+    assert.equal(statSync(dest).mode & 0o7777, 0o600);
+    assert.equal(readFileSync(dest, 'utf8'), 'same\n');
   });
 
   it('does not print a diff of binary content', async () => {
@@ -91,27 +94,28 @@ describe('copy module', () => {
     assert.equal(r.diff, `diff skipped: ${dest} is larger than 104448 bytes\n`);
   });
 
-  it('writes through SFTP as the login user, staged beside the target', async () => {
+  it('writes with one script fed on stdin as the login user, never over SFTP', async () => {
     const c = probeCase('regular-file');
     const dest = c.params[0] ?? '';
-    const rec = new RecordedHost().on(runsScript(PROBE_SCRIPT), { stdout: c.stdout }).on(runsScript(FINISH_SCRIPT), {});
+    const rec = new RecordedHost().on(runsScript(PROBE_SCRIPT), { stdout: c.stdout }).on(runsScript(WRITE_SCRIPT), {});
     const r = await copy(rec, { dest, content: 'new' });
     assert.equal(r.changed, true, r.msg);
-    const staged = rec.calls.find((call) => call.op === 'writeAtomic');
-    assert.match(staged?.path ?? '', /^\/tmp\/kvmplay-probe\/\.app\.conf\.kvmplay-[0-9a-f]{12}$/);
-    const finish = rec.commands().find((argv) => argv[2] === FINISH_SCRIPT);
-    // tmp, dest, mode, owner, the replaced file's owner, backup
-    assert.deepEqual(finish?.slice(4), [staged?.path, dest, '0640', '', '0:0', '']);
+    assert.equal(rec.calls.some((call) => call.op === 'writeAtomic'), false);
+    const write = rec.calls.find((call) => call.argv?.[2] === WRITE_SCRIPT);
+    // dest, mode, owner, the replaced file's owner, backup name, mkdir the parent
+    assert.deepEqual(write?.argv?.slice(4), [dest, '0640', '', '0:0', '', 'no']);
+    assert.equal(write?.opts?.stdin?.toString(), 'new');
+    assert.equal(write?.opts?.become, false);
   });
 
   it('writes through sudo on stdin with become, never with the content on a command line', async () => {
     const c = probeCase('regular-file');
-    const rec = new RecordedHost().on(runsScript(PROBE_SCRIPT), { stdout: c.stdout }).on(runsScript(STAGE_SCRIPT), {}).on(runsScript(FINISH_SCRIPT), {});
+    const rec = new RecordedHost().on(runsScript(PROBE_SCRIPT), { stdout: c.stdout }).on(runsScript(WRITE_SCRIPT), {});
     const content = `secret "$(reboot)"; rm -rf / & <x>\n'q'\n`;
     await copy(rec, { dest: c.params[0], content }, { become: true });
-    const stage = rec.calls.find((call) => call.argv?.[2] === STAGE_SCRIPT);
-    assert.equal(stage?.opts?.become, true);
-    assert.equal(stage?.opts?.stdin?.toString(), content);
+    const write = rec.calls.find((call) => call.argv?.[2] === WRITE_SCRIPT);
+    assert.equal(write?.opts?.become, true);
+    assert.equal(write?.opts?.stdin?.toString(), content);
     assert.equal(rec.calls.some((call) => call.op === 'writeAtomic'), false);
     assert.equal(rec.commands().some((argv) => argv.some((w) => w.includes('secret'))), false);
     assert.ok(rec.calls.filter((call) => call.op === 'run').every((call) => call.opts?.become === true));
@@ -142,7 +146,7 @@ describe('copy module', () => {
     writeFileSync(dest, 'old\n');
     const r = await copy(host, { dest, content: 'new\n', backup: true });
     const backup = String(r.data?.backup_file);
-    assert.match(backup, /\/x\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$/);
+    assert.match(backup, /\/x\.[0-9a-f]{12}\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$/);
     assert.equal(readFileSync(backup, 'utf8'), 'old\n');
     assert.equal(readFileSync(dest, 'utf8'), 'new\n');
   });
@@ -157,8 +161,9 @@ describe('copy module', () => {
     assert.equal(r.rc, 1);
     assert.equal(readFileSync(dest, 'utf8'), 'old\n');
     assert.deepEqual(readdirSync(dir), ['x']);
-    const validated = host.commands.find((argv) => argv[2] === check);
-    assert.match(validated?.[3] ?? '', /\/\.x\.kvmplay-[0-9a-f]{12}$/);
+    // The validator gets the staged file inside the write's private directory, never a name others can swap.
+    const write = host.commands.find((argv) => argv[2] === WRITE_SCRIPT);
+    assert.deepEqual(write?.slice(-4), ['sh', '-c', check, '/proc/self/cwd/new']);
   });
 
   it('leaves an existing file alone with force: no', async () => {

@@ -21,6 +21,8 @@ export const CopyArgs = argumentSpec(
     mode: z.union([z.literal('preserve'), modeArg]).optional(),
     backup: boolish.default(false),
     force: boolish.default(true),
+    // Ansible's follow: write through a symlink at dest; false replaces the link itself.
+    follow: boolish.default(false),
     validate: validateArg.optional(),
   },
   { mutuallyExclusive: [['content', 'src']], requiredOneOf: [['content', 'src']] },
@@ -65,12 +67,12 @@ async function gatherCopy(host: Host, a: CopyArgs, ctx: ModuleContext): Promise<
     if (!into) throw new Error(DIR_WITH_CONTENT);
     dest = into;
   }
-  let cur = await probeContent(host, dest, ctx);
+  let cur = await probeContent(host, dest, ctx, a.follow);
   if (cur.kind === 'directory') {
     const into = destInto(dest, a.src);
     if (!into) throw new Error(DIR_WITH_CONTENT);
     dest = into;
-    cur = await probeContent(host, dest, ctx);
+    cur = await probeContent(host, dest, ctx, a.follow);
   }
   return { ...src, dest, cur };
 }

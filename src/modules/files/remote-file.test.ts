@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseProbe, probeArgv, probeFile, PROBE_SCRIPT, type RemoteFile } from './remote-file.js';
+import { dirWriters, parseProbe, probeArgv, probeFile, PROBE_SCRIPT, type RemoteFile } from './remote-file.js';
 import { fakeContext } from '../../../test/support/module-context.js';
 import { loadProbeCases, RecordedHost, runsScript } from '../../../test/support/recorded-host.js';
 
@@ -33,9 +33,18 @@ describe('file probe', () => {
     assert.deepEqual(f.content, Buffer.alloc(0));
   });
 
+  it('names who besides root and the probing user can write the directory', () => {
+    assert.deepEqual(dirWriters('755 0 0 root root', '0', '0'), []);
+    assert.deepEqual(dirWriters('755 1000 1000 alice alice', '0', '0'), ['alice']);
+    assert.deepEqual(dirWriters('755 1000 1000 alice alice', '1000', '1000'), []);
+    assert.deepEqual(dirWriters('2775 0 50 root staff', '0', '0'), ['group staff']);
+    assert.deepEqual(dirWriters('1777 0 0 root root', '0', '0'), ['everyone']);
+    assert.deepEqual(dirWriters('-', '0', '0'), []);
+  });
+
   it('refuses output that is not the probe\'s', () => {
     assert.throws(() => parseProbe('/x', 'sh: 1: stat: not found\n'), /unexpected output from the file probe/);
-    assert.throws(() => parseProbe('/x', 'file directory\n600 0 0 3 root root\n?\n\n\n-\n\n'), /cannot read \/x/);
+    assert.throws(() => parseProbe('/x', 'file directory\n600 0 0 3 root root\n?\n\n\n-\n0022 1000 1000\n755 0 0 root root\n\n'), /cannot read \/x/);
   });
 
   it('fails the task when the probe itself fails', async () => {

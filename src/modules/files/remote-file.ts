@@ -27,6 +27,13 @@ export interface RemoteFile {
   otherExists: boolean | null;
   /** A regular file's bytes when asked for; null otherwise. */
   content: Buffer | null;
+  /** The umask commands run with (with become: sudo's): a new file gets 0666 & ~umask. */
+  umask: number;
+  /**
+   * Who besides root and the user the probe ran as can write the parent directory
+   * (`alice`, `group staff`, `everyone`): they can swap names in it at any time.
+   */
+  dirWritableBy: string[];
 }
 
 export interface ProbeOptions {
@@ -40,25 +47,35 @@ export interface ProbeOptions {
 
 // Output, one item a line; values that may hold any byte are base64 (one line each):
 //   KIND PARENTKIND / MODE UID GID SIZE OWNER GROUP | - / SHA256 | - | ? /
-//   b64(resolved path) / b64(link target) / yes|no|- / b64(content)
+//   b64(resolved path) / b64(link target) / yes|no|- / UMASK UID GID /
+//   DIRMODE DIRUID DIRGID DIROWNER DIRGROUP | - / b64(content)
+// A regular file is read through one open descriptor whose inode must be the one
+// lstat sees at the path: a symlink swapped in between (by whoever owns the directory)
+// is never read through, so no other file's bytes reach a diff.
 // `sha256sum < file` (not `sha256sum file`): it would escape odd names in its output.
 /** Ansible's max_diff_size: bigger files get a note instead of a diff (and are not fetched for one). */
 export const DIFF_MAX_BYTES = 104_448;
 
 export const PROBE_SCRIPT = [
-  'p=$1; real=',
+  'p=$1; real=; opened=',
   'case $2 in *F*) if [ -L "$p" ]; then real=$(readlink -f -- "$p") && [ -n "$real" ] && p=$real; fi;; esac',
   'if [ -L "$p" ]; then k=link; elif [ -d "$p" ]; then k=directory; elif [ -f "$p" ]; then k=file; elif [ -e "$p" ]; then k=other; else k=absent; fi',
+  'if [ "$k" = file ] && [ -r "$p" ] && command exec 3< "$p"; then',
+  '  if [ "$(stat -L -c %d:%i /dev/fd/3)" != "$(stat -c %d:%i -- "$p")" ]; then echo "$p changed while being read" >&2; exit 3; fi',
+  '  opened=1; f=/dev/fd/3',
+  'fi',
   'd=$(dirname -- "$p")',
   'if [ -d "$d" ]; then pk=directory; elif [ -e "$d" ] || [ -L "$d" ]; then pk=other; else pk=absent; fi',
   'echo "$k $pk"',
-  'if [ "$k" = absent ]; then echo -; else stat -c "%a %u %g %s %U %G" -- "$p" || echo -; fi',
-  'if [ "$k" = file ]; then { sha256sum 2>/dev/null < "$p" || echo "?"; } | cut -c1-64; else echo -; fi',
+  'if [ "$k" = absent ]; then echo -; elif [ -n "$opened" ]; then stat -L -c "%a %u %g %s %U %G" /dev/fd/3 || echo -; else stat -c "%a %u %g %s %U %G" -- "$p" || echo -; fi',
+  'if [ -n "$opened" ]; then { sha256sum 2>/dev/null < "$f" || echo "?"; } | cut -c1-64; elif [ "$k" = file ]; then echo "?"; else echo -; fi',
   'printf %s "$real" | base64 | tr -d "\\n"; echo',
   'if [ "$k" = link ]; then t=$(readlink -- "$p"); printf %s "$t" | base64 | tr -d "\\n"; fi; echo',
   'if [ -z "$3" ]; then echo -; elif [ -e "$3" ] || [ -L "$3" ]; then echo yes; else echo no; fi',
-  'case $2 in *C*) if [ "$k" = file ]; then base64 < "$p" | tr -d "\\n"; fi;;',
-  `  *c*) if [ "$k" = file ] && [ "$(stat -c %s -- "$p")" -le ${DIFF_MAX_BYTES} ]; then base64 < "$p" | tr -d "\\n"; fi;; esac; echo`,
+  'echo "$(umask) $(id -u) $(id -g)"',
+  'if [ "$pk" = directory ]; then stat -L -c "%a %u %g %U %G" -- "$d" || echo -; else echo -; fi',
+  'case $2 in *C*) if [ -n "$opened" ]; then base64 < "$f" | tr -d "\\n"; fi;;',
+  `  *c*) if [ -n "$opened" ] && [ "$(stat -L -c %s /dev/fd/3)" -le ${DIFF_MAX_BYTES} ]; then base64 < "$f" | tr -d "\\n"; fi;; esac; echo`,
 ].join('\n');
 
 export function probeArgv(path: string, opts: ProbeOptions = {}): string[] {
@@ -71,9 +88,10 @@ const KINDS: readonly RemoteKind[] = ['absent', 'file', 'directory', 'link', 'ot
 /** Parse PROBE_SCRIPT's output; throws on anything else (a host without coreutils). */
 export function parseProbe(path: string, out: string): RemoteFile {
   const lines = out.split('\n');
-  const [head = '', statLine = '', sum = '', real = '', target = '', other = '', content = ''] = lines;
+  const [head = '', statLine = '', sum = '', real = '', target = '', other = '', self = '', dirLine = '', content = ''] = lines;
   const [kind, parent] = head.split(' ') as [RemoteKind, RemoteFile['parent']];
-  if (!KINDS.includes(kind) || !['directory', 'absent', 'other'].includes(parent) || lines.length < 7) {
+  const [umask = '', myUid = '', myGid = ''] = self.split(' ');
+  if (!KINDS.includes(kind) || !['directory', 'absent', 'other'].includes(parent) || lines.length < 9 || !/^[0-7]{1,4}$/.test(umask)) {
     throw new Error(`unexpected output from the file probe: ${JSON.stringify(out.slice(0, 200))}`);
   }
   if (sum === '?') throw new Error(`cannot read ${path} (permission denied? try become)`);
@@ -95,7 +113,26 @@ export function parseProbe(path: string, out: string): RemoteFile {
     linkTarget: kind === 'link' ? text(target) : null,
     otherExists: other === '-' ? null : other === 'yes',
     content: kind === 'file' && content !== '' ? Buffer.from(content, 'base64') : null,
+    umask: parseInt(umask, 8),
+    dirWritableBy: dirWriters(dirLine, myUid, myGid),
   };
+}
+
+/** Who can write a directory (`MODE UID GID OWNER GROUP`) besides root and the probing user. */
+export function dirWriters(dirLine: string, myUid: string, myGid: string): string[] {
+  const [mode = '', uid = '', gid = '', owner = '', ...group] = dirLine.split(' ');
+  if (dirLine === '-' || dirLine === '') return [];
+  const bits = parseInt(mode, 8);
+  const who: string[] = [];
+  if (bits & 0o200 && uid !== '0' && uid !== myUid) who.push(owner);
+  if (bits & 0o020 && gid !== '0' && gid !== myGid) who.push(`group ${group.join(' ')}`);
+  if (bits & 0o002) who.push('everyone');
+  return who;
+}
+
+/** A new file's mode where no mode is asked for: 0666 less the umask, as Ansible's atomic_move. */
+export function newFileMode(umask: number): number {
+  return 0o666 & ~umask;
 }
 
 export async function probeFile(host: Host, path: string, ctx: ModuleContext, opts: ProbeOptions = {}): Promise<RemoteFile> {

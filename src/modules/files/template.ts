@@ -14,6 +14,8 @@ export const TemplateArgs = z
     ...fileArgs,
     backup: boolish.default(false),
     force: boolish.default(true),
+    // Ansible's follow: write through a symlink at dest; false replaces the link itself.
+    follow: boolish.default(false),
     validate: validateArg.optional(),
   })
   .strict();
@@ -25,7 +27,7 @@ export const templateModule = defineModule({
   // Rendered first: a template that does not render sends nothing to the host.
   async gather(host, a, ctx): Promise<{ rendered: string; cur: RemoteFile }> {
     const rendered = await ctx.renderTemplateFile(a.src);
-    return { rendered: rendered.content, cur: await probeContent(host, a.dest, ctx) };
+    return { rendered: rendered.content, cur: await probeContent(host, a.dest, ctx, a.follow) };
   },
   plan: (a, s) =>
     planWrite({

@@ -8,7 +8,7 @@ import type { ModuleContext } from '../module.js';
 import type { Plan, StepResult } from '../runner.js';
 import { unifiedDiff } from '../../util/text.js';
 import { missingElements } from './domain-xml.js';
-import { virshOk, withValidXml, xmlName } from './libvirt-run.js';
+import { defineXml, xmlName } from './libvirt-run.js';
 
 export interface DefineChange {
   kind: 'define';
@@ -61,14 +61,14 @@ function isDefine(c: { kind: string }): c is DefineChange {
 }
 
 /**
- * `virsh define`/`net-define` from a private temp file checked against libvirt's
- * schema, then the inactive XML read again: unchanged is a no-op, else the real diff.
+ * `virsh define`/`net-define` of the XML on stdin, checked against libvirt's schema
+ * first, then the inactive XML read again: unchanged is a no-op, else the real diff.
  */
 export async function applyDefine(
   host: Host, ctx: ModuleContext, uri: string, name: string, c: DefineChange, reread: () => Promise<string | null>,
 ): Promise<StepResult> {
   const cmd = c.what === 'domain' ? 'define' : 'net-define';
-  await withValidXml(host, ctx, c.xml, c.what, (path) => virshOk(host, ctx, uri, [cmd, '--file', path]));
+  await defineXml(host, ctx, uri, c.xml, c.what);
   const after = await reread();
   if (after === null) throw new Error(`${c.what} "${name}" is not defined after virsh ${cmd}`);
   if (after === c.before) return { noop: true, diff: '' };

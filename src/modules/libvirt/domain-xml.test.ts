@@ -74,6 +74,68 @@ describe('domain XML identity', () => {
   });
 });
 
+// A template with a commented-out <uuid> and <interface> (and markup-looking text in
+// CDATA): only the real elements are read and edited; the comments stay as written.
+const COMMENTED = `<domain type='qemu'>
+  <name>web01</name>
+  <!-- <uuid>00000000-0000-0000-0000-000000000000</uuid> -->
+  <description><![CDATA[<uuid>not-this</uuid> <interface type='bridge'><mac address='52:54:00:00:00:ff'/></interface>]]></description>
+  <devices>
+    <!-- the old NIC:
+    <interface type='bridge'>
+      <mac address='52:54:00:00:00:99'/>
+      <source bridge='br-old'/>
+    </interface>
+    -->
+    <interface type='network'>
+      <source network='default'/>
+    </interface>
+  </devices>
+</domain>
+`;
+
+describe('domain XML identity with comments and CDATA', () => {
+  it('reads no uuid and no MAC from comments or CDATA', () => {
+    assert.deepEqual(domainIdentity(COMMENTED), { uuid: null, macs: [null] });
+  });
+
+  it('puts the kept uuid and MAC on the real elements and leaves the comments as written', () => {
+    const out = carryIdentity(COMMENTED, { uuid: '22222222-2222-2222-2222-222222222222', macs: ['52:54:00:bb:bb:bb'] });
+    assert.deepEqual(domainIdentity(out), { uuid: '22222222-2222-2222-2222-222222222222', macs: ['52:54:00:bb:bb:bb'] });
+    assert.match(out, /<name>web01<\/name>\n  <uuid>22222222-2222-2222-2222-222222222222<\/uuid>\n  <!-- <uuid>00000000-0000-0000-0000-000000000000<\/uuid> -->/);
+    assert.match(out, /<interface type='network'>\n      <mac address='52:54:00:bb:bb:bb'\/>\n      <source network='default'\/>/);
+    assert.ok(out.includes("<!-- the old NIC:\n    <interface type='bridge'>\n      <mac address='52:54:00:00:00:99'/>"), 'the comment is unchanged');
+    assert.ok(out.includes("<![CDATA[<uuid>not-this</uuid> <interface type='bridge'><mac address='52:54:00:00:00:ff'/></interface>]]>"), 'the CDATA is unchanged');
+  });
+
+  it('replaces a real uuid that follows a commented one, and a real MAC after a commented interface', () => {
+    const wanted = COMMENTED.replace("    <interface type='network'>\n", "    <interface type='network'>\n      <mac address=\"52:54:00:00:00:01\"/>\n")
+      .replace('<name>web01</name>', '<name>web01</name>\n  <uuid>11111111-1111-1111-1111-111111111111</uuid>');
+    assert.deepEqual(domainIdentity(wanted), { uuid: '11111111-1111-1111-1111-111111111111', macs: ['52:54:00:00:00:01'] });
+    const out = carryIdentity(wanted, { uuid: 'u2', macs: ['52:54:00:cc:cc:cc'] });
+    assert.deepEqual(domainIdentity(out), { uuid: 'u2', macs: ['52:54:00:cc:cc:cc'] });
+    assert.match(out, /<mac address="52:54:00:cc:cc:cc"\/>/, 'the quote style is kept');
+    assert.equal(out.match(/00000000-0000-0000-0000-000000000000|52:54:00:00:00:99/g)?.length, 2, 'comments untouched');
+  });
+
+  it('opens up a self-closing interface to give it a MAC', () => {
+    const out = carryIdentity("<domain><name>n</name><devices><interface type='user'/></devices></domain>", { uuid: null, macs: ['52:54:00:dd:dd:dd'] });
+    assert.deepEqual(interfaceMacs(out), ['52:54:00:dd:dd:dd']);
+  });
+
+  it('carries a network MAC past a commented-out one', () => {
+    const wanted = "<network>\n  <name>n</name>\n  <!-- <mac address='52:54:00:00:00:77'/> -->\n  <bridge name='virbr9'/>\n</network>";
+    const out = carryNetworkIdentity(wanted, { uuid: 'u1', mac: '52:54:00:11:11:11' });
+    assert.deepEqual(networkIdentity(out), { uuid: 'u1', mac: '52:54:00:11:11:11' });
+    assert.match(out, /<bridge name='virbr9'\/>\n  <mac address='52:54:00:11:11:11'\/>/);
+    assert.match(out, /<!-- <mac address='52:54:00:00:00:77'\/> -->/);
+  });
+
+  it('ignores commented-out elements in the check-mode estimate', () => {
+    assert.deepEqual(missingElements(COMMENTED, COMMENTED.replace(/<!--[\s\S]*?-->/g, '')), []);
+  });
+});
+
 describe('check-mode estimate (missingElements)', () => {
   it('finds nothing missing when libvirt only added elements and attributes', () => {
     assert.deepEqual(missingElements(carryIdentity(WANTED, domainIdentity(EXISTING)), EXISTING), []);

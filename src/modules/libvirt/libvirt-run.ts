@@ -1,9 +1,7 @@
 // Running virsh and qemu-img for the libvirt modules: argv only, C locale (the
 // parsers and the error classifier read English text), failures classified once.
-import { randomBytes } from 'node:crypto';
-import type { Host, RunResult } from '../../transport/host.js';
+import type { Host, RunOptions, RunResult } from '../../transport/host.js';
 import type { ModuleContext } from '../module.js';
-import { putFile } from '../files/put-file.js';
 import { runOptions } from '../remote.js';
 import { schemaError, xmlSyntaxError } from './xml-check.js';
 import { VirshError, classifyVirshError, type VirshFailureKind } from './virsh/index.js';
@@ -15,13 +13,13 @@ export function virshArgv(uri: string, args: readonly string[]): string[] {
   return ['env', 'LC_ALL=C', 'virsh', '-c', uri, ...args];
 }
 
-export async function runVirsh(host: Host, ctx: ModuleContext, uri: string, args: readonly string[]): Promise<RunResult> {
-  return host.run(virshArgv(uri, args), runOptions(ctx));
+export async function runVirsh(host: Host, ctx: ModuleContext, uri: string, args: readonly string[], extra: RunOptions = {}): Promise<RunResult> {
+  return host.run(virshArgv(uri, args), runOptions(ctx, extra));
 }
 
 /** Run virsh; a failure becomes a VirshError whose `failure` says what kind. */
-export async function virshOk(host: Host, ctx: ModuleContext, uri: string, args: readonly string[]): Promise<string> {
-  const r = await runVirsh(host, ctx, uri, args);
+export async function virshOk(host: Host, ctx: ModuleContext, uri: string, args: readonly string[], extra: RunOptions = {}): Promise<string> {
+  const r = await runVirsh(host, ctx, uri, args, extra);
   if (r.rc !== 0 || r.timedOut) {
     const failure = classifyVirshError(r.timedOut ? 'error: Timed out during operation' : r.stderr, { command: ['virsh', ...args] });
     throw new VirshError(ctx.hostName, failure, { rc: r.rc });
@@ -39,20 +37,6 @@ export async function virshOrNull(host: Host, ctx: ModuleContext, uri: string, a
   }
 }
 
-/**
- * Put XML in a private temp file on the host (mode 0600, via SFTP or sudo), hand
- * its path to `use` (e.g. `virsh define --file`), and always remove it afterwards.
- */
-export async function withTempXml<T>(host: Host, ctx: ModuleContext, xml: string, use: (path: string) => Promise<T>): Promise<T> {
-  const path = `/tmp/kvmplay-${randomBytes(8).toString('hex')}.xml`;
-  await putFile(host, ctx, { path, content: Buffer.from(xml, 'utf8'), mode: 0o600, chown: null, keepOwner: null, backupTo: null });
-  try {
-    return await use(path);
-  } finally {
-    await host.run(['rm', '-f', '--', path], runOptions(ctx, { signal: undefined, timeoutMs: 10_000 })).catch(() => undefined);
-  }
-}
-
 /** Throws `invalid XML: line L, column C: …` unless the XML is well-formed (check mode too). */
 export function assertWellFormed(xml: string): void {
   const problem = xmlSyntaxError(xml);
@@ -60,17 +44,14 @@ export function assertWellFormed(xml: string): void {
 }
 
 /**
- * withTempXml, with the XML checked against libvirt's schema on the host first
- * (where virt-xml-validate can run): an invalid definition is never handed to virsh.
+ * `virsh define`/`net-define` of this XML, fed on stdin (`--file /dev/stdin`), checked
+ * against libvirt's schema first where virt-xml-validate can run. No file of it is
+ * ever left where another user could swap it between the check and the define.
  */
-export async function withValidXml<T>(
-  host: Host, ctx: ModuleContext, xml: string, schema: 'domain' | 'network', use: (path: string) => Promise<T>,
-): Promise<T> {
-  return withTempXml(host, ctx, xml, async (path) => {
-    const problem = await schemaError(host, ctx, path, schema);
-    if (problem !== null) throw new Error(`invalid XML, nothing defined: ${problem}`);
-    return use(path);
-  });
+export async function defineXml(host: Host, ctx: ModuleContext, uri: string, xml: string, what: 'domain' | 'network'): Promise<void> {
+  const problem = await schemaError(host, ctx, xml, what);
+  if (problem !== null) throw new Error(`invalid XML, nothing defined: ${problem}`);
+  await virshOk(host, ctx, uri, [what === 'domain' ? 'define' : 'net-define', '--file', '/dev/stdin'], { stdin: xml });
 }
 
 /** The five predefined XML entities and numeric references, for names in XML. */

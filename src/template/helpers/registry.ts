@@ -11,6 +11,7 @@ import { libvirtConf } from './libvirt-conf.js';
 import { lookupKey } from './lookup.js';
 import { mac } from './mac.js';
 import { shq, xml } from './escaping.js';
+import { SafeText } from '../safe-text.js';
 import { uuid } from './uuid.js';
 
 export interface HelperSpec {
@@ -37,7 +38,7 @@ export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map<string, HelperSp
   ['and', spec({ call: (args) => and(...args), minArgs: 1, maxArgs: MANY, optional: 'all' })],
   ['or', spec({ call: (args) => or(...args), minArgs: 1, maxArgs: MANY, optional: 'all' })],
   ['not', spec({ call: ([v]) => not(v), minArgs: 1, maxArgs: 1, optional: 'all' })],
-  ['json', spec({ call: ([v, indent], hash) => toJson(v, indent ?? hash['indent']), minArgs: 1, maxArgs: 2, hashKeys: ['indent'] })],
+  ['json', spec({ call: ([v, indent], hash) => new SafeText(toJson(v, indent ?? hash['indent']), 'json'), minArgs: 1, maxArgs: 2, hashKeys: ['indent'] })],
   ['xml', spec({ call: ([v]) => xml(v), minArgs: 1, maxArgs: 1 })],
   ['shq', spec({ call: ([v]) => shq(v), minArgs: 1, maxArgs: 1 })],
   ['kib', spec({ call: ([v]) => kib(v), minArgs: 1, maxArgs: 1 })],

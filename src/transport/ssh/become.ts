@@ -16,6 +16,14 @@ export interface BecomeTarget {
 }
 
 /**
+ * sudo -S reads one line: whatever follows a line break in the password would be left
+ * in the channel for the command to read as its stdin. Such a password is refused.
+ */
+export function hasLineBreak(password: string | undefined): boolean {
+  return password !== undefined && /[\r\n]/.test(password);
+}
+
+/**
  * Whether sudo is needed at all: becoming the user we already log in as (root → root
  * being the common case) runs the command directly, so it works on hosts without sudo.
  */

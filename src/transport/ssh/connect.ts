@@ -17,7 +17,7 @@ import type {
   ServerHostKeyAlgorithm,
 } from 'ssh2';
 import type { Readable } from 'node:stream';
-import type { ConnectionSpec } from '../connection-spec.js';
+import { DEFAULT_SERVER_ALIVE, type ConnectionSpec } from '../connection-spec.js';
 import { UnreachableError } from '../../errors.js';
 import { expandHome } from './known-hosts-file.js';
 import { describeNoCommonKeyType, prepareHostKeyCheck, type HopAddress } from './host-key-policy.js';
@@ -26,8 +26,6 @@ const { Client, utils } = ssh2;
 
 export interface TransportOptions {
   acceptNewHostKeys: boolean;
-  /** SSH-level keepalive period; three unanswered ones drop the connection. */
-  keepaliveIntervalMs?: number;
   /** ssh-agent socket; default $SSH_AUTH_SOCK. An empty string disables the agent. */
   agentSocket?: string;
   /** Passphrase for encrypted identity files; default $KVMPLAY_SSH_PASSPHRASE. */
@@ -51,6 +49,19 @@ const ALGORITHMS: ConnectConfig['algorithms'] = {
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+/**
+ * ssh2's keepalive settings for "dead after `countMax` × `interval` seconds without an
+ * answer". ssh2 resets its count on each answer and gives up at the tick after
+ * `keepaliveCountMax` unanswered probes, so it gets one less; with a single allowed
+ * miss it probes twice as often (its count 0 would drop even a live link).
+ */
+export function ssh2Keepalive(alive: { interval: number; countMax: number }): { keepaliveInterval: number; keepaliveCountMax: number } {
+  const ms = alive.interval * 1000;
+  if (ms <= 0) return { keepaliveInterval: 0, keepaliveCountMax: 0 };
+  const count = Math.max(alive.countMax, 1);
+  return count === 1 ? { keepaliveInterval: ms / 2, keepaliveCountMax: 1 } : { keepaliveInterval: ms, keepaliveCountMax: count - 1 };
+}
+
 /** Connect to `spec` through its jump chain; every failure is an UnreachableError naming the host. */
 export async function openConnection(spec: ConnectionSpec, opts: TransportOptions): Promise<OpenConnection> {
   const target = `${spec.name} (${spec.host}:${spec.port})`;
@@ -67,7 +78,7 @@ export async function openConnection(spec: ConnectionSpec, opts: TransportOption
       const label = isTarget ? '' : `jump host ${hop.user}@${hop.host}:${hop.port}: `;
       try {
         const sock = via ? await forwardTo(via, hop, spec.connectTimeout) : undefined;
-        clients.push(await connectHop(hop, sock, auth, spec, opts));
+        clients.push(await connectHop({ ...hop, isTarget }, sock, auth, spec, opts));
       } catch (err) {
         const reason = err instanceof HopError ? err.message : describeError(err, spec.connectTimeout);
         throw new UnreachableError(spec.name, `${target}: ${label}${reason}`, { cause: err });
@@ -86,7 +97,8 @@ export async function openConnection(spec: ConnectionSpec, opts: TransportOption
 class HopError extends Error {}
 
 interface AuthPlan {
-  methods: (user: string) => AnyAuthMethod[];
+  /** A jump host gets keys and the agent only: the password is the target's (SPEC 7). */
+  methods: (user: string, isTarget: boolean) => AnyAuthMethod[];
   notes: string[];
 }
 
@@ -121,12 +133,12 @@ async function loadAuth(spec: ConnectionSpec, opts: TransportOptions): Promise<A
   const agent = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
   return {
     notes,
-    methods: (username) => [
+    methods: (username, isTarget) => [
       // Identity files named in the inventory first: an agent full of keys could
       // otherwise use up the server's MaxAuthTries before the right one is offered.
       ...keys.map((key): AnyAuthMethod => ({ type: 'publickey', username, key })),
       ...(agent ? [{ type: 'agent', username, agent } satisfies AgentAuthMethod] : []),
-      ...(spec.password !== undefined ? [{ type: 'password', username, password: spec.password } satisfies PasswordAuthMethod] : []),
+      ...(isTarget && spec.password !== undefined ? [{ type: 'password', username, password: spec.password } satisfies PasswordAuthMethod] : []),
     ],
   };
 }
@@ -138,7 +150,7 @@ const NO_MORE_METHODS = false as unknown as AuthenticationType;
 const serverMethod = (t: AuthenticationType): string => (t === 'agent' ? 'publickey' : t);
 
 async function connectHop(
-  hop: HopAddress & { user: string },
+  hop: HopAddress & { user: string; isTarget: boolean },
   sock: Readable | undefined,
   auth: AuthPlan,
   spec: ConnectionSpec,
@@ -146,10 +158,10 @@ async function connectHop(
 ): Promise<SshClient> {
   // OpenSSH's default when the inventory names no file.
   const files = spec.knownHosts.length > 0 ? spec.knownHosts : ['~/.ssh/known_hosts'];
-  const check = await prepareHostKeyCheck({ files, acceptNew: opts.acceptNewHostKeys }, hop);
+  const check = await prepareHostKeyCheck({ files, acceptNew: opts.acceptNewHostKeys, hash: spec.hashKnownHosts === true }, hop);
   return new Promise<SshClient>((resolve, reject) => {
     const client = new Client();
-    const methods = auth.methods(hop.user);
+    const methods = auth.methods(hop.user, hop.isTarget);
     const tried: string[] = [];
     let allowed: string[] | null = null;
     let refusal: string | undefined;
@@ -165,7 +177,9 @@ async function connectHop(
       if (refusal !== undefined) return fail(new HopError(refusal));
       if (err.level === 'client-authentication') {
         const allowedText = allowed ? `; server accepts ${allowed.join(',')}` : '';
-        const what = tried.length > 0 ? [...new Set(tried)].join(',') : 'no credentials: no identity file, agent or password';
+        const none = hop.isTarget ? 'no credentials: no identity file, agent or password'
+          : 'no credentials: no identity file or agent (a jump host is never offered the target\'s password)';
+        const what = tried.length > 0 ? [...new Set(tried)].join(',') : none;
         const notes = auth.notes.length > 0 ? `; ${auth.notes.join('; ')}` : '';
         return fail(new HopError(`authentication failed (${what}${allowedText})${notes}`));
       }
@@ -185,8 +199,7 @@ async function connectHop(
       port: hop.port,
       username: hop.user,
       readyTimeout: spec.connectTimeout * 1000,
-      keepaliveInterval: opts.keepaliveIntervalMs ?? 15_000,
-      keepaliveCountMax: 3,
+      ...ssh2Keepalive(spec.serverAlive ?? DEFAULT_SERVER_ALIVE),
       algorithms: { ...ALGORITHMS, ...(check.algorithms.length > 0 ? { serverHostKey: check.algorithms as ServerHostKeyAlgorithm[] } : {}) },
       // Not `async`: ssh2 treats any returned value, a Promise included, as the answer.
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void): void => {

@@ -19,6 +19,8 @@ export interface HostKeyPolicy {
   /** known_hosts files; new keys are recorded in the first. */
   files: readonly string[];
   acceptNew: boolean;
+  /** Record new keys hashed (HashKnownHosts). */
+  hash?: boolean;
 }
 
 export interface HopAddress {
@@ -58,13 +60,13 @@ export async function prepareHostKeyCheck(policy: HostKeyPolicy, addr: HopAddres
       } catch {
         return { ok: false, reason: 'server sent a malformed host key' };
       }
-      const verdict = checkHostKey(entries, offered);
+      const verdict = checkHostKey(entries, offered, names);
       if (verdict.kind === 'match') return { ok: true, recorded: false };
       if (verdict.kind !== 'unknown' || !policy.acceptNew) {
         return { ok: false, reason: describeRefusal(verdict, offered, policy.files) };
       }
       // Re-checked under the file lock: a concurrent connection may have recorded it.
-      const again = await recordHostKey(policy.files, names, addr.host, addr.port, offered);
+      const again = await recordHostKey(policy.files, names, addr.host, addr.port, offered, { hash: policy.hash === true });
       if (again.kind === 'unknown') return { ok: true, recorded: true };
       if (again.kind === 'match') return { ok: true, recorded: false };
       return { ok: false, reason: describeRefusal(again, offered, policy.files) };

@@ -1,6 +1,7 @@
 // Reading known_hosts files and recording first-seen keys (the I/O half of
 // known-hosts.ts).
 
+import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -56,7 +57,7 @@ function withFileLock<T>(path: string, job: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Record a first-seen key in `file` (created with mode 0600). Under the lock the
+ * Record a first-seen key in `file` (created with mode 0600), hashed with `hash`. Under the lock the
  * files are read again: another connection of this run (say, 50 targets behind one
  * jump host) may have recorded the same key meanwhile, in which case nothing is
  * written twice — or a different key, which is then a change and refused.
@@ -67,16 +68,18 @@ export async function recordHostKey(
   host: string,
   port: number,
   offered: OfferedKey,
+  opts: { hash?: boolean } = {},
 ): Promise<HostKeyVerdict> {
   const first = files[0];
   if (first === undefined) throw new Error('no known_hosts file to record the key in');
   const path = expandHome(first);
   return withFileLock(path, async () => {
-    const verdict = checkHostKey(entriesForHost(await loadKnownHosts(files), names), offered);
+    const verdict = checkHostKey(entriesForHost(await loadKnownHosts(files), names), offered, names);
     if (verdict.kind !== 'unknown') return verdict;
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await ensureEndsWithNewline(path);
-    await appendFile(path, formatKnownHostsLine(host, port, offered), { mode: 0o600 });
+    const salt = opts.hash ? randomBytes(20) : undefined;
+    await appendFile(path, formatKnownHostsLine(host, port, offered, salt), { mode: 0o600 });
     return verdict;
   });
 }

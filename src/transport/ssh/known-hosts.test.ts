@@ -21,7 +21,7 @@ const HASHED_PORT_2222_ED_B = `|1|RnethosL4IYS/2+vzK81Mmwpsi4=|i74Os9r9jysXdHDEj
 
 const key = (b64: string) => offeredKey(Buffer.from(b64, 'base64'));
 const verdictFor = (text: string, names: string[], b64: string) =>
-  checkHostKey(entriesForHost(parseKnownHosts(text, 'kh'), names), key(b64));
+  checkHostKey(entriesForHost(parseKnownHosts(text, 'kh'), names), key(b64), names);
 
 describe('known_hosts parsing', () => {
   it('skips comments, blank lines, unknown markers and corrupt lines', () => {
@@ -125,6 +125,22 @@ describe('host key verdicts', () => {
   it('looks the key up under every name given (address and inventory alias)', () => {
     assert.equal(verdictFor(`lab02 ssh-ed25519 ${ED_A}`, ['10.213.0.12', 'lab02'], ED_A).kind, 'match');
   });
+
+  it('reports a change when the address entry holds another key, even though the alias entry matches', () => {
+    const v = verdictFor(`lab02 ssh-ed25519 ${ED_A}\n10.213.0.12 ssh-ed25519 ${ED_B}`, ['10.213.0.12', 'lab02'], ED_A);
+    assert.equal(v.kind, 'changed');
+    assert.deepEqual(v.kind === 'changed' && v.entries.map((e) => e.line), [2]);
+  });
+
+  it('reports a change when the alias entry holds another key, even though a hashed address entry matches', () => {
+    const v = verdictFor(`${HASHED_LAB02_ED_A}\nhv02 ssh-ed25519 ${ED_B}`, ['lab02', 'hv02'], ED_A);
+    assert.deepEqual(v.kind === 'changed' && v.entries.map((e) => e.line), [2]);
+  });
+
+  it('lets a name whose entries hold only other key types agree, and one name hold several keys of a type', () => {
+    assert.equal(verdictFor(`lab02 ssh-ed25519 ${ED_A}\n10.213.0.12 ecdsa-sha2-nistp256 ${ECDSA}`, ['10.213.0.12', 'lab02'], ED_A).kind, 'match');
+    assert.equal(verdictFor(`lab02 ssh-ed25519 ${ED_B}\nlab02 ssh-ed25519 ${ED_A}`, ['10.213.0.12', 'lab02'], ED_A).kind, 'match');
+  });
 });
 
 describe('host key algorithms to offer', () => {
@@ -143,6 +159,12 @@ describe('recording a first-seen key', () => {
   it('writes the OpenSSH line form, bracketed for a non-22 port', () => {
     assert.equal(formatKnownHostsLine('10.213.0.12', 22, key(ED_A)), `10.213.0.12 ssh-ed25519 ${ED_A}\n`);
     assert.equal(formatKnownHostsLine('127.0.0.1', 2222, key(ED_A)), `[127.0.0.1]:2222 ssh-ed25519 ${ED_A}\n`);
+  });
+
+  it('writes a hashed name exactly as ssh-keygen -H does for the same salt', () => {
+    const saltOf = (line: string) => Buffer.from(line.split('|')[2] ?? '', 'base64');
+    assert.equal(formatKnownHostsLine('lab02', 22, key(ED_A), saltOf(HASHED_LAB02_ED_A)), `${HASHED_LAB02_ED_A}\n`);
+    assert.equal(formatKnownHostsLine('10.213.0.12', 2222, key(ED_B), saltOf(HASHED_PORT_2222_ED_B)), `${HASHED_PORT_2222_ED_B}\n`);
   });
 
   it('prints fingerprints as ssh-keygen -l does', () => {

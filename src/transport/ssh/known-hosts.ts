@@ -131,12 +131,22 @@ export function entriesForHost(entries: readonly KnownHostEntry[], names: readon
  * `@cert-authority` lines never match: ssh2 does not negotiate host certificates, so
  * a server only ever shows us a plain key; they also do not count as "entries exist",
  * otherwise a host known only through its CA would be reported as changed.
+ *
+ * With `names` (the inventory name, the address, `[address]:port`), every name must
+ * agree: one whose entries hold keys of the offered type, none of them this key,
+ * makes the key changed even when another name's entry matches — otherwise a stale
+ * or planted entry under the inventory name would vouch for any address. Entries of
+ * other key types do not contradict (a host has several keys).
  */
-export function checkHostKey(hostEntries: readonly KnownHostEntry[], offered: OfferedKey): HostKeyVerdict {
+export function checkHostKey(hostEntries: readonly KnownHostEntry[], offered: OfferedKey, names?: readonly string[]): HostKeyVerdict {
   const revoked = hostEntries.find((e) => e.marker === 'revoked' && e.key.equals(offered.blob));
   if (revoked) return { kind: 'revoked', entry: revoked };
   const plain = hostEntries.filter((e) => e.marker === null);
-  const match = plain.find((e) => e.keyType === offered.type && e.key.equals(offered.blob));
+  const holds = (e: KnownHostEntry) => e.keyType === offered.type && e.key.equals(offered.blob);
+  const perName = names ? names.map((n) => plain.filter((e) => hostFieldMatches(e.hosts, n))) : [plain];
+  const against = perName.filter((es) => es.some((e) => e.keyType === offered.type) && !es.some(holds));
+  if (against.length > 0) return { kind: 'changed', entries: [...new Set(against.flat())] };
+  const match = plain.find(holds);
   if (match) return { kind: 'match', entry: match };
   if (plain.length > 0) return { kind: 'changed', entries: plain };
   return { kind: 'unknown', certAuthorities: hostEntries.filter((e) => e.marker === 'cert-authority').length };
@@ -164,7 +174,16 @@ export function hostKeyAlgorithmsFor(hostEntries: readonly KnownHostEntry[]): st
   return KEY_TYPE_PREFERENCE.filter((t) => types.has(t)).flatMap((t) => ALGORITHMS_FOR_KEY_TYPE[t] ?? []);
 }
 
-/** The line to append for a first-seen key. */
-export function formatKnownHostsLine(host: string, port: number, offered: OfferedKey): string {
-  return `${knownHostsName(host, port)} ${offered.type} ${offered.blob.toString('base64')}\n`;
+/** `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`: OpenSSH's HashKnownHosts form of a name. */
+export function hashHostName(name: string, salt: Buffer): string {
+  return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+}
+
+/**
+ * The line to append for a first-seen key; with a `salt` (20 random bytes, as
+ * OpenSSH uses) the host is written hashed, so the file does not list the fleet.
+ */
+export function formatKnownHostsLine(host: string, port: number, offered: OfferedKey, salt?: Buffer): string {
+  const name = knownHostsName(host, port);
+  return `${salt ? hashHostName(name, salt) : name} ${offered.type} ${offered.blob.toString('base64')}\n`;
 }

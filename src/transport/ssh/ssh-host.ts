@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client as SshClient, SFTPWrapper } from 'ssh2';
 import type { ConnectionSpec } from '../connection-spec.js';
 import { KvmplayError, TaskError, UnreachableError } from '../../errors.js';
-import { describeBecomeFailure, needsSudo } from './become.js';
+import { describeBecomeFailure, hasLineBreak, needsSudo } from './become.js';
 import { runOnChannel, type ChannelRunOutcome } from './channel-run.js';
 import { openConnection, type OpenConnection, type TransportOptions } from './connect.js';
 import type { FileStat, Host, ReconnectOptions, RunOptions, RunResult } from '../host.js';
@@ -42,8 +42,12 @@ export class SshHost implements Host {
   }
 
   async run(command: string | readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    const live = await this.ready();
     const sudoUser = opts.become && needsSudo(this.spec.user, this.spec.becomeUser) ? this.spec.becomeUser : undefined;
+    if (sudoUser !== undefined && hasLineBreak(this.spec.becomePassword)) {
+      throw new TaskError(this.name, `${this.name}: the become password contains a line break: refused, nothing was run `
+        + '(sudo reads one line; the rest would reach the command\'s stdin)');
+    }
+    const live = await this.ready();
     let outcome: ChannelRunOutcome;
     try {
       outcome = await this.exec(live, command, opts, sudoUser, true);

@@ -39,7 +39,10 @@ export type FilePlan =
   | { kind: 'fail'; msg: string }
   | { kind: 'plan'; state: FileState; changes: FileChange[]; words: string[] };
 
-const DEFAULT_MODE = { file: 0o644, directory: 0o755 } as const;
+/** What mkdir/touch give a new path: 0777/0666 less the host's umask. */
+export function defaultMode(isDirectory: boolean, umask: number): number {
+  return (isDirectory ? 0o777 : 0o666) & ~umask;
+}
 
 /** Ansible: no state means what is there, or `file` (`directory` with recurse). */
 export function effectiveState(want: FileWant, cur: RemoteFile): FileState {
@@ -54,7 +57,7 @@ export function planFile(want: FileWant, cur: RemoteFile, tree: readonly TreeEnt
   const fail = (msg: string): FilePlan => ({ kind: 'fail', msg });
   const plan = (changes: FileChange[], words: string[]): FilePlan => ({ kind: 'plan', state, changes, words });
   const attrs = (isDir: boolean, exists: boolean): { changes: FileChange[]; words: string[] } => {
-    const p = planAttrs(want, exists ? cur : null, isDir, isDir ? DEFAULT_MODE.directory : DEFAULT_MODE.file);
+    const p = planAttrs(want, exists ? cur : null, isDir, defaultMode(isDir, cur.umask));
     const changes: FileChange[] = [];
     if (p.mode !== null) changes.push({ kind: 'chmod', mode: p.mode });
     if (p.chown !== null) changes.push({ kind: 'chown', spec: p.chown, noFollow: false });

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { absPath, argumentSpec, boolish, fileArgs } from '../../args.js';
 import { attrText } from '../attrs.js';
-import { absoluteSrc, effectiveState, planFile, type FileChange, type FileWant, type TreeEntry } from './file-plan.js';
+import { absoluteSrc, defaultMode, effectiveState, planFile, type FileChange, type FileWant, type TreeEntry } from './file-plan.js';
 import { formatMode, parseMode } from '../mode.js';
 import { mustRun, script } from '../../remote.js';
 import { probeFile, type RemoteFile, type RemoteKind } from '../remote-file.js';
@@ -154,6 +154,6 @@ function expectedAfter(cur: RemoteFile, state: string, changes: readonly FileCha
     return { src: sym && sym.kind === 'symlink' ? sym.src : cur.linkTarget, owner: want.owner ?? cur.owner, group: want.group ?? cur.group };
   }
   const chmod = changes.find((c) => c.kind === 'chmod');
-  const mode = chmod && chmod.kind === 'chmod' ? chmod.mode : cur.mode ?? (state === 'directory' ? 0o755 : 0o644);
+  const mode = chmod && chmod.kind === 'chmod' ? chmod.mode : cur.mode ?? defaultMode(state === 'directory', cur.umask);
   return { mode: formatMode(mode), owner: want.owner ?? cur.owner, group: want.group ?? cur.group };
 }

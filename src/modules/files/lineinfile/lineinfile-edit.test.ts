@@ -71,6 +71,18 @@ describe('lineinfile edit (Ansible semantics)', () => {
   });
 
   it('throws on an invalid regexp', () => {
-    assert.throws(() => editLines('a\n', { state: 'present', regexp: '(', line: 'x' }), SyntaxError);
+    assert.throws(() => editLines('a\n', { state: 'present', regexp: '(', line: 'x' }), /error parsing regexp: missing closing \)/);
+  });
+
+  it('matches a pattern that would backtrack for minutes in V8 in linear time', () => {
+    const evil = `${'a'.repeat(50_000)}!`;
+    const t0 = Date.now();
+    const r = editLines(`${evil}\n`, { state: 'present', regexp: '^(a+)+$', line: 'x' });
+    assert.ok(Date.now() - t0 < 2_000, `took ${Date.now() - t0} ms`);
+    assert.equal(r.msg, 'line added');
+  });
+
+  it('refuses backreferences in the pattern (linear time has none)', () => {
+    assert.throws(() => editLines('aa\n', { state: 'present', regexp: '(a)\\1', line: 'x' }), /backreferences and lookaround are not supported/);
   });
 });

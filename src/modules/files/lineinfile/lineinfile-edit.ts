@@ -3,8 +3,9 @@
 //
 // Text is a "binary string" (one char per byte, latin1) like Python's bytes, so a file
 // that is not UTF-8 is written back byte for byte; the caller converts line/regexp too.
-// Regexps are Python's: `(?P<name>…)` and `(?P=name)` are translated to JavaScript's.
+// Regexps are Python's, run on RE2 (linear time; no backreferences or lookaround).
 // Each line is matched without its trailing newline (Python's `$` matches before it).
+import { compileUserRegex, type RegexMatch, type UserRegex } from '../../../expr/regex.js';
 
 export interface LineEditArgs {
   state: 'present' | 'absent';
@@ -40,21 +41,19 @@ export function splitKeepEnds(text: string): string[] {
   return lines;
 }
 
-/** Python regexp syntax → JavaScript's, for what differs in practice. */
-export function pyRegExp(pattern: string): RegExp {
-  const js = pattern
-    .replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?<$1>')
-    .replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, '\\k<$1>')
-    .replace(/\\A/g, '^')
-    .replace(/\\Z/g, '$');
-  return new RegExp(js);
+/**
+ * A Python regexp for matching host file lines, on RE2 (linear time: a file's line
+ * can never make a pattern backtrack for minutes); `(?P<name>…)`, `\A`, `\Z` as Python.
+ */
+export function pyRegExp(pattern: string): UserRegex {
+  return compileUserRegex(pattern);
 }
 
 /** Python's match.expand(): `\1`, `\g<1>`, `\g<name>`, `\n`, `\t`, `\\`. */
-export function expandMatch(m: RegExpExecArray, template: string): string {
+export function expandMatch(m: RegexMatch, template: string): string {
   return template.replace(/\\(g<([^>]+)>|\d{1,2}|[ntr\\])/g, (_all, esc: string, ref: string | undefined) => {
-    if (ref !== undefined) return (/^\d+$/.test(ref) ? m[Number(ref)] : m.groups?.[ref]) ?? '';
-    if (/^\d/.test(esc)) return m[Number(esc)] ?? '';
+    if (ref !== undefined) return m.group(/^\d+$/.test(ref) ? Number(ref) : ref) ?? '';
+    if (/^\d/.test(esc)) return m.group(Number(esc)) ?? '';
     return ({ n: '\n', t: '\t', r: '\r', '\\': '\\' } as Record<string, string>)[esc] ?? esc;
   });
 }
@@ -74,7 +73,7 @@ function present(lines: string[], a: LineEditArgs): LineEdit {
   // index: the line regexp/search_string/exact line matched; insertAt: from insertafter/before.
   let index = -1;
   let insertAt = -1;
-  let match: RegExpExecArray | null = null;
+  let match: RegexMatch | null = null;
   let found = false;
   if (reMatch) {
     for (let i = 0; i < lines.length; i++) {
@@ -101,7 +100,7 @@ function present(lines: string[], a: LineEditArgs): LineEdit {
     for (let i = 0; i < lines.length; i++) {
       if (strip(lines[i]!) === line) {
         index = i;
-      } else if (reIns && reIns.test(body(lines[i]!))) {
+      } else if (reIns && reIns.search(body(lines[i]!))) {
         insertAt = insAfter !== undefined ? i + 1 : i;
         if (a.firstmatch) break;
       }
@@ -146,7 +145,7 @@ function present(lines: string[], a: LineEditArgs): LineEdit {
 function absent(lines: string[], a: LineEditArgs): LineEdit {
   const re = a.regexp !== undefined ? pyRegExp(a.regexp) : null;
   const matches = (l: string): boolean => {
-    if (re) return re.test(body(l));
+    if (re) return re.search(body(l));
     if (a.searchString !== undefined) return l.includes(a.searchString);
     return strip(l) === (a.line ?? '');
   };

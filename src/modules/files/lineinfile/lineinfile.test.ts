@@ -123,7 +123,7 @@ describe('lineinfile module', () => {
     writeFileSync(path, 'a\n');
     const r = await lineinfile(host, { path, regexp: '(', line: 'b' });
     assert.equal(r.failed, true);
-    assert.match(r.msg, /Invalid regular expression/);
+    assert.match(r.msg, /error parsing regexp/);
     assert.equal(readFileSync(path, 'utf8'), 'a\n');
     assert.deepEqual(readdirSync(dir), ['x']);
   });

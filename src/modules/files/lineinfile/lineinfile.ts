@@ -22,6 +22,11 @@ const shape = {
   firstmatch: boolish.default(false),
   create: boolish.default(false),
   backup: boolish.default(false),
+  // Edit the file a symlink at path points to. Ansible's lineinfile always does (think
+  // of /etc/resolv.conf); kvmplay does too when nobody but root and the user it runs as
+  // can write the link's directory, else only with follow: true — a link planted by
+  // whoever can write the directory would otherwise make root edit any file.
+  follow: boolish.optional(),
   validate: validateArg.optional(),
   ...fileArgs,
 };
@@ -50,10 +55,19 @@ const ATTRS_CHANGED = 'ownership, perms or SE linux context changed';
 export const lineinfileModule = defineModule({
   names: ['lineinfile'],
   args: LineinfileArgs,
-  gather: (host, a, ctx) => probeFile(host, a.path ?? '', ctx, { follow: true, content: true }),
+  async gather(host, a, ctx) {
+    const path = a.path ?? '';
+    const cur = await probeFile(host, path, ctx, { follow: a.follow === true, content: true });
+    const trusted = cur.kind === 'link' && a.follow === undefined && cur.dirWritableBy.length === 0;
+    return trusted ? probeFile(host, path, ctx, { follow: true, content: true }) : cur;
+  },
   plan(a, cur) {
     const path = a.path ?? cur.path;
     if (cur.kind === 'directory') return { fail: `Path ${path} is a directory !`, rc: 256 };
+    if (cur.kind === 'link') {
+      const why = a.follow === false ? 'follow is false' : `its directory is writable by ${cur.dirWritableBy.join(', ')}`;
+      return { fail: `${path} is a symlink (to ${cur.linkTarget ?? '?'}) and ${why}: set follow: true to edit the file it points to`, rc: 257 };
+    }
     if (cur.kind === 'absent') {
       if (a.state === 'absent') return { changes: [], okMsg: 'file not present', data: { found: 0, backup: '' } };
       if (!a.create) return { fail: `Destination ${path} does not exist !`, rc: 257 };

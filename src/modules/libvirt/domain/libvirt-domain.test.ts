@@ -82,8 +82,8 @@ describe('libvirt_domain run through the runner', () => {
     return host
       .on(virsh('domstate'), { stdout: `${state}\n\n` })
       .on(virsh('dominfo'), { stdout: 'Id:             -\nName:           x\nState:          shut off\nAutostart:      disable\n\n' })
-      // The temp file's put and libvirt's schema check (virt-xml-validate) pass.
-      .on((argv) => argv[0] === 'sh' || argv[0] === 'rm', { rc: 0 })
+      // libvirt's schema check (virt-xml-validate) passes.
+      .on((argv) => argv[0] === 'sh', { rc: 0 })
       .on(virsh('define'), { stdout: `Domain '${NAME}' defined from /tmp/kvmplay-0.xml\n\n` })
       .on(virsh('start'), { stdout: `Domain '${NAME}' started\n\n` });
   }
@@ -120,6 +120,40 @@ describe('libvirt_domain run through the runner', () => {
     assert.match(r.diff ?? '', /^-\s*<memory unit='KiB'>1024<\/memory>$/m);
     assert.match(r.diff ?? '', /^\+\s*<memory unit='KiB'>2048<\/memory>$/m);
     assert.doesNotMatch(r.diff ?? '', /estimate/);
+  });
+
+  it('feeds the XML to virsh define on stdin, never through a file in /tmp', async () => {
+    const host = libvirtHost([null, DEFINED]);
+    const r = await libvirtDomainModule.run(host, parse({ name: NAME, xml: XML }), fakeContext());
+    assert.equal(r.changed, true, r.msg);
+    const define = host.calls.find((c) => c.argv?.[5] === 'define');
+    assert.deepEqual(define?.argv?.slice(5), ['define', '--file', '/dev/stdin']);
+    assert.equal(define?.opts?.stdin, XML);
+    assert.ok(host.calls.every((c) => c.op !== 'writeAtomic' && !(c.argv ?? []).some((w) => w.startsWith('/tmp/'))));
+  });
+
+  const onNetwork = (net: string): string => XML.replace('</domain>', `  <devices>\n    <!-- <interface type='network'><source network='old'/></interface> -->\n    <interface type='network'><source network='${net}'/></interface>\n  </devices>\n</domain>\n`);
+  const netInfo = (active: boolean): { stdout: string } => ({ stdout: `Name:           n\nUUID:           u\nActive:         ${active ? 'yes' : 'no'}\nPersistent:     yes\nAutostart:      no\nBridge:         virbr0\n\n` });
+  const NO_NET = { rc: 1, stdout: '', stderr: "error: failed to get network 'gone'\nerror: Network not found: no network with matching name 'gone'\n" };
+
+  it('fails before defining a VM whose network is missing, naming it', async () => {
+    const host = libvirtHost([null]).on(virsh('net-info'), NO_NET);
+    const r = await libvirtDomainModule.run(host, parse({ name: NAME, xml: onNetwork('gone'), state: 'defined' }), fakeContext());
+    assert.equal(r.failed, true);
+    assert.equal(r.msg, `domain "${NAME}": network 'gone' is not defined on this host; nothing defined (define it first, e.g. with libvirt_network)`);
+    assert.deepEqual(subs(host), ['dumpxml', 'net-info'], 'only the real interface\'s network is looked up; nothing defined');
+  });
+
+  it('fails before defining a VM to start on an inactive network; defining it only is allowed', async () => {
+    const start = libvirtHost([null]).on(virsh('net-info'), netInfo(false));
+    const r = await libvirtDomainModule.run(start, parse({ name: NAME, xml: onNetwork('idle'), state: 'running' }), fakeContext({ check: true }));
+    assert.equal(r.failed, true);
+    assert.match(r.msg, /network 'idle' is not active; nothing defined \(start it/);
+    const defineOnly = libvirtHost([null, DEFINED]).on(virsh('net-info'), netInfo(false));
+    assert.equal((await libvirtDomainModule.run(defineOnly, parse({ name: NAME, xml: onNetwork('idle'), state: 'defined' }), fakeContext())).changed, true);
+    const active = libvirtHost([null, DEFINED]).on(virsh('net-info'), netInfo(true));
+    const ok = await libvirtDomainModule.run(active, parse({ name: NAME, xml: onNetwork('default'), state: 'running' }), fakeContext());
+    assert.equal(ok.failed, undefined, ok.msg);
   });
 
   it('passes the name as one argv word after --domain', async () => {

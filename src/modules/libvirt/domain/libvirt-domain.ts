@@ -10,10 +10,10 @@ import { argumentSpec, boolish } from '../../args.js';
 import type { ModuleContext } from '../../module.js';
 import { defineModule, type StepResult } from '../../runner.js';
 import { planDomainState, WANTED_DOMAIN_STATES, type DomainAction } from './domain-plan.js';
-import { carryIdentity, domainIdentity } from '../domain-xml.js';
+import { carryIdentity, domainIdentity, interfaceNetworks } from '../domain-xml.js';
 import { applyDefine, reportedInCheck, describeDefine, estimateDiff, planDefine, type DefineChange } from '../define-step.js';
 import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull } from '../libvirt-run.js';
-import { parseDomInfo, parseDomState, VirshError, type DomainState, type VirshFailureKind } from '../virsh/index.js';
+import { parseDomInfo, parseDomState, parseNetInfo, VirshError, type DomainState, type VirshFailureKind } from '../virsh/index.js';
 
 const LibvirtDomainArgs = argumentSpec(
   {
@@ -44,6 +44,25 @@ export interface DomainFacts {
   autostart: boolean | null;
   /** The xml argument or the rendered template, well-formed; null: none (or state undefined). */
   wanted: string | null;
+  /** The libvirt networks the wanted XML's interfaces use, as the host has them (absent: none read). */
+  networks?: NetworkUse[];
+}
+
+/** A network a wanted interface names: missing (not defined on the host), inactive or active. */
+export interface NetworkUse { name: string; state: 'missing' | 'inactive' | 'active' }
+
+/**
+ * A VM whose network is missing, or inactive when the VM is to be started, would be
+ * defined and then fail to start: refuse it before anything is defined. Pure.
+ */
+export function networkProblem(networks: readonly NetworkUse[], starts: boolean): string | null {
+  const missing = networks.find((n) => n.state === 'missing');
+  if (missing) return `network '${missing.name}' is not defined on this host; nothing defined (define it first, e.g. with libvirt_network)`;
+  const inactive = starts ? networks.find((n) => n.state === 'inactive') : undefined;
+  if (inactive) {
+    return `network '${inactive.name}' is not active; nothing defined (start it and make it autostart: libvirt_network state: active, autostart: true; bootstrap-hypervisor.yaml does so for libvirt_networks)`;
+  }
+  return null;
 }
 
 export type DomainChange = DefineChange | DomainAction | { kind: 'autostart'; enable: boolean };
@@ -63,6 +82,8 @@ export function planDomain(a: LibvirtDomainArgs, s: DomainFacts) {
   // A domain the define creates is shut off.
   const actions = planDomainState(want, s.state ?? (define ? 'shut off' : null));
   if ('fail' in actions) return { fail: `domain "${a.name}": ${actions.fail}`, data };
+  const problem = networkProblem(s.networks ?? [], actions.some((x) => x.kind === 'start'));
+  if (problem !== null) return { fail: `domain "${a.name}": ${problem}`, data };
   changes.push(...actions);
   if (a.autostart !== undefined && want !== 'undefined' && a.autostart !== s.autostart) changes.push({ kind: 'autostart', enable: a.autostart });
   return { changes, data, ...estimateDiff(a.name, define) };
@@ -108,10 +129,15 @@ export const libvirtDomainModule = defineModule({
     const want = a.state ?? 'defined';
     const wanted = want === 'undefined' ? null : await wantedXml(a, ctx);
     if (wanted !== null) assertWellFormed(wanted);
-    if (before === null) return { before, state: null, autostart: false, wanted };
+    const networks: NetworkUse[] = [];
+    for (const name of wanted === null ? [] : interfaceNetworks(wanted)) {
+      const info = await virshOrNull(host, ctx, a.uri, ['net-info', '--network', name], 'no-such-network');
+      networks.push({ name, state: info === null ? 'missing' : parseNetInfo(info).active === false ? 'inactive' : 'active' });
+    }
+    if (before === null) return { before, state: null, autostart: false, wanted, networks };
     const state = parseDomState(await dom('domstate')).state;
     const autostart = a.autostart !== undefined && want !== 'undefined' ? parseDomInfo(await dom('dominfo')).autostart : false;
-    return { before, state, autostart, wanted };
+    return { before, state, autostart, wanted, networks };
   },
   plan: planDomain,
   describe: describeDomainChange,

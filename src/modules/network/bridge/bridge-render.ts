@@ -123,8 +123,9 @@ export function renderBridgeFiles(a: BridgeArgs, format: BridgeFormat, dir = SHI
       // Keyfiles are line based like ifupdown: the same escaping refuses newlines.
       // NetworkManager ignores keyfiles that others can read: 0600.
       return [
-        { path: nmBridgePath(a.name), content: renderShipped('nm-bridge.nmconnection.hbs', nmBridgeVars(a), 'ifupdown', dir), mode: 0o600 },
-        ...a.ports.map((p) => ({ path: nmPortPath(a.name, p), content: renderShipped('nm-port.nmconnection.hbs', { port: { name: p, bridge: a.name } }, 'ifupdown', dir), mode: 0o600 })),
+        // Keyfiles are ini, not ifupdown: `text` (every value is a validated interface name or address).
+        { path: nmBridgePath(a.name), content: renderShipped('nm-bridge.nmconnection.hbs', nmBridgeVars(a), 'text', dir), mode: 0o600 },
+        ...a.ports.map((p) => ({ path: nmPortPath(a.name, p), content: renderShipped('nm-port.nmconnection.hbs', { port: { name: p, bridge: a.name } }, 'text', dir), mode: 0o600 })),
       ];
   }
 }

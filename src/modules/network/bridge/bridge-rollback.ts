@@ -3,10 +3,17 @@
 //
 //   save.sh       copies the files about to change to orig.N (absent: no copy)
 //   new.N         the new content of file N
-//   apply.sh      writes the files, makes the live change; on any error runs rollback.sh
+//   apply.sh      makes the live change with the OLD persistent files in place (only
+//                 files the change is made from — NetworkManager keyfiles — are
+//                 written, to volatile copies under /run that a reboot forgets); on
+//                 any error runs rollback.sh
+//   commit.sh     run by the disarm, after the new connection proved the change:
+//                 writes the persistent files (a reboot before it keeps the old ones)
 //   rollback.sh   puts files, links, addresses and routes back as they were
 //   armed         the token: whoever renames it first wins — the rollback
-//                 (armed → firing → rolled-back) or kvmplay's disarm (armed → disarmed)
+//                 (armed → firing → rolled-back) or kvmplay's disarm (armed →
+//                 committing → disarmed; if commit.sh fails, committing → firing:
+//                 the rollback undoes the live change too, detached)
 //
 // ARM_SCRIPT (constant, values as $1…) stages the files, saves the old ones, arms
 // the rollback detached from the SSH session — a transient systemd timer where
@@ -22,6 +29,11 @@ export interface ManagedFile {
   path: string;
   content: string;
   mode: number;
+  /**
+   * Where the live change reads the file from before it is proven (a volatile copy,
+   * e.g. NetworkManager's /run keyfiles); absent: the change does not need the file.
+   */
+  livePath?: string;
 }
 
 export interface SafeApply {
@@ -32,12 +44,14 @@ export interface SafeApply {
   /** systemd unit name (without .timer/.service); also names nothing on setsid hosts. */
   unit: string;
   timeoutS: number;
-  /** Files written by the apply (and restored by the rollback). */
+  /** Files written at the disarm (and restored by the rollback). */
   files: ManagedFile[];
   /** Full argvs of the live change (`ip …`, `nmcli …`), in order. */
   apply: string[][];
   /** Full argvs putting the live state back; every one is tried (errors ignored). */
   restore: string[][];
+  /** Full argvs run after the persistent files are written at the disarm (`nmcli connection reload`). */
+  commit: string[][];
   /** What the rollback restores, for the report (one line per item). */
   restoredLive: string[];
 }
@@ -80,20 +94,28 @@ export function rollbackScript(s: SafeApply): string {
     `# kvmplay bridge ${s.bridge}: put the network back as it was before the change.`,
     '# Runs once: it and the disarm race to rename "armed"; the loser does nothing.',
     `d=${q(s.dir)}`,
-    'mv -- "$d/armed" "$d/firing" 2>/dev/null || exit 0',
+    // from-commit: the disarm won, then writing the files failed; it hands over its token.
+    'if [ "$1" = from-commit ]; then mv -- "$d/committing" "$d/firing" 2>/dev/null || exit 0; else mv -- "$d/armed" "$d/firing" 2>/dev/null || exit 0; fi',
     PATH_LINE,
     'exec >>"$d/rollback.log" 2>&1 </dev/null',
     "trap '' HUP PIPE",
+    // ...and its reply goes back over the current path before the path changes.
+    `if [ "$1" = from-commit ]; then sleep ${APPLY_DELAY_S}; fi`,
     'echo "rollback started at uptime $(cut -d" " -f1 /proc/uptime)"',
     // apply.sh may still be running (hung, or slower than the deadline): stop it first.
     // Not when apply.sh itself called us: we are in its process group.
     'if [ "$1" != from-apply ] && [ -s "$d/apply.pid" ]; then kill -TERM "-$(cat "$d/apply.pid")" 2>/dev/null || kill -TERM "$(cat "$d/apply.pid")" 2>/dev/null; fi',
     ': > "$d/restored"',
   ];
+  // Only what was written: a volatile copy (live.N, by apply.sh), the file itself (wrote.N, by commit.sh).
   s.files.forEach((f, i) => {
     const tmp = q(tempBeside(f.path, 'rollback'));
+    if (f.livePath !== undefined) {
+      lines.push(`if [ -e "$d/live.${i}" ] && [ -e ${q(f.livePath)} ]; then rm -f -- ${q(f.livePath)} && echo ${q(`removed ${f.livePath}`)} >> "$d/restored"; fi`);
+    }
     lines.push(
-      `if [ -e "$d/orig.${i}" ]; then`,
+      `if [ ! -e "$d/wrote.${i}" ]; then :`,
+      `elif [ -e "$d/orig.${i}" ]; then`,
       `  cp -p -- "$d/orig.${i}" ${tmp} && mv -f -- ${tmp} ${q(f.path)} && echo ${q(`restored ${f.path}`)} >> "$d/restored"`,
       `elif [ -e ${q(f.path)} ]; then`,
       `  rm -f -- ${q(f.path)} && echo ${q(`removed ${f.path}`)} >> "$d/restored"`,
@@ -106,7 +128,14 @@ export function rollbackScript(s: SafeApply): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** apply.sh: write the files, make the live change; on the first error, roll back at once. */
+/** Write file `i` to `path` through a temp beside it; `marker` first, so the rollback knows. */
+function writeLine(f: ManagedFile, i: number, path: string, marker: string): string {
+  const tmp = q(tempBeside(path, 'new'));
+  const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+  return `: > "$d/${marker}.${i}" && mkdir -p -- ${q(dir)} && cp -- "$d/new.${i}" ${tmp} && chmod ${mode(f.mode)} ${tmp} && mv -f -- ${tmp} ${q(path)} || fail ${q(`writing ${path}`)}`;
+}
+
+/** apply.sh: make the live change (persistent files untouched); on the first error, roll back at once. */
 export function applyScript(s: SafeApply): string {
   const lines = [
     '#!/bin/sh',
@@ -120,15 +149,35 @@ export function applyScript(s: SafeApply): string {
     'fail() { echo "failed: $1"; : > "$d/apply-failed"; sh "$d/rollback.sh" from-apply; exit 1; }',
   ];
   s.files.forEach((f, i) => {
-    const tmp = q(tempBeside(f.path, 'new'));
-    const dir = f.path.slice(0, f.path.lastIndexOf('/')) || '/';
-    lines.push(`mkdir -p -- ${q(dir)} && cp -- "$d/new.${i}" ${tmp} && chmod ${mode(f.mode)} ${tmp} && mv -f -- ${tmp} ${q(f.path)} || fail ${q(`writing ${f.path}`)}`);
+    if (f.livePath !== undefined) lines.push(writeLine(f, i, f.livePath, 'live'));
   });
   for (const argv of s.apply) {
     const cmd = quoteShellCommand(argv);
     lines.push(`${cmd} || fail ${q(cmd)}`);
   }
   lines.push('cut -d" " -f1 /proc/uptime > "$d/applied"', 'rm -f -- "$d/apply.pid"', 'echo "applied at uptime $(cat "$d/applied")"');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * commit.sh: the persistent files, then the volatile copies dropped, then the commit
+ * commands. Run by the disarm only; exits non-zero at the first error.
+ */
+export function commitScript(s: SafeApply): string {
+  const lines = [
+    '#!/bin/sh',
+    `# kvmplay bridge ${s.bridge}: the change is proven; make it persistent.`,
+    `d=${q(s.dir)}`,
+    PATH_LINE,
+    'fail() { echo "failed: $1"; exit 1; }',
+  ];
+  s.files.forEach((f, i) => lines.push(writeLine(f, i, f.path, 'wrote')));
+  for (const f of s.files) if (f.livePath !== undefined) lines.push(`rm -f -- ${q(f.livePath)} || fail ${q(`removing ${f.livePath}`)}`);
+  for (const argv of s.commit) {
+    const cmd = quoteShellCommand(argv);
+    lines.push(`${cmd} || fail ${q(cmd)}`);
+  }
+  lines.push('echo committed');
   return `${lines.join('\n')}\n`;
 }
 
@@ -173,7 +222,7 @@ export const STATUS_SCRIPT = [
   'd=$1',
   'up=$(cut -d" " -f1 /proc/uptime)',
   'st=missing',
-  'for s in rolled-back firing disarmed armed; do if [ -e "$d/$s" ]; then st=$s; break; fi; done',
+  'for s in rolled-back firing disarmed committing armed; do if [ -e "$d/$s" ]; then st=$s; break; fi; done',
   'applied=-; if [ -s "$d/applied" ]; then applied=$(cat "$d/applied"); fi',
   'failed=no; if [ -e "$d/apply-failed" ]; then failed=yes; fi',
   'echo "$up $st $applied $failed"',
@@ -182,24 +231,36 @@ export const STATUS_SCRIPT = [
   'exit 0',
 ].join('\n');
 
-/** Disarm unless the rollback already fired. $1 dir, $2 method, $3 unit. Prints `disarmed` or `fired`. */
+/**
+ * Disarm unless the rollback already fired, then commit.sh writes the persistent
+ * files. $1 dir, $2 method, $3 unit. Prints `disarmed`, `fired` (the rollback won),
+ * or `commit-failed` and commit.sh's output: then the rollback was handed the token
+ * and started detached (it restores what commit.sh wrote and the live state).
+ */
 export const DISARM_SCRIPT = [
+  PATH_LINE,
   'd=$1 method=$2 unit=$3',
-  'if mv -- "$d/armed" "$d/disarmed" 2>/dev/null; then',
-  '  case $method in',
-  '  systemd) systemctl stop -- "$unit.timer" 2>/dev/null ;;',
-  '  setsid) p=$(cat "$d/sleeper.pid" 2>/dev/null) && kill -TERM "-$p" 2>/dev/null ;;',
-  '  esac',
-  '  echo disarmed',
-  'else',
-  '  echo fired',
-  'fi',
+  'mv -- "$d/armed" "$d/committing" 2>/dev/null || { echo fired; exit 0; }',
+  // Past this point a dropped session must not stop the commit half-way.
+  "trap '' HUP PIPE",
+  'case $method in',
+  'systemd) systemctl stop -- "$unit.timer" 2>/dev/null ;;',
+  'setsid) p=$(cat "$d/sleeper.pid" 2>/dev/null) && kill -TERM "-$p" 2>/dev/null ;;',
+  'esac',
+  'if sh "$d/commit.sh" >"$d/commit.log" 2>&1 </dev/null; then mv -- "$d/committing" "$d/disarmed"; echo disarmed; exit 0; fi',
+  'echo commit-failed; cat "$d/commit.log"',
+  'case $method in',
+  'systemd) systemd-run --quiet --collect --unit="$unit-undo" --description="kvmplay bridge rollback (commit failed)" /bin/sh "$d/rollback.sh" from-commit ||',
+  '  { setsid sh "$d/rollback.sh" from-commit </dev/null >/dev/null 2>&1 & } ;;',
+  'setsid) setsid sh "$d/rollback.sh" from-commit </dev/null >/dev/null 2>&1 & ;;',
+  'esac',
+  'exit 0',
 ].join('\n');
 
 export interface ApplyStatus {
   /** Host uptime (s) when the status was taken. */
   uptime: number;
-  token: 'armed' | 'disarmed' | 'firing' | 'rolled-back' | 'missing';
+  token: 'armed' | 'committing' | 'disarmed' | 'firing' | 'rolled-back' | 'missing';
   /** Host uptime when apply.sh finished, or null. */
   appliedAt: number | null;
   applyFailed: boolean;
@@ -210,7 +271,7 @@ export interface ApplyStatus {
 export function parseStatus(out: string): ApplyStatus {
   const [head = '', restored = '', ...log] = out.split('\n--\n');
   const [up = '', token = '', applied = '', failed = ''] = head.trim().split(' ');
-  const tokens = ['armed', 'disarmed', 'firing', 'rolled-back', 'missing'] as const;
+  const tokens = ['armed', 'committing', 'disarmed', 'firing', 'rolled-back', 'missing'] as const;
   const t = tokens.find((x) => x === token);
   if (t === undefined || !Number.isFinite(Number(up))) throw new Error(`unexpected output from the bridge status probe: ${JSON.stringify(out.slice(0, 200))}`);
   return {
@@ -229,6 +290,7 @@ export function stagedFiles(s: SafeApply): string[] {
     ['save.sh', saveScript(s)],
     ['rollback.sh', rollbackScript(s)],
     ['apply.sh', applyScript(s)],
+    ['commit.sh', commitScript(s)],
     ...s.files.map((f, i): [string, string] => [`new.${i}`, f.content]),
   ];
   return pairs.flatMap(([name, text]) => [name, Buffer.from(text, 'utf8').toString('base64')]);

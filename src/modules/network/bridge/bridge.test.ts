@@ -12,7 +12,7 @@ import { GATHER_SCRIPT, parseGather } from './bridge-gather.js';
 import { nmBridgeUuid, renderBridgeFiles } from './bridge-render.js';
 import { ARM_SCRIPT, DISARM_SCRIPT, STATUS_SCRIPT } from './bridge-rollback.js';
 import { BridgeArgs } from './bridge-spec.js';
-import { FINISH_SCRIPT } from '../../files/put-file.js';
+import { WRITE_SCRIPT } from '../../files/put-file.js';
 import { fakeContext } from '../../../../test/support/module-context.js';
 import { loadProbeCases, RecordedHost, runsScript } from '../../../../test/support/recorded-host.js';
 import { sectionMarker } from '../../probe-sections.js';
@@ -125,6 +125,10 @@ describe('bridge module', () => {
     assert.deepEqual(r.restore.slice(0, 2), [['nmcli', 'connection', 'reload'], ['nmcli', 'connection', 'up', 'uuid', '5fb06bd0-0bb0-7ffb-45f1-d6edd65f3e03']]);
     assert.deepEqual(r.restore.slice(2, 4), [['ip', 'link', 'set', 'dev', 'em1', 'nomaster'], ['ip', 'link', 'del', 'dev', 'br0']]);
     assert.deepEqual(r.files.map((f) => [f.path, f.mode]), [['/etc/NetworkManager/system-connections/br0.nmconnection', 0o600], ['/etc/NetworkManager/system-connections/br0-port-em1.nmconnection', 0o600]]);
+    // Until the change is proven, NetworkManager makes it from volatile copies in /run (a reboot forgets them).
+    assert.deepEqual(r.files.map((f) => f.livePath), ['/run/NetworkManager/system-connections/br0.nmconnection', '/run/NetworkManager/system-connections/br0-port-em1.nmconnection']);
+    const deb = planBridge(BR0, parseGather(probeOutput()));
+    assert.deepEqual(deb.kind === 'ok' ? deb.files.map((f) => f.livePath) : deb, [undefined, undefined], 'ifupdown: the change needs no file');
     // Without a uuid column (an older nmcli), by name.
     const old = planBridge(BR0, parseGather(probeOutput({ nm: 'em1:connected:System em1\n' })));
     assert.deepEqual(old.kind === 'ok' ? old.restore[1] : [], ['nmcli', 'connection', 'up', 'id', 'System em1']);
@@ -200,15 +204,13 @@ describe('bridge module', () => {
 
   it('writes only the files when the live state already matches: no rollback needed', async () => {
     const host = hostWith(probeOutput({ bridged: true, ifupdown: { '/etc/network/interfaces': 'auto lo\niface lo inet loopback\n' } }));
-    host.on(['mkdir', '-p', '--', '/etc/network/interfaces.d'], {}).on(runsScript(FINISH_SCRIPT), {});
+    host.on(runsScript(WRITE_SCRIPT), {});
     const r = await bridgeModule.run(host, BR0, fakeContext());
     assert.deepEqual([r.changed, r.failed, r.msg], [true, undefined, 'write /etc/network/interfaces.d/br0']);
-    // Staged beside the target, then renamed over it with mode 0644.
-    const staged = host.calls.find((c) => c.op === 'writeAtomic')?.path ?? '';
-    assert.match(staged, /^\/etc\/network\/interfaces\.d\/\.br0\.kvmplay-/);
-    assert.equal(host.files.get(staged)?.toString(), renderBridgeFiles(BR0, 'ifupdown')[0]?.content);
-    const finish = host.commands().find((c) => c[2] === FINISH_SCRIPT) ?? [];
-    assert.deepEqual(finish.slice(4, 7), [staged, '/etc/network/interfaces.d/br0', '0644']);
+    // putFile's one write (its parent made if missing), mode 0644, the content on stdin.
+    const write = host.calls.find((c) => c.op === 'run' && c.argv?.[2] === WRITE_SCRIPT);
+    assert.deepEqual(write?.argv?.slice(4, 6), ['/etc/network/interfaces.d/br0', '0644']);
+    assert.equal(write?.opts?.stdin?.toString(), renderBridgeFiles(BR0, 'ifupdown')[0]?.content);
     assert.ok(!callKinds(host).includes('arm'));
   });
 
@@ -227,6 +229,22 @@ describe('bridge module', () => {
     const arm = host.commands().find((c) => c[2] === ARM_SCRIPT) ?? [];
     assert.deepEqual(arm.slice(4, 7), [String(r.data?.['state_dir']), 'setsid', '8']);
     assert.equal(r.data?.['rollback_method'], 'setsid');
+  });
+
+  it('reports "rolled back" at once when the disarm could not write the persistent files (the host undoes the live change too)', async function () {
+    this.timeout(20_000);
+    let statuses = 0;
+    const host = hostWith(probeOutput(), {
+      arm: ok('armed setsid pid 4242\nstarted\n'),
+      status: () => ({ stdout: statuses++ === 0 ? '100.00 armed 95.00 no\n--\n--\n' : '103.00 rolled-back 95.00 no\n--\nrestored /etc/network/interfaces\nlive em1: veth, up, addresses 10.213.0.12/24\n--\nlog\n' }),
+      disarm: ok('commit-failed\nfailed: writing /etc/network/interfaces.d/br0\n'),
+    });
+    const t0 = Date.now();
+    const r = await bridgeModule.run(host, BridgeArgs.parse({ ...BR0, rollback_timeout: 30 }), fakeContext());
+    assert.deepEqual([r.changed, r.failed], [false, true]);
+    assert.equal(r.msg, 'bridge br0: rolled back: the change worked, but writing the persistent files failed (failed: writing /etc/network/interfaces.d/br0), so the live change was undone too. The host restored: restored /etc/network/interfaces; live em1: veth, up, addresses 10.213.0.12/24');
+    assert.ok(Date.now() - t0 < 10_000, 'does not wait for the 30 s deadline');
+    assert.deepEqual(callKinds(host), ['gather', 'arm', 'reconnect', 'status', 'disarm', 'reconnect', 'status']);
   });
 
   it('does not count a connection opened before the change finished: it reconnects again', async () => {

@@ -1,9 +1,11 @@
 // `bridge` (SPEC 6): a Linux bridge over ports, written in the host's own format
 // (ifcfg, ifupdown, NetworkManager keyfiles) and applied live with a safe apply:
 // a rollback armed on the host itself, detached from SSH, before anything changes;
-// then a NEW SSH connection must succeed through the new path before kvmplay
-// disarms it. If it cannot, the host restores itself at the deadline; kvmplay
-// reconnects over the restored path and reports the task failed, "rolled back".
+// the live change is made with the old persistent files in place; then a NEW SSH
+// connection must succeed through the new path before kvmplay disarms it, and the
+// disarm writes the persistent files (a reboot inside the window boots the old
+// network). If no connection gets through, the host restores itself at the deadline;
+// kvmplay reconnects over the restored path and reports the task failed, "rolled back".
 //
 // gather (bridge-gather.ts, one round trip) → plan (bridge-render.ts files,
 // bridge-plan.ts live, pure) → apply (bridge-rollback.ts scripts); the runner never
@@ -13,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Host } from '../../../transport/host.js';
 import { chooseFormat, GATHER_SCRIPT, parseGather, type Gathered } from './bridge-gather.js';
 import { describeLive, involvedDevices, planLive, planRestore, simulate } from './bridge-plan.js';
-import { candidatePaths, disableStanzas, ifupdownPath, nmBridgeUuid, renderBridgeFiles, type WantedFile } from './bridge-render.js';
+import { candidatePaths, disableStanzas, ifupdownPath, NM_DIR, nmBridgeUuid, renderBridgeFiles, type WantedFile } from './bridge-render.js';
 import {
   APPLY_DELAY_S, armArgv, disarmArgv, parseStatus, rollbackMethod, STATE_ROOT, stateTag, statusArgv,
   type ApplyStatus, type RollbackMethod, type SafeApply,
@@ -38,7 +40,13 @@ const STEP_MS = 300;
 
 export interface FileChange extends WantedFile {
   before: string | null;
+  /** A volatile copy the live change is made from before it is proven (NetworkManager). */
+  livePath?: string;
 }
+
+// NetworkManager's runtime keyfiles: read like /etc's (a profile there shadows the
+// /etc one with its uuid), on a tmpfs a reboot empties.
+export const NM_RUN_DIR = '/run/NetworkManager/system-connections';
 
 export interface BridgePlan {
   format: BridgeFormat;
@@ -72,8 +80,10 @@ export function planBridge(a: BridgeArgs, g: Gathered): { kind: 'fail'; msg: str
     }
   }
   const current = (path: string): string | null => (g.files.has(path) ? g.files.get(path) ?? null : g.ifupdown.get(path) ?? null);
-  const files = wanted.map((f) => ({ ...f, before: current(f.path) })).filter((f) => f.before !== f.content);
   const nm = choice.format === 'nm-keyfile';
+  // NetworkManager makes the change from keyfiles: until it is proven, from copies in /run.
+  const files = wanted.map((f) => ({ ...f, before: current(f.path), ...(nm ? { livePath: f.path.replace(NM_DIR, NM_RUN_DIR) } : {}) }))
+    .filter((f) => f.before !== f.content);
   const live = planLive(a, g.live, { delayOnlyWithStp: nm });
   if (live.kind === 'fail') return live;
   const ipCmds = live.commands.map((c) => ['ip', ...c]);
@@ -183,9 +193,11 @@ async function safeApply(host: Host, a: BridgeArgs, ctx: ModuleContext, plan: Br
     method,
     unit: `kvmplay-bridge-rollback-${tag}`,
     timeoutS: a.rollback_timeout,
-    files: plan.files.map(({ path, content, mode }) => ({ path, content, mode })),
+    files: plan.files.map(({ path, content, mode, livePath }) => ({ path, content, mode, ...(livePath !== undefined ? { livePath } : {}) })),
     apply: plan.live,
     restore: plan.restore,
+    // NetworkManager reads the /etc keyfiles that replace the /run copies (same uuids: the active profiles stay up).
+    commit: plan.format === 'nm-keyfile' ? [['nmcli', 'connection', 'reload']] : [],
     restoredLive: plan.liveBefore.trimEnd().split('\n').map((l) => `live ${l}`),
   };
   const data: ResultData = { state_dir: s.dir, rollback_unit: method === 'systemd' ? `${s.unit}.timer` : undefined };
@@ -207,7 +219,8 @@ async function safeApply(host: Host, a: BridgeArgs, ctx: ModuleContext, plan: Br
   }
   await sleep(APPLY_DELAY_S * 1000 + 700, undefined, { signal: ctx.signal });
 
-  // Prove that a NEW connection works through the new path, then disarm over it.
+  // Prove that a NEW connection works through the new path, then disarm over it (the
+  // disarm writes the persistent files).
   let lastError = '';
   while (Date.now() < deadline - MARGIN_MS) {
     const started = Date.now();
@@ -228,6 +241,12 @@ async function safeApply(host: Host, a: BridgeArgs, ctx: ModuleContext, plan: Br
       const r = await host.run(disarmArgv(s), runOptions(ctx, { timeoutMs: 15_000 }));
       if (r.rc === 0 && r.stdout.trim() === 'disarmed') {
         return { msg: `${words(plan)}; verified over a new SSH connection, rollback disarmed`, data };
+      }
+      if (r.stdout.startsWith('commit-failed\n')) {
+        // Disarmed, but the files could not be written: the host undoes the live change
+        // too (now, not at the deadline), so its network and its files agree again.
+        const log = r.stdout.slice('commit-failed\n'.length).trim();
+        return await awaitRollback(host, ctx, s, Date.now(), data, `the change worked, but writing the persistent files failed (${log}), so the live change was undone too`);
       }
       return await awaitRollback(host, ctx, s, deadline, data, 'the rollback fired before kvmplay could disarm it');
     }
