@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import type { ModuleContext } from '../modules/module.js';
 import { localCandidates, resolveLocalSource } from '../playbook/index.js';
-import { compileTemplate, renderTemplate } from '../template/index.js';
+import { compileTemplate, formatFor, renderTemplate, type TemplateFormat } from '../template/index.js';
 import type { RunContext } from './run-context.js';
 import type { Scope } from './scope.js';
 
@@ -33,14 +33,23 @@ export function localAccess(ctx: RunContext, playDir: string, scope: Scope): Loc
       const path = await find(src);
       return { path, content: await readFile(path) };
     },
-    async renderTemplateFile(src) {
+    async renderTemplateFile(src, opts = {}) {
       const path = await find(src);
-      let compiled = ctx.localTemplates.get(path);
+      const format = templateFormat(path, opts.dest);
+      // The loader compiled it under its own name's format; another format is another entry.
+      const key = format === formatFor(path) ? path : `${path}\0${format}`;
+      let compiled = ctx.localTemplates.get(key);
       if (!compiled) {
-        compiled = compileTemplate(await readFile(path, 'utf8'), { name: displayPath(path) });
-        ctx.localTemplates.set(path, compiled);
+        compiled = compileTemplate(await readFile(path, 'utf8'), { name: displayPath(path), format });
+        ctx.localTemplates.set(key, compiled);
       }
       return { path, content: renderTemplate(compiled, scope) };
     },
   };
+}
+
+/** A template's output format: by its own name, else (plain text) by where it is written. */
+export function templateFormat(path: string, dest: string | undefined): TemplateFormat {
+  const own = formatFor(path);
+  return own === 'text' && dest !== undefined ? formatFor(dest) : own;
 }

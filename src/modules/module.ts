@@ -19,8 +19,12 @@ export interface ModuleContext {
    * the playbook, then in its `templates/`, then in the project's `templates/` (SPEC 4).
    */
   readLocalFile(src: string): Promise<{ path: string; content: Buffer }>;
-  /** Render a local template file (by `src`) with the host's variables. */
-  renderTemplateFile(src: string): Promise<{ path: string; content: string }>;
+  /**
+   * Render a local template file (by `src`) with the host's variables. Its output
+   * format (the escaping) comes from its name, or, when the name says nothing (plain
+   * text), from `dest`: `site.conf.hbs` written to `…/ifcfg-br0` is escaped as ifcfg.
+   */
+  renderTemplateFile(src: string, opts?: { dest?: string }): Promise<{ path: string; content: string }>;
 }
 
 /** The runner's own context: the module context plus check mode, which it alone reads. */

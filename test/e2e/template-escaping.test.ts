@@ -61,6 +61,8 @@ describe('template escaping by quoting context on a real host', function () {
       '    up printf %s {{note}} > {{dir}}/up.out',
       '',
     ].join('\n'));
+    // A name that says nothing of the format: where it is written decides (ifcfg).
+    writeFile(dir, 'network.conf.hbs', each('V{{i}}="{{v}}"'));
     writeFile(dir, 'data.json.hbs', '{"bare": {{v}}, "quoted": "{{v}}", "list": {{values}}, "n": {{n}} }\n');
   });
 
@@ -120,5 +122,15 @@ describe('template escaping by quoting context on a real host', function () {
     assert.equal(r.code, 0, explain(r));
     const parsed = await sh('python3 -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))))" "$1"', dest);
     assert.deepEqual(JSON.parse(parsed), { bare: v, quoted: v, list: hostile, n: 42 });
+  });
+
+  it('escapes a template whose own name says nothing by where it is written (an ifcfg file)', async () => {
+    const dest = `${remote}/ifcfg-by-dest`;
+    const r = await run(play('by-dest.yaml', { values: hostile }, [['network.conf.hbs', dest]]));
+    assert.equal(r.code, 0, explain(r));
+    const printAll = `printf '%s\\0' ${hostile.map((_, i) => `"$V${i}"`).join(' ')}`;
+    const sourced = await lab01.run(['sh', '-c', `. "$1" && ${printAll}`, 'sh', dest], { cwd: remote });
+    assert.equal(await exists(pwned), false, 'sourcing the file ran a command from a value');
+    assert.deepEqual(sourced.stdout.split('\0').slice(0, -1), hostile);
   });
 });

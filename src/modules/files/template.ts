@@ -26,7 +26,7 @@ export const templateModule = defineModule({
   args: TemplateArgs,
   // Rendered first: a template that does not render sends nothing to the host.
   async gather(host, a, ctx): Promise<{ rendered: string; cur: RemoteFile }> {
-    const rendered = await ctx.renderTemplateFile(a.src);
+    const rendered = await ctx.renderTemplateFile(a.src, { dest: a.dest });
     return { rendered: rendered.content, cur: await probeContent(host, a.dest, ctx, a.follow) };
   },
   plan: (a, s) =>
