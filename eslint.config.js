@@ -15,17 +15,16 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 // here too (import-x/no-cycle skips them: scripts/check-cycles.mjs, also run by `npm run lint`, counts them). Test files (*.test.ts) under src/ follow their folder's line and may also
 // import test/support/; no other file under src/ may import test/ or bench/.
 const LAYERS = {
-  cli:       ['exec', 'lab', 'output', 'playbook', 'inventory', 'modules', 'transport', 'template', 'expr', 'data'],
-  exec:      ['modules', 'playbook', 'inventory', 'transport', 'output', 'template', 'expr', 'data'],
-  playbook:  ['modules', 'inventory', 'template', 'expr', 'data'],
-  modules:   ['transport', 'template', 'expr', 'data'],
+  cli:       ['exec', 'lab', 'output', 'playbook', 'inventory', 'modules', 'transport', 'template', 'jinja', 'data'],
+  exec:      ['modules', 'playbook', 'inventory', 'transport', 'output', 'template', 'jinja', 'data'],
+  playbook:  ['modules', 'inventory', 'template', 'jinja', 'data'],
+  modules:   ['transport', 'template', 'jinja', 'data'],
   inventory: ['transport', 'data'],
   output:    [],
   lab:       [],
   transport: [],
-  template:  ['expr', 'data'],
+  template:  ['jinja', 'data'],
   jinja:     ['data'],
-  expr:      ['data'],
   data:      [],
   util:      [], // src/errors.ts only
 };

@@ -4,7 +4,7 @@
 // An error in a condition (undefined variable, bad types) fails that host's task
 // with the condition and the task's position in the message. Pure.
 import type { SourcePosition } from '../errors.js';
-import { ExprError, truthy, type CompiledExpr } from '../expr/index.js';
+import { ExprError, truthy, type CompiledExpr } from '../jinja/index.js';
 import type { Task } from '../playbook/index.js';
 import { TemplateError } from '../template/index.js';
 import { failedResult, type Registered } from './result.js';

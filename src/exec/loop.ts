@@ -1,7 +1,7 @@
 // `loop` / `with_items` at run time: the list (rendered with the host's variables),
 // each item's variables (`item` or loop_var, `index`, index_var, `ansible_loop`) and
 // its label in output. Pure.
-import { ExprError } from '../expr/index.js';
+import { ExprError } from '../jinja/index.js';
 import type { Task } from '../playbook/index.js';
 import { renderString, TemplateError, type TemplateCache } from '../template/index.js';
 import { where } from './conditions.js';

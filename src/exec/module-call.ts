@@ -4,7 +4,7 @@
 // Template and argument errors fail the task with the task's position; an
 // unreachable host or Ctrl-C is thrown to the host's loop.
 import { InterruptedError, UnreachableError } from '../errors.js';
-import { ExprError } from '../expr/index.js';
+import { ExprError } from '../jinja/index.js';
 import type { ModuleResult, RunModuleContext } from '../modules/module.js';
 import { runModule } from '../modules/registry.js';
 import { validateModuleArgs, type Task } from '../playbook/index.js';

@@ -2,7 +2,7 @@
 // were unreachable earlier in the run, as Ansible drops them), in `serial`
 // batches; within a batch every host runs the play on its own, `--forks` at a time.
 // After a batch: any_errors_fatal or max_fail_percentage may stop the rollout.
-import { ExprError } from '../expr/index.js';
+import { ExprError } from '../jinja/index.js';
 import type { Play, Playbook } from '../playbook/index.js';
 import { renderString, TemplateError } from '../template/index.js';
 import { batchStopsRollout, serialBatches } from './batches.js';

@@ -3,7 +3,7 @@
 // written (templates included), rendered per host at run time; conditions are
 // compiled once. Every part keeps where it came from, for run-time messages.
 import type { SourcePosition } from '../errors.js';
-import type { CompiledExpr } from '../expr/index.js';
+import type { CompiledExpr } from '../jinja/index.js';
 import type { Vars } from '../inventory/index.js';
 import type { CompiledTemplate } from '../template/index.js';
 

@@ -4,7 +4,7 @@
 // exact line and column inside the string when the YAML allows it. The variables
 // each one reads are returned as uses, for the undefined-variable check.
 import type { SourcePosition } from '../errors.js';
-import { compileExpr, ExprSyntaxError, variablesOfAll, type CompiledExpr } from '../expr/index.js';
+import { compileExpr, ExprSyntaxError, variablesOfAll, type CompiledExpr } from '../jinja/index.js';
 import type { PNode } from '../data/yaml-load.js';
 import { checkTemplate, TemplateError, type TemplateReference } from '../template/index.js';
 import { innerPosition, lineColOf } from './position.js';

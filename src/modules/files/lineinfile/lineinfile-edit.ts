@@ -5,7 +5,7 @@
 // that is not UTF-8 is written back byte for byte; the caller converts line/regexp too.
 // Regexps are Python's, run on RE2 (linear time; no backreferences or lookaround).
 // Each line is matched without its trailing newline (Python's `$` matches before it).
-import { compileUserRegex, type RegexMatch, type UserRegex } from '../../../expr/regex.js';
+import { compileUserRegex, type RegexMatch, type UserRegex } from '../../../jinja/regex.js';
 
 export interface LineEditArgs {
   state: 'present' | 'absent';
