@@ -2,7 +2,7 @@
 // tests; there is no call node, no eval, no I/O. Undefined values travel as Missing
 // until something needs them, which is how `x.y is defined` and `| default` work.
 import type { ArithOp, CompareOp, Node } from './ast.js';
-import { type CallContext, resolveBuiltin } from './builtin.js';
+import { type Builtin, type CallContext, type Kwargs, resolveBuiltin } from './builtin.js';
 import { ExprError } from './errors.js';
 import { FILTERS } from './filters.js';
 import { TESTS } from './jinja-tests.js';
@@ -76,11 +76,8 @@ function lazy(node: Node, scope: Scope): unknown {
       const builtin = resolveBuiltin(registry, node.name) ?? fail(`unknown ${node.kind} '${node.name}'`, node.at);
       const operand = builtin.lazy ? lazy(node.operand, scope) : value(node.operand, scope);
       const args = node.args.map((a) => value(a, scope));
-      const ctx: CallContext = {
-        fail: (message) => fail(message, node.at),
-        missing: (reason) => new Missing(reason, node.at),
-      };
-      const result = builtin.apply(operand, args, ctx);
+      const ctx = callContext(node.at);
+      const result = builtin.apply(operand, args, ctx, {});
       return node.kind === 'filter' ? result : truthy(result) !== node.negated;
     }
   }
@@ -123,4 +120,20 @@ function arithmetic(op: ArithOp, a: unknown, b: unknown, pos: number): unknown {
     case '%': return ((a % b) + b) % b; // Python: the result takes the divisor's sign
     case '**': return a ** b;
   }
+}
+
+/** What a filter or test may do besides computing: fail at its column, call another by name. */
+function callContext(at: number): CallContext {
+  const call = (registry: ReadonlyMap<string, Builtin>, kind: string, name: string, v: unknown, args: readonly unknown[], kwargs: Kwargs): unknown => {
+    const builtin = resolveBuiltin(registry, name) ?? fail(`unknown ${kind} '${name}'`, at);
+    if (args.length < builtin.minArgs || args.length > builtin.maxArgs) fail(`${kind} '${name}' takes ${builtin.minArgs}–${builtin.maxArgs} arguments, not ${args.length}`, at);
+    return builtin.apply(v, args, ctx, kwargs);
+  };
+  const ctx: CallContext = {
+    fail: (message) => fail(message, at),
+    missing: (reason) => new Missing(reason, at),
+    filter: (name, v, args = [], kwargs = {}) => call(FILTERS, 'filter', name, v, args, kwargs),
+    test: (name, v, args = [], kwargs = {}) => truthy(call(TESTS, 'test', name, v, args, kwargs)),
+  };
+  return ctx;
 }
