@@ -32,11 +32,11 @@ describe('host ranges', () => {
     assert.deepEqual(expandHostPattern('my_host!:22'), { hosts: ['my_host!:22'], port: null });
   });
 
-  it('refuses a range, or nested ranges, standing for more than 20,000 hosts, without building them', () => {
+  it('refuses a range, or nested ranges, standing for more than 100,000 hosts, without building them', () => {
     const started = Date.now();
-    assert.throws(() => expandHostPattern('web[0:99999999]'), /stands for 100000000 hosts, more than 20000/);
-    assert.throws(() => expandHostPattern('r[0:999]-[0:999]'), /nested ranges stand for more than 20000 hosts/);
+    assert.throws(() => expandHostPattern('web[0:99999999]'), /stands for 100000000 hosts, more than 100000/);
+    assert.throws(() => expandHostPattern('r[0:999]-[0:999]'), /nested ranges stand for more than 100000 hosts/);
     assert.ok(Date.now() - started < 2000);
-    assert.equal(expandHostPattern('web[1:20000]').hosts.length, 20_000);
+    assert.equal(expandHostPattern('web[1:100000]').hosts.length, 100_000);
   });
 });

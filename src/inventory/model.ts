@@ -70,15 +70,12 @@ export class InventoryModel {
   }
 
   private addHostToGroup(g: GroupNode, h: HostNode): void {
-    if (!g.hosts.includes(h.name)) {
+    // The host's own (short) list of groups answers "already in it?": g.hosts is kept
+    // in step with it, and scanning g.hosts made loading n hosts into a group O(n²).
+    if (!h.groups.includes(g.name)) {
       g.hosts.push(h.name);
       h.groups.push(g.name);
     }
-  }
-
-  private removeHostFromGroup(g: GroupNode, h: HostNode): void {
-    g.hosts = g.hosts.filter((n) => n !== h.name);
-    h.groups = h.groups.filter((n) => n !== g.name);
   }
 
   /** Group.set_variable: ansible_group_priority is the priority, not a variable. */
@@ -143,13 +140,22 @@ export class InventoryModel {
       if (g.name !== 'all' && g.parents.length === 0) this.addChild('all', g.name);
     }
     const ungrouped = this.group('ungrouped');
+    const leaving = new Set<string>();
     for (const h of this.hosts.values()) {
       const mine = this.groupsOfHost(h.name);
       if (mine.has('ungrouped')) {
         // Clear ungrouped of hosts that also belong to a real group.
-        if ([...mine].some((g) => g !== 'all' && g !== 'ungrouped')) this.removeHostFromGroup(ungrouped, h);
+        if ([...mine].some((g) => g !== 'all' && g !== 'ungrouped')) leaving.add(h.name);
       } else if (mine.size === 0 || (mine.size === 1 && mine.has('all'))) {
         this.addHostToGroup(ungrouped, h);
+      }
+    }
+    // One pass over ungrouped's list, not one per leaving host.
+    if (leaving.size > 0) {
+      ungrouped.hosts = ungrouped.hosts.filter((n) => !leaving.has(n));
+      for (const name of leaving) {
+        const h = this.hosts.get(name);
+        if (h) h.groups = h.groups.filter((g) => g !== 'ungrouped');
       }
     }
     this.computeDepths();
