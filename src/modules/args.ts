@@ -53,7 +53,16 @@ export interface ArgumentRules<K extends string> {
  * (unknown arguments are errors at validation), aliases are accepted under their own
  * names and handed to the module under the canonical one.
  */
-export function argumentSpec<S extends z.ZodRawShape, K extends Extract<keyof S, string>>(shape: S, rules: ArgumentRules<K> = {}) {
+/** The parsed arguments: the `required` ones are never undefined (given directly or by an alias). */
+export type SpecOutput<S extends z.ZodRawShape, R extends PropertyKey> = Omit<z.output<z.ZodObject<S>>, R> & {
+  [P in R & keyof z.output<z.ZodObject<S>>]-?: Exclude<z.output<z.ZodObject<S>>[P], undefined>;
+};
+
+export function argumentSpec<S extends z.ZodRawShape, const R extends Extract<keyof S, string> = never>(
+  shape: S,
+  rules: ArgumentRules<Extract<keyof S, string>> & { required?: readonly R[] } = {},
+) {
+  type K = Extract<keyof S, string>;
   const aliases = Object.entries(rules.aliases ?? {}) as Array<[K, readonly string[]]>;
   const full: Record<string, z.core.$ZodType> = { ...shape };
   for (const [name, others] of aliases) for (const alias of others) full[alias] = z.optional(shape[name] as z.core.$ZodType);
@@ -89,6 +98,6 @@ export function argumentSpec<S extends z.ZodRawShape, K extends Extract<keyof S,
           delete out[alias];
         }
       }
-      return out as z.output<z.ZodObject<S>>;
+      return out as SpecOutput<S, R>;
     });
 }

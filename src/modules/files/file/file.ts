@@ -45,7 +45,7 @@ export function parseTree(out: string): TreeEntry[] {
 }
 
 function wantOf(a: FileArgs): FileWant {
-  const want: FileWant = { path: a.path ?? '', recurse: a.recurse, force: a.force };
+  const want: FileWant = { path: a.path, recurse: a.recurse, force: a.force };
   if (a.state) want.state = a.state;
   if (a.src !== undefined) want.src = a.src;
   if (a.mode !== undefined) want.mode = parseMode(a.mode);
@@ -140,7 +140,7 @@ export const fileModule = defineModule({
   describe: (s: FileStep) => s.changes.map((c) => describeChange(c, s.was)).join(', '),
   async apply(host, a, s, ctx) {
     for (const c of s.changes) {
-      for (const argv of changeArgv(s.path, c)) await mustRun(host, argv, ctx, `cannot ${c.kind} ${a.path ?? s.path}`);
+      for (const argv of changeArgv(s.path, c)) await mustRun(host, argv, ctx, `cannot ${c.kind} ${a.path}`);
     }
     return { msg: s.words.join(', ') };
   },

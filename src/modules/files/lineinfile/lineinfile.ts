@@ -31,7 +31,7 @@ const shape = {
   ...fileArgs,
 };
 
-export const LineinfileArgs = argumentSpec<typeof shape, keyof typeof shape>(shape, {
+export const LineinfileArgs = argumentSpec(shape, {
   // Ansible's aliases of path and of some options.
   aliases: { path: ['dest', 'destfile', 'name'], line: ['value'], regexp: ['regex'] },
   required: ['path'],
@@ -56,13 +56,13 @@ export const lineinfileModule = defineModule({
   names: ['lineinfile'],
   args: LineinfileArgs,
   async gather(host, a, ctx) {
-    const path = a.path ?? '';
+    const path = a.path;
     const cur = await probeFile(host, path, ctx, { follow: a.follow === true, content: true });
     const trusted = cur.kind === 'link' && a.follow === undefined && cur.dirWritableBy.length === 0;
     return trusted ? probeFile(host, path, ctx, { follow: true, content: true }) : cur;
   },
   plan(a, cur) {
-    const path = a.path ?? cur.path;
+    const path = a.path;
     if (cur.kind === 'directory') return { fail: `Path ${path} is a directory !`, rc: 256 };
     if (cur.kind === 'link') {
       const why = a.follow === false ? 'follow is false' : `its directory is writable by ${cur.dirWritableBy.join(', ')}`;
