@@ -1,8 +1,15 @@
 // The condition language of `when`, `changed_when`, `failed_when` and `until` (SPEC 4):
-// Jinja2 expressions, parsed once, evaluated safely against a host's variables.
+// Jinja2 expressions, parsed once, evaluated safely against a host's variables; and
+// whole templates (compileJinja) with Jinja2's statements and whitespace control.
 import type { Node } from './ast.js';
-import { evaluateTree } from './evaluate.js';
+import { ExprSyntaxError, locate } from './errors.js';
+import { evaluateInFrame, evaluateTree } from './evaluate.js';
 import { parseExpr } from './parse.js';
+import { lexTemplate } from './template-lex.js';
+import { parseTemplate } from './template-parse.js';
+import { located, type RenderEnv, renderUnit, Scope, type TemplateUnit } from './template-render.js';
+import { bareScalarVariable, keepsText, literalValue, padTrailingNewlines, singleValue } from './template-value.js';
+import { templateVariables } from './template-variables.js';
 import { truthy } from './values.js';
 import { collectVariables, type VariableRef } from './variables.js';
 
@@ -59,4 +66,115 @@ export function evaluateAll(exprs: ReadonlyArray<string | CompiledExpr>, vars: R
 /** variables() of a list of conditions taken together: `[x is defined, x > 1]` guards x. */
 export function variablesOfAll(exprs: ReadonlyArray<string | CompiledExpr>): VariableRef[] {
   return collectVariables(exprs.map((e) => ParsedExpr.treeOf(e)));
+}
+
+export interface JinjaOptions {
+  /** For error messages (file name). */
+  name?: string;
+  /** Drop the first newline after a block tag; default false (Jinja's default); Ansible's template module uses true. */
+  trimBlocks?: boolean;
+  /** Strip spaces and tabs before a block tag on its own line; default false. */
+  lstripBlocks?: boolean;
+  /**
+   * Keep the template's final newlines, as Ansible does (its preserve_trailing_newlines,
+   * which Ansible's templating always uses): the output ends with at least as many
+   * newlines as the source; included templates still drop one, as in Ansible. Default
+   * false: Jinja's default, which drops one trailing newline.
+   */
+  keepTrailingNewline?: boolean;
+  /** Ansible's escape_backslashes (renderValue always applies it): in `{{ }}`, '\\d' is backslash-d. */
+  escapeBackslashes?: boolean;
+  /** The source of `{% include name %}`; throws when there is none. Without it, include is an error. */
+  include?: (name: string) => string;
+}
+
+export interface CompiledJinja {
+  readonly source: string;
+  /** The rendered text. Throws ExprError (runtime, e.g. undefined variable) with line/column. */
+  render(vars: Record<string, unknown>): string;
+  /**
+   * As Ansible 2.14 templates a variable (ansible_eval_concat): a template that is exactly
+   * one `{{ expr }}` keeps a list or dict value; any other result is text, read back as a
+   * list, dict or bool when it spells a Python literal of one (`[…`, `{…`, `True`, `False`).
+   * Numbers come back as strings ("{{ 42 }}" is '42') and None as '', as in Ansible.
+   */
+  renderValue(vars: Record<string, unknown>): unknown;
+  /** Top-level variables the template reads (not loop variables, `set` targets, macro arguments), each flagged `guarded` when it may safely be undefined. */
+  variables(): VariableRef[];
+}
+
+/** Throws ExprSyntaxError with 1-based line and column for bad syntax, unknown filters/tests. */
+export function compileJinja(source: string, options: JinjaOptions = {}): CompiledJinja {
+  return new Template(compileUnit(source, options), options);
+}
+
+function compileUnit(source: string, options: JinjaOptions): TemplateUnit {
+  try {
+    // Trailing newlines are Jinja's (one dropped) here; render() pads them back for keepTrailingNewline.
+    const segments = lexTemplate(source, { ...options, keepTrailingNewline: false });
+    return { source, name: options.name, body: parseTemplate(source, segments).body };
+  } catch (err) {
+    if (!(err instanceof ExprSyntaxError) || err.line !== null) throw err;
+    const { line, column } = locate(source, err.column - 1);
+    throw new ExprSyntaxError(source, column, err.detail, { cause: err.cause, at: { line, name: options.name } });
+  }
+}
+
+class Template implements CompiledJinja {
+  readonly source: string;
+  // Included templates compile once per Template, on first use.
+  readonly #includes = new Map<string, TemplateUnit>();
+  #valueUnit: TemplateUnit | undefined;
+  constructor(readonly unit: TemplateUnit, readonly options: JinjaOptions) {
+    this.source = unit.source;
+  }
+
+  #env(): RenderEnv {
+    const loader = this.options.include;
+    return {
+      depth: 0,
+      include: loader === undefined ? undefined : (name: string): TemplateUnit => {
+        let unit = this.#includes.get(name);
+        if (unit === undefined) {
+          unit = compileUnit(loader(name), { ...this.options, name });
+          this.#includes.set(name, unit);
+        }
+        return unit;
+      },
+    };
+  }
+
+  render(vars: Record<string, unknown>): string {
+    return this.#pad(renderUnit(this.unit, new Scope(null, vars), this.#env()));
+  }
+
+  #pad(text: string): string {
+    return this.options.keepTrailingNewline ? padTrailingNewlines(text, this.source) : text;
+  }
+
+  renderValue(vars: Record<string, unknown>): unknown {
+    const bare = bareScalarVariable(this.source, vars);
+    if (bare !== undefined) return bare.value;
+    // Ansible templates variables with escape_backslashes, so they compile on their own.
+    this.#valueUnit ??= this.source.includes('\\') && this.source.includes('{{')
+      ? compileUnit(this.source, { ...this.options, escapeBackslashes: true }) : this.unit;
+    const unit = this.#valueUnit;
+    const [only, ...rest] = unit.body;
+    let value: unknown;
+    if (only?.kind !== 'output' || rest.length > 0 || keepsText(this.source)) {
+      const text = renderUnit(unit, new Scope(null, vars), this.#env());
+      value = keepsText(this.source) ? text : literalValue(text);
+    } else {
+      try {
+        value = singleValue(evaluateInFrame(only.expr, this.source, new Scope(null, vars)));
+      } catch (err) {
+        throw located(err, unit);
+      }
+    }
+    return typeof value === 'string' ? this.#pad(value) : value;
+  }
+
+  variables(): VariableRef[] {
+    return templateVariables(this.unit.body);
+  }
 }

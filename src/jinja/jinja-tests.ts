@@ -1,132 +1,104 @@
-// Jinja/Ansible tests, the `x is name` forms. The result tests (failed, changed, …) follow
-// ansible/plugins/test/core.py: they read a registered result's keys and refuse anything
-// that is not a dict, so `x is failed` on a string is a mistake, not a silent false.
+// The `x is name` tests: Jinja2 3.x's built-in ones here, Ansible's own (result, regex,
+// version, set, truthiness and path tests) in tests-ansible.ts and tests-version.ts. Each
+// follows its Python original (jinja2/tests.py, ansible/plugins/test/*.py), including
+// which operands are errors there: `'a' is even` fails as Python's `'a' % 2` does.
 import type { Builtin, CallContext } from './builtin.js';
 import { Missing } from './lookup.js';
-import { compileUserRegex, type UserRegex } from './regex.js';
-import { contains, deepEqual, isPlainObject, truthy, typeName } from './values.js';
+import { ANSIBLE_TESTS, pick } from './tests-ansible.js';
+import { versionTest } from './tests-version.js';
+import { compareValues, contains, deepEqual, isPlainObject, pyStr, typeName } from './values.js';
 
 const check = (pred: (v: unknown) => boolean): Builtin => ({ minArgs: 0, maxArgs: 0, apply: (v) => pred(v) });
 
-function resultDict(v: unknown, test: string, ctx: CallContext): Record<string, unknown> {
-  if (!isPlainObject(v)) ctx.fail(`the '${test}' test needs a registered result (a dict), not a ${typeName(v)}`);
-  return v as Record<string, unknown>;
+/** Python's numbers: bool is an int there (`true is number`, `true % 2`). */
+function asNumber(v: unknown, test: string, ctx: CallContext): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return ctx.fail(`the '${test}' test needs a number, not a ${typeName(v)}`);
 }
 
-const failed: Builtin = {
-  minArgs: 0, maxArgs: 0, apply: (v, _a, ctx) => truthy(resultDict(v, 'failed', ctx).failed),
-};
-const succeeded: Builtin = {
-  minArgs: 0, maxArgs: 0, apply: (v, _a, ctx) => !truthy(resultDict(v, 'succeeded', ctx).failed),
-};
-const skipped: Builtin = {
-  minArgs: 0, maxArgs: 0, apply: (v, _a, ctx) => truthy(resultDict(v, 'skipped', ctx).skipped),
-};
-const changed: Builtin = {
+/** Python's `%`: the result takes the divisor's sign. */
+const pyMod = (a: number, b: number): number => ((a % b) + b) % b;
+
+const parity = (test: string, remainder: number): Builtin => ({
   minArgs: 0, maxArgs: 0,
-  apply: (v, _a, ctx) => {
-    const r = resultDict(v, 'changed', ctx);
-    // A looped task registers {results: [...]}: changed if any iteration changed.
-    if (!Object.hasOwn(r, 'changed') && Array.isArray(r.results)) {
-      return r.results.some((x) => isPlainObject(x) && truthy(x.changed));
-    }
-    return truthy(r.changed);
+  apply: (v, _a, ctx) => pyMod(asNumber(v, test, ctx), 2) === remainder,
+});
+
+const divisibleby: Builtin = {
+  minArgs: 1, maxArgs: 1, kwargs: ['num'],
+  apply: (v, [num], ctx, kw) => {
+    const d = asNumber(pick(kw, 'num', num), 'divisibleby', ctx);
+    if (d === 0) ctx.fail('divisibleby 0: division by zero');
+    return pyMod(asNumber(v, 'divisibleby', ctx), d) === 0;
   },
 };
 
-const regex = (anchored: boolean): Builtin => ({
-  // match(pattern, ignorecase=false, multiline=false); match anchors at the start, as re.match.
-  minArgs: 1, maxArgs: 3,
-  apply: (v, [pattern, ignorecase = false, multiline = false], ctx) => {
-    if (typeof v !== 'string') ctx.fail(`regular expression tests need a string, not a ${typeName(v)}`);
-    if (typeof pattern !== 'string') ctx.fail(`the pattern must be a string, not a ${typeName(pattern)}`);
-    let re: UserRegex;
-    try {
-      re = compileUserRegex(pattern as string, { ignoreCase: truthy(ignorecase), multiline: truthy(multiline) });
-    } catch (err) {
-      return ctx.fail(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
-    }
-    return anchored ? re.matchStart(v as string) : re.search(v as string);
+/** Python's str.islower()/isupper(): some cased character, and all of them in that case. */
+const letterCase = (lower: boolean): Builtin => check((v) => {
+  const s = pyStr(v);
+  return lower ? s === s.toLowerCase() && s !== s.toUpperCase() : s === s.toUpperCase() && s !== s.toLowerCase();
+});
+
+/** Python's `is`: the same primitive, or the very same list or dict. */
+const sameas: Builtin = { minArgs: 1, maxArgs: 1, kwargs: ['other'], apply: (v, [o], _c, kw) => Object.is(v, pick(kw, 'other', o)) };
+
+const equality = (negate: boolean): Builtin => ({
+  minArgs: 1, maxArgs: 1, kwargs: ['b'],
+  apply: (v, [o], _c, kw) => deepEqual(v, pick(kw, 'b', o)) !== negate,
+});
+
+const ordering = (name: string, pred: (c: number) => boolean): Builtin => ({
+  minArgs: 1, maxArgs: 1, kwargs: ['b'],
+  apply: (v, [o], ctx, kw) => {
+    const other = pick(kw, 'b', o);
+    const c = compareValues(v, other);
+    return c === null ? ctx.fail(`'${name}' cannot compare a ${typeName(v)} with a ${typeName(other)}`) : pred(c);
   },
 });
 
-const integerTest = (pred: (n: number, args: readonly unknown[], ctx: CallContext) => boolean, arity = 0): Builtin => ({
-  minArgs: arity, maxArgs: arity,
-  apply: (v, args, ctx) => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) ctx.fail(`this test needs an integer, not a ${typeName(v)}`);
-    return pred(v as number, args, ctx);
-  },
-});
+const isIterable = (v: unknown): boolean => typeof v === 'string' || Array.isArray(v) || isPlainObject(v);
 
-/** LooseVersion-style: '8.0.0' and '10.2-rc1' split into numbers and words, compared in order. */
-function compareVersions(a: string, b: string): number {
-  const parts = (s: string): Array<number | string> =>
-    (s.match(/\d+|[a-z]+/gi) ?? []).map((p) => (/^\d/.test(p) ? Number(p) : p));
-  const pa = parts(a);
-  const pb = parts(b);
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i]!;
-    const y = pb[i]!;
-    if (x === y) continue;
-    if (typeof x === typeof y) return x < y ? -1 : 1;
-    return typeof x === 'number' ? 1 : -1; // 8.0.1 is newer than 8.0.rc1
-  }
-  return pa.length - pb.length;
-}
-
-const VERSION_OPS: ReadonlyMap<string, (c: number) => boolean> = new Map([
-  ...['<', 'lt'].map((k) => [k, (c: number) => c < 0] as const),
-  ...['<=', 'le'].map((k) => [k, (c: number) => c <= 0] as const),
-  ...['>', 'gt'].map((k) => [k, (c: number) => c > 0] as const),
-  ...['>=', 'ge'].map((k) => [k, (c: number) => c >= 0] as const),
-  ...['==', '=', 'eq'].map((k) => [k, (c: number) => c === 0] as const),
-  ...['!=', '<>', 'ne'].map((k) => [k, (c: number) => c !== 0] as const),
-]);
-
-const version: Builtin = {
-  // version(other, operator='eq'), as ansible.builtin.version with the default loose type.
-  minArgs: 1, maxArgs: 2,
-  apply: (v, [other, op = 'eq'], ctx) => {
-    const str = (x: unknown): string =>
-      typeof x === 'string' || typeof x === 'number' ? String(x) : ctx.fail(`versions must be strings, not a ${typeName(x)}`);
-    const cmp = VERSION_OPS.get(str(op));
-    if (!cmp) ctx.fail(`unknown version comparison '${str(op)}'`);
-    return cmp!(compareVersions(str(v), str(other)));
-  },
-};
-
-export const TESTS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+const JINJA_TESTS: ReadonlyArray<readonly [string, Builtin]> = [
   ['defined', { minArgs: 0, maxArgs: 0, lazy: true, apply: (v) => !(v instanceof Missing) }],
   ['undefined', { minArgs: 0, maxArgs: 0, lazy: true, apply: (v) => v instanceof Missing }],
-  ['none', check((v) => v === null)],
+  ['none', check((v) => v === null || v === undefined)],
   ['true', check((v) => v === true)],
   ['false', check((v) => v === false)],
   ['boolean', check((v) => typeof v === 'boolean')],
-  ['number', check((v) => typeof v === 'number')],
+  ['number', check((v) => typeof v === 'number' || typeof v === 'boolean')],
   ['integer', check((v) => typeof v === 'number' && Number.isInteger(v))],
+  // A whole float (1.0) is indistinguishable from an int once it is a JS number.
+  ['float', check((v) => typeof v === 'number' && !Number.isInteger(v))],
   ['string', check((v) => typeof v === 'string')],
   ['mapping', check(isPlainObject)],
-  ['sequence', check((v) => typeof v === 'string' || Array.isArray(v) || isPlainObject(v))],
-  ['iterable', check((v) => typeof v === 'string' || Array.isArray(v) || isPlainObject(v))],
-  ['failed', failed], ['failure', failed],
-  ['succeeded', succeeded], ['success', succeeded], ['successful', succeeded],
-  ['changed', changed], ['change', changed],
-  ['skipped', skipped], ['skip', skipped],
-  ['eq', { minArgs: 1, maxArgs: 1, apply: (v, [o]) => deepEqual(v, o) }],
-  ['equalto', { minArgs: 1, maxArgs: 1, apply: (v, [o]) => deepEqual(v, o) }],
-  ['ne', { minArgs: 1, maxArgs: 1, apply: (v, [o]) => !deepEqual(v, o) }],
+  ['sequence', check(isIterable)],
+  ['iterable', check(isIterable)],
+  ['escaped', check(() => false)], // nothing carries __html__: there is no autoescaping
+  ['lower', letterCase(true)],
+  ['upper', letterCase(false)],
+  ['odd', parity('odd', 1)],
+  ['even', parity('even', 0)],
+  ['divisibleby', divisibleby],
+  ['sameas', sameas],
+  ...['eq', 'equalto', '=='].map((n) => [n, equality(false)] as const),
+  ...['ne', '!='].map((n) => [n, equality(true)] as const),
+  ...['lt', 'lessthan', '<'].map((n) => [n, ordering(n, (c) => c < 0)] as const),
+  ...['le', '<='].map((n) => [n, ordering(n, (c) => c <= 0)] as const),
+  ...['gt', 'greaterthan', '>'].map((n) => [n, ordering(n, (c) => c > 0)] as const),
+  ...['ge', '>='].map((n) => [n, ordering(n, (c) => c >= 0)] as const),
   ['in', {
-    minArgs: 1, maxArgs: 1,
-    apply: (v, [seq], ctx) =>
-      contains(v, seq) ?? ctx.fail(`cannot look for a ${typeName(v)} in a ${typeName(seq)}`),
+    minArgs: 1, maxArgs: 1, kwargs: ['seq'],
+    apply: (v, [seq], ctx, kw) => {
+      const container = pick(kw, 'seq', seq);
+      return contains(v, container) ?? ctx.fail(`cannot look for a ${typeName(v)} in a ${typeName(container)}`);
+    },
   }],
-  ['match', regex(true)],
-  ['search', regex(false)],
-  ['regex', regex(false)],
-  ['even', integerTest((n) => n % 2 === 0)],
-  ['odd', integerTest((n) => Math.abs(n % 2) === 1)],
-  ['divisibleby', integerTest((n, [d], ctx) =>
-    typeof d === 'number' && d !== 0 ? n % d === 0 : ctx.fail('divisibleby needs a non-zero number'), 1)],
-  ['version', version],
-  ['version_compare', version],
+];
+
+export const TESTS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  ...JINJA_TESTS,
+  ...ANSIBLE_TESTS,
+  ['version', versionTest],
+  ['version_compare', versionTest],
 ]);

@@ -13,7 +13,9 @@ export type Token =
 // Matched longest first, so `//` wins over `/` and `<=` over `<`. A lone `=` is a token
 // only so the parser can explain it (keyword arguments, `=` for `==`).
 const OPERATORS: ReadonlySet<string> = new Set(['**', '//', '==', '!=', '<=', '>=',
-  '<', '>', '+', '-', '*', '/', '%', '~', '|', '.', ',', ':', '(', ')', '[', ']', '=']);
+  '<', '>', '+', '-', '*', '/', '%', '~', '|', '.', ',', ':', '(', ')', '[', ']', '{', '}', '=']);
+const OPENERS: ReadonlyMap<string, string> = new Map([['(', ')'], ['[', ']'], ['{', '}']]);
+const CLOSERS: ReadonlySet<string> = new Set([')', ']', '}']);
 
 // Common slips from JavaScript or shell; a targeted message beats "unexpected character".
 const MISTAKES: ReadonlyMap<string, string> = new Map([
@@ -38,11 +40,12 @@ const isNamePart = (c: string): boolean => isNameStart(c) || isDigit(c);
 const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || /\s/.test(c);
 
 /** The longest operator or known mistake at `i`, longest match first. */
-function matchSymbol(source: string, i: number): { op: string } | { mistake: string } | null {
+function matchSymbol(source: string, i: number, inBrackets: boolean): { op: string } | { mistake: string } | null {
   for (let len = 3; len >= 1; len--) {
     const text = source.slice(i, i + len);
     if (text.length < len) continue;
-    const mistake = MISTAKES.get(text);
+    // `{'a': {'b': 1}}` closes two dicts; only outside brackets is `}}` a misplaced wrapper.
+    const mistake = inBrackets && (text === '{{' || text === '}}') ? undefined : MISTAKES.get(text);
     if (mistake !== undefined) return { mistake };
     if (OPERATORS.has(text)) return { op: text };
   }
@@ -51,14 +54,38 @@ function matchSymbol(source: string, i: number): { op: string } | { mistake: str
 
 /** `original` is the source as written, for errors, when `source` has its `{{ }}` blanked. */
 export function tokenize(source: string, original = source): Token[] {
+  return tokenizeFrom(source, original, 0, null);
+}
+
+/**
+ * The expression inside a template tag, from `start` up to the tag's end (`}}` or `%}`,
+ * with an optional `-` or `+` before it) outside any brackets, as Jinja's lexer does.
+ * The eof token sits at that end marker; a missing end is an error.
+ */
+export function tokenizeTag(source: string, tagStart: number, start: number, stop: '}}' | '%}', literalBackslashes = false): Token[] {
+  return tokenizeFrom(source, source, start, stop, tagStart, literalBackslashes);
+}
+
+/** `literalBackslashes`: a backslash in a string is itself (Ansible's escape_backslashes). */
+function tokenizeFrom(source: string, original: string, from: number, stop: string | null, tagStart = from, literalBackslashes = false): Token[] {
   const tokens: Token[] = [];
   const fail = (pos: number, detail: string): never => {
     throw new ExprSyntaxError(original, pos + 1, detail);
   };
-  let i = 0;
-  while (i < source.length) {
+  const brackets: string[] = [];
+  let i = from;
+  for (;;) {
+    if (i >= source.length) {
+      if (stop !== null) fail(tagStart, `missing '${stop}' to close this tag`);
+      break;
+    }
     const c = source[i]!;
     if (isSpace(c)) { i++; continue; }
+    if (stop !== null && brackets.length === 0
+      && (source.startsWith(stop, i) || ((c === '-' || c === '+') && source.startsWith(stop, i + 1)))) {
+      tokens.push({ kind: 'eof', value: '', pos: i, end: i });
+      return tokens;
+    }
     const start = i;
     const prev = tokens.at(-1);
     // After a dot only an integer may follow: `list.0.1` is two subscripts, not `0.1`.
@@ -84,7 +111,7 @@ export function tokenize(source: string, original = source): Token[] {
         if (i >= source.length) fail(start, 'unterminated string');
         const d = source[i]!;
         if (d === c) { i++; break; }
-        if (d !== '\\') { value += d; i++; continue; }
+        if (d !== '\\' || literalBackslashes) { value += d; i++; continue; }
         const e = source[i + 1] ?? '';
         const simple = ESCAPES.get(e);
         if (simple !== undefined) { value += simple; i += 2; continue; }
@@ -107,10 +134,13 @@ export function tokenize(source: string, original = source): Token[] {
       tokens.push({ kind: 'name', value: source.slice(start, i), pos: start, end: i });
       continue;
     }
-    const symbol = matchSymbol(source, i);
+    const symbol = matchSymbol(source, i, brackets.length > 0);
     if (symbol === null) fail(start, `unexpected character '${c}'`);
     if ('mistake' in symbol!) fail(start, symbol.mistake);
     const op = (symbol as { op: string }).op;
+    const closer = OPENERS.get(op);
+    if (closer !== undefined) brackets.push(closer);
+    else if (CLOSERS.has(op) && brackets.at(-1) === op) brackets.pop();
     i += op.length;
     tokens.push({ kind: 'op', value: op, pos: start, end: i });
   }

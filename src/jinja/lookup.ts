@@ -13,6 +13,11 @@ export class Missing {
     readonly reason: string,
     /** 0-based offset of the step that went undefined. */
     readonly pos: number,
+    /**
+     * Jinja's stock Undefined rather than the strict one: the value of `a if c` without
+     * `else` (Jinja ≥ 2.11 uses it even under StrictUndefined), used as an empty string.
+     */
+    readonly lenient = false,
   ) {}
 }
 

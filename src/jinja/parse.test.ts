@@ -17,12 +17,25 @@ function show(n: Node): string {
     case 'compare': return `(${[show(n.first), ...n.rest.map((l) => `${l.op} ${show(l.operand)}`)].join(' ')})`;
     case 'filter': return `(| ${show(n.operand)} ${n.name}${n.args.map((a) => ` ${show(a)}`).join('')})`;
     case 'test': return `(is${n.negated ? ' not' : ''} ${show(n.operand)} ${n.name}${n.args.map((a) => ` ${show(a)}`).join('')})`;
-    case 'conditional': return `(if ${show(n.cond)} ${show(n.then)} ${show(n.otherwise)})`;
+    case 'conditional': return `(if ${show(n.cond)} ${show(n.then)}${n.otherwise ? ` ${show(n.otherwise)}` : ''})`;
+    case 'dict': return `{${n.entries.map((e) => `${show(e.key)}: ${show(e.value)}`).join(' ')}}`;
+    case 'slice': return `${show(n.object)}[${[n.start, n.stop, n.step].map((p) => (p ? show(p) : '')).join(':')}]`;
+    case 'call': return n.callee.kind === 'function' ? `${n.callee.name}(${n.args.map(show).join(' ')})`
+      : `${show(n.callee.object)}.${n.callee.name}(${n.args.map(show).join(' ')})`;
   }
 }
 
 describe('expression parser', () => {
   const precedence: Array<[string, string]> = [
+    ["{'a': 1, k: [2]}", '{"a": 1 k: [2]}'],
+    ['x[1:3]', 'x[1:3:]'],
+    ['x[::-1]', 'x[::(- 1)]'],
+    ['x[a:]', 'x[a::]'],
+    ["s.split(',')[0]", 's.split(",")[0]'],
+    ['range(3) | list', '(| range(3) list)'],
+    ["d.get('k', 1) == 1", '(d.get("k" 1) == 1)'],
+    ['a if b', '(if b a)'],
+    ["'a' 'b'", '"ab"'],
     ['not a and b', '(and (not a) b)'],
     ['a or b and c', '(or a (and b c))'],
     ['a and b or c', '(or (and a b) c)'],
@@ -88,16 +101,20 @@ describe('expression parser', () => {
     ['x is __proto__', 6, /unknown test '__proto__'/],
     ['x | length(1)', 5, /filter 'length' takes 0 arguments, got 1/],
     ['x is divisibleby', 6, /test 'divisibleby' takes 1 argument, got 0/],
-    ['x | default(boolean=true)', 13, /keyword arguments are not supported/],
-    ['f(x)', 2, /calling functions is not allowed/],
-    ['x.y()', 4, /calling functions is not allowed/],
+    ['x | length(boolean=true)', 5, /filter 'length' takes no keyword argument 'boolean'/],
+    ["x | default(a=1, a=2)", 18, /keyword argument 'a' given twice/],
+    ["s.split(sep=',', 1)", 18, /positional argument after a keyword argument/],
+    ['x.constructor(1)', 3, /unknown method 'constructor'/],
+    ["d['get']('k')", 9, /calling functions is not allowed/],
+    ['{1, 2}', 3, /expected ':' between a key and its value/],
+    ['x[1:2:3:4]', 8, /expected '\]'/],
+    ['f(x)', 1, /unknown function 'f'/],
+    ['x.y()', 3, /unknown method 'y'/],
     ['(x | length)()', 13, /calling functions is not allowed/],
-    ['l[1:2]', 4, /slices are not supported/],
+    ['l[]', 3, /expected an index/],
     ['x.', 3, /expected a name after '\.'/],
     ['x $ y', 3, /unexpected character '\$'/],
     ["{{ x }} and {{ y }}", 1, /'\{\{ \}\}' may only wrap the whole expression/],
-    ['{x: 1}', 1, /unexpected character '\{'/],
-    ['a if b', 7, /expected 'else'/],
     ['and', 1, /expected a value, found 'and'/],
     ['1x', 1, /malformed number/],
     ['x is', 5, /expected a test name/],

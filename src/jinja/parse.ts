@@ -8,7 +8,8 @@
 // its operator tables are process-wide mutable state. Jinja's own grammar is small, so
 // this recursive-descent parser follows jinja2/parser.py level by level (lowest first):
 //
-//   conditional  or ('if' or 'else' conditional)?
+//   tuple        conditional (',' conditional)*   (statements and `{{ a, b }}` only)
+//   conditional  or ('if' or ('else' conditional)?)?
 //   or           and ('or' and)*
 //   and          not ('and' not)*
 //   not          'not' not | compare
@@ -18,23 +19,28 @@
 //   math2        pow (('*' | '/' | '//' | '%') pow)*
 //   pow          unary ('**' unary)*
 //   unary        ('-' | '+') unary-without-filters | primary postfix* filter-or-test*
-//   postfix      '.' name | '.' integer | '[' conditional ']'
+//   postfix      '.' name | '.' integer | '[' subscript ']' | '(' args ')'
+//   subscript    conditional | conditional? ':' conditional? (':' conditional?)?
 //   filter       '|' name ('(' args ')')?
+//   args         (conditional | name '=' conditional) (',' …)*
 //   test         'is' 'not'? name ('(' args ')' | primary postfix*)?
 //
 // So, as in Jinja, filters and tests bind tighter than any operator: `not x is defined`
-// is `not (x is defined)` and `a + b | int` is `a + (b | int)`. Function calls, slices,
-// dict literals and assignments are not part of the language.
-import type { ArithOp, CompareOp, Node } from './ast.js';
+// is `not (x is defined)` and `a + b | int` is `a + (b | int)`. Calls are limited to
+// whitelisted global functions, macros of the template and whitelisted methods
+// (`x.split(',')`); the callee is a name, never a computed value.
+import type { ArithOp, CompareOp, KeywordArg, Node } from './ast.js';
 import { type Builtin, resolveBuiltin } from './builtin.js';
 import { ExprSyntaxError } from './errors.js';
 import { FILTERS } from './filters.js';
 import { TESTS } from './jinja-tests.js';
 import { type Token, tokenize, WORD_OPERATORS } from './lex.js';
+import { GLOBAL_FUNCTIONS } from './template-globals.js';
+import { METHOD_NAMES } from './template-methods.js';
 
-const LITERALS: ReadonlyMap<string, null | boolean> = new Map([
+export const LITERALS: ReadonlyMap<string, null | boolean> = new Map([
   ['true', true], ['True', true], ['false', false], ['False', false],
-  ['none', null], ['None', null], ['null', null],
+  ['none', null], ['None', null],
 ]);
 // Bounds that keep a hostile or runaway expression from overflowing the stack of the
 // recursive parser and evaluator; real conditions are a few dozen tokens deep at most.
@@ -52,15 +58,14 @@ export function unwrapBraces(source: string): string {
 export function parseExpr(source: string): Node {
   const tokens = tokenize(unwrapBraces(source), source);
   const p = new Parser(source, tokens);
-  if (tokens.length > MAX_TOKENS) p.fail(tokens[MAX_TOKENS]!, `expression longer than ${MAX_TOKENS} tokens`);
   if (p.peek().kind === 'eof') p.fail(p.peek(), 'empty expression');
   const node = p.conditional();
-  const rest = p.peek();
-  if (rest.kind !== 'eof') p.fail(rest, `unexpected ${describe(rest)} after a complete expression`);
+  p.expectEnd('after a complete expression');
+  p.checkFunctionCalls(new Set());
   return node;
 }
 
-function describe(t: Token): string {
+export function describe(t: Token): string {
   switch (t.kind) {
     case 'eof': return 'end of expression';
     case 'str': return 'string';
@@ -70,33 +75,64 @@ function describe(t: Token): string {
 }
 
 // Cursor state lives in an instance per parse: no module-level mutable state.
-class Parser {
+// The template parser drives one Parser per tag through its public methods.
+export class Parser {
   private i = 0;
   private depth = 0;
-  constructor(private readonly source: string, private readonly tokens: Token[]) {}
+  /** Calls of plain names, checked once the template's macros are known. */
+  readonly functionCalls: Token[] = [];
+  constructor(private readonly source: string, private readonly tokens: Token[]) {
+    if (tokens.length > MAX_TOKENS) this.fail(tokens[MAX_TOKENS]!, `expression longer than ${MAX_TOKENS} tokens`);
+  }
+
+  /** Fail unless every token was used. */
+  expectEnd(context: string): void {
+    const rest = this.peek();
+    if (rest.kind !== 'eof') this.fail(rest, `unexpected ${describe(rest)} ${context}`);
+  }
+
+  /** Calls must name a global function or one of `callable` (macros, `caller`). */
+  checkFunctionCalls(callable: ReadonlySet<string>): void {
+    for (const t of this.functionCalls) {
+      const name = t.value as string;
+      if (!GLOBAL_FUNCTIONS.has(name) && !callable.has(name)) this.fail(t, `unknown function '${name}'`);
+    }
+  }
+
+  acceptWord(value: string): boolean {
+    if (!this.isWord(value)) return false;
+    this.next();
+    return true;
+  }
+
+  acceptOp(value: string): boolean {
+    if (!this.isOp(value)) return false;
+    this.next();
+    return true;
+  }
 
   peek(ahead = 0): Token {
     return this.tokens[Math.min(this.i + ahead, this.tokens.length - 1)]!;
   }
-  private next(): Token {
+  next(): Token {
     const t = this.peek();
     if (t.kind !== 'eof') this.i++;
     return t;
   }
-  private isOp(value: string, ahead = 0): boolean {
+  isOp(value: string, ahead = 0): boolean {
     const t = this.peek(ahead);
     return t.kind === 'op' && t.value === value;
   }
-  private isWord(value: string, ahead = 0): boolean {
+  isWord(value: string, ahead = 0): boolean {
     const t = this.peek(ahead);
     return t.kind === 'name' && t.value === value;
   }
-  private expectOp(value: string, context: string): Token {
+  expectOp(value: string, context: string): Token {
     if (!this.isOp(value)) this.fail(this.peek(), `expected '${value}' ${context}, found ${describe(this.peek())}`);
     return this.next();
   }
   /** End offset of the last consumed token. */
-  private get end(): number {
+  get end(): number {
     return this.tokens[this.i - 1]?.end ?? 0;
   }
   fail(t: Token, detail: string): never {
@@ -105,6 +141,11 @@ class Parser {
 
   conditional(): Node {
     return this.nested(() => this.conditionalUnnested());
+  }
+
+  /** An expression without a trailing `if … else …`: the iterable of `for x in xs if c`. */
+  conditionalNoIf(): Node {
+    return this.nested(() => this.or());
   }
 
   private nested<T>(parse: () => T): T {
@@ -117,14 +158,14 @@ class Parser {
   }
 
   private conditionalUnnested(): Node {
-    const then = this.or();
-    if (!this.isWord('if')) return then;
-    this.next();
-    const cond = this.or();
-    if (!this.isWord('else')) this.fail(this.peek(), `expected 'else' in 'a if condition else b', found ${describe(this.peek())}`);
-    this.next();
-    const otherwise = this.conditional();
-    return { kind: 'conditional', cond, then, otherwise, pos: then.pos, end: otherwise.end };
+    let node = this.or();
+    while (this.isWord('if')) {
+      this.next();
+      const cond = this.or();
+      const otherwise = this.acceptWord('else') ? this.conditional() : null;
+      node = { kind: 'conditional', cond, then: node, otherwise, pos: node.pos, end: this.end };
+    }
+    return node;
   }
 
   private or(): Node {
@@ -205,8 +246,14 @@ class Parser {
   private primary(): Node {
     const t = this.next();
     switch (t.kind) {
-      case 'num': case 'str':
+      case 'num':
         return { kind: 'literal', value: t.value, pos: t.pos, end: t.end };
+      case 'str': {
+        // Adjacent strings concatenate, as in Python: "a" "b" is "ab".
+        let value = t.value as string;
+        while (this.peek().kind === 'str') value += this.next().value as string;
+        return { kind: 'literal', value, pos: t.pos, end: this.end };
+      }
       case 'name': {
         const literal = LITERALS.get(t.value);
         if (literal !== undefined) return { kind: 'literal', value: literal, pos: t.pos, end: t.end };
@@ -216,6 +263,7 @@ class Parser {
       case 'op':
         if (t.value === '[') return this.sequence(t, ']');
         if (t.value === '(') return this.sequence(t, ')');
+        if (t.value === '{') return this.dict(t);
         break;
       default:
         break;
@@ -235,7 +283,52 @@ class Parser {
     }
     this.expectOp(close, `to close the '${open.value}' at column ${open.pos + 1}`);
     if (close === ')' && items.length === 1 && !comma) return items[0]!;
-    return { kind: 'list', items, pos: open.pos, end: this.end };
+    return { kind: 'list', items, tuple: close === ')', pos: open.pos, end: this.end };
+  }
+
+  private dict(open: Token): Node {
+    const entries: Array<{ key: Node; value: Node }> = [];
+    while (!this.isOp('}')) {
+      const key = this.conditional();
+      this.expectOp(':', 'between a key and its value');
+      entries.push({ key, value: this.conditional() });
+      if (!this.acceptOp(',')) break;
+    }
+    this.expectOp('}', `to close the '{' at column ${open.pos + 1}`);
+    return { kind: 'dict', entries, pos: open.pos, end: this.end };
+  }
+
+  /** After `[`: an index or a slice `start:stop:step`, each part optional. */
+  private subscript(node: Node, open: Token): Node {
+    const part = (): Node | null => (this.isOp(':') || this.isOp(']') ? null : this.conditional());
+    const start = part();
+    if (!this.acceptOp(':')) {
+      if (start === null) this.fail(this.peek(), `expected an index, found ${describe(this.peek())}`);
+      this.expectOp(']', `to close the '[' at column ${open.pos + 1}`);
+      return { kind: 'index', object: node, index: start!, pos: node.pos, end: this.end };
+    }
+    const stop = part();
+    const step = this.acceptOp(':') ? part() : null;
+    this.expectOp(']', `to close the '[' at column ${open.pos + 1}`);
+    return { kind: 'slice', object: node, start, stop, step, pos: node.pos, end: this.end };
+  }
+
+  private call(node: Node): Node {
+    const at = this.peek();
+    let callee: Extract<Node, { kind: 'call' }>['callee'];
+    if (node.kind === 'name') {
+      this.functionCalls.push({ kind: 'name', value: node.name, pos: node.pos, end: node.end });
+      callee = { kind: 'function', name: node.name };
+    } else if (node.kind === 'attr' && typeof node.key === 'string') {
+      if (!METHOD_NAMES.has(node.key)) this.fail({ ...at, pos: node.end - node.key.length }, `unknown method '${node.key}'; only some str, list and dict methods can be called`);
+      callee = { kind: 'method', object: node.object, name: node.key };
+    } else {
+      return this.fail(at, 'calling functions is not allowed; use a filter (x | length) or a test (x is defined)');
+    }
+    const { args, kwargs } = this.args();
+    // Errors point at the function's or method's name.
+    const nameAt = node.kind === 'attr' ? node.end - String(node.key).length : node.pos;
+    return { kind: 'call', callee, args, kwargs, at: nameAt, pos: node.pos, end: this.end };
   }
 
   private postfix(node: Node): Node {
@@ -246,38 +339,45 @@ class Parser {
         if (key.kind !== 'name' && key.kind !== 'num') this.fail(key, `expected a name after '.', found ${describe(key)}`);
         node = { kind: 'attr', object: node, key: key.value as string | number, pos: node.pos, end: key.end };
       } else if (this.isOp('[')) {
-        const open = this.next();
-        if (this.isOp(':')) this.fail(this.peek(), 'slices are not supported');
-        const index = this.conditional();
-        if (this.isOp(':')) this.fail(this.peek(), 'slices are not supported');
-        this.expectOp(']', `to close the '[' at column ${open.pos + 1}`);
-        node = { kind: 'index', object: node, index, pos: node.pos, end: this.end };
+        node = this.subscript(node, this.next());
       } else if (this.isOp('(')) {
-        this.fail(this.peek(), 'calling functions is not allowed; use a filter (x | length) or a test (x is defined)');
+        node = this.call(node);
       } else {
         return node;
       }
     }
   }
 
+  /** `upper | replace('a', 'b')` applied to `operand`: the head of `{% filter %}`. */
+  filterChain(operand: Node): Node {
+    let node = operand;
+    for (let first = true; first || this.acceptOp('|'); first = false) node = this.filter(node);
+    return node;
+  }
+
+  private filter(node: Node): Node {
+    const { name, token, builtin } = this.builtinName(FILTERS, 'filter');
+    const { args, kwargs } = this.isOp('(') ? this.args() : { args: [], kwargs: [] };
+    this.checkArity(token, `filter '${name}'`, builtin, args.length, kwargs);
+    return { kind: 'filter', name, operand: node, args, kwargs, at: token.pos, pos: node.pos, end: this.end };
+  }
+
   private filtersAndTests(node: Node): Node {
     for (;;) {
       if (this.isOp('|')) {
         this.next();
-        const { name, token, builtin } = this.builtinName(FILTERS, 'filter');
-        const args = this.isOp('(') ? this.args() : [];
-        this.checkArity(token, `filter '${name}'`, builtin, args.length);
-        node = { kind: 'filter', name, operand: node, args, at: token.pos, pos: node.pos, end: this.end };
+        node = this.filter(node);
       } else if (this.isWord('is')) {
         this.next();
         const negated = this.isWord('not');
         if (negated) this.next();
         const { name, token, builtin } = this.builtinName(TESTS, 'test');
         let args: Node[] = [];
-        if (this.isOp('(')) args = this.args();
+        let kwargs: KeywordArg[] = [];
+        if (this.isOp('(')) ({ args, kwargs } = this.args());
         else if (this.startsBareArgument()) args = [this.postfix(this.primary())];
-        this.checkArity(token, `test '${name}'`, builtin, args.length);
-        node = { kind: 'test', name, negated, operand: node, args, at: token.pos, pos: node.pos, end: this.end };
+        this.checkArity(token, `test '${name}'`, builtin, args.length, kwargs);
+        node = { kind: 'test', name, negated, operand: node, args, kwargs, at: token.pos, pos: node.pos, end: this.end };
       } else if (this.isOp('(')) {
         this.fail(this.peek(), 'calling functions is not allowed; use a filter (x | length) or a test (x is defined)');
       } else {
@@ -290,7 +390,7 @@ class Parser {
   private startsBareArgument(): boolean {
     const t = this.peek();
     if (t.kind === 'name') return !WORD_OPERATORS.has(t.value);
-    return t.kind === 'str' || t.kind === 'num' || this.isOp('[');
+    return t.kind === 'str' || t.kind === 'num' || this.isOp('[') || this.isOp('{');
   }
 
   private builtinName(registry: ReadonlyMap<string, Builtin>, what: string): { name: string; token: Token; builtin: Builtin } {
@@ -306,20 +406,32 @@ class Parser {
     return { name, token, builtin: builtin! };
   }
 
-  private args(): Node[] {
+  /** `(a, b, key=c)`: keyword arguments come last, each name once. */
+  args(): { args: Node[]; kwargs: KeywordArg[] } {
     const open = this.next();
     const args: Node[] = [];
+    const kwargs: KeywordArg[] = [];
     while (!this.isOp(')')) {
-      if (this.peek().kind === 'name' && this.isOp('=', 1)) this.fail(this.peek(), 'keyword arguments are not supported');
-      args.push(this.conditional());
-      if (!this.isOp(',')) break;
-      this.next();
+      const t = this.peek();
+      if (t.kind === 'name' && this.isOp('=', 1)) {
+        this.next();
+        this.next();
+        if (kwargs.some((k) => k.name === t.value)) this.fail(t, `keyword argument '${t.value}' given twice`);
+        kwargs.push({ name: t.value as string, value: this.conditional() });
+      } else {
+        if (kwargs.length > 0) this.fail(t, 'positional argument after a keyword argument');
+        args.push(this.conditional());
+      }
+      if (!this.acceptOp(',')) break;
     }
     this.expectOp(')', `to close the '(' at column ${open.pos + 1}`);
-    return args;
+    return { args, kwargs };
   }
 
-  private checkArity(token: Token, what: string, b: Builtin, n: number): void {
+  private checkArity(token: Token, what: string, b: Builtin, n: number, kwargs: readonly KeywordArg[] = []): void {
+    for (const k of kwargs) {
+      if (!b.kwargs?.includes(k.name)) this.fail(token, `${what} takes no keyword argument '${k.name}'`);
+    }
     if (n >= b.minArgs && n <= b.maxArgs) return;
     const want = b.minArgs === b.maxArgs ? `${b.minArgs}` : `${b.minArgs} to ${b.maxArgs}`;
     this.fail(token, `${what} takes ${want} argument${b.maxArgs === 1 ? '' : 's'}, got ${n}`);

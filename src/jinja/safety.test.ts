@@ -40,7 +40,7 @@ describe('expression safety', () => {
     assert.equal(compileExpr('s | length').evaluate(vars), 3);
   });
 
-  it('refuses every call syntax when compiling, before any value is looked up', () => {
+  it('refuses, when compiling, every call but of whitelisted functions and methods', () => {
     const calls = [
       "s.constructor.constructor('return process')()",
       "x.constructor.constructor('return process')()",
@@ -54,7 +54,7 @@ describe('expression safety', () => {
     ];
     for (const source of calls) {
       assert.throws(() => compileExpr(source), (err: unknown) =>
-        err instanceof ExprSyntaxError && /calling functions is not allowed/.test(err.detail), source);
+        err instanceof ExprSyntaxError && /calling functions is not allowed|unknown method|unknown function/.test(err.detail), source);
     }
   });
 

@@ -39,6 +39,9 @@ export function truthy(v: unknown): boolean {
  */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // Python's bool is an int: True == 1, False == 0.
+  if (typeof a === 'boolean' && typeof b === 'number') return Number(a) === b;
+  if (typeof a === 'number' && typeof b === 'boolean') return a === Number(b);
   if (a === null || a === undefined) return b === null || b === undefined;
   if (Array.isArray(a)) {
     return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
@@ -69,6 +72,20 @@ export function compareValues(a: unknown, b: unknown): number | null {
   return null;
 }
 
+// Arrays that are Python tuples (`(1, 2)`, the pairs of `d.items()`): they print as tuples
+// and are otherwise lists. A WeakSet, so the data itself carries no marker.
+const TUPLES = new WeakSet<readonly unknown[]>();
+
+export function isTuple(v: unknown): boolean {
+  return Array.isArray(v) && TUPLES.has(v);
+}
+
+/** Mark `items` as a Python tuple, for str(); returns it. */
+export function tuple<T extends unknown[]>(items: T): T {
+  TUPLES.add(items);
+  return items;
+}
+
 /** Python's str(), which `~`, `| string` and `| join` use: True, None, ['a', 1]. */
 export function pyStr(v: unknown): string {
   return typeof v === 'string' ? v : pyRepr(v);
@@ -79,11 +96,30 @@ export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'string') return `'${v.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  if (typeof v === 'string') return reprString(v);
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (Array.isArray(v)) {
+    if (!TUPLES.has(v)) return `[${v.map(pyRepr).join(', ')}]`;
+    return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${v.map(pyRepr).join(', ')})`;
+  }
   if (isPlainObject(v)) return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return `<${typeName(v)}>`; // never call an opaque object's own toString
+}
+
+/** Python's repr() of a str: single quotes unless it holds only single quotes, escapes for control characters. */
+function reprString(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const c of s) {
+    const code = c.codePointAt(0)!;
+    if (c === '\\' || c === quote) out += `\\${c}`;
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += c;
+  }
+  return out + quote;
 }
 
 /**
@@ -97,4 +133,24 @@ export function contains(item: unknown, container: unknown): boolean | null {
     return typeof item === 'string' || typeof item === 'number' ? Object.hasOwn(container, String(item)) : null;
   }
   return null;
+}
+
+/** `obj[key] = v` as an own data property, even for `__proto__`: never touches a prototype. */
+export function setOwn(obj: Record<string, unknown>, key: string, v: unknown): void {
+  Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+/** Python's `seq[start:stop:step]` (step not zero) on a list or a string. */
+export function sliceOf<T extends string | unknown[]>(seq: T, start: number | null, stop: number | null, step: number): T {
+  const n = seq.length;
+  const clamp = (i: number | null, dflt: number): number => {
+    if (i === null) return dflt;
+    if (i < 0) return Math.max(i + n, step < 0 ? -1 : 0);
+    return Math.min(i, step < 0 ? n - 1 : n);
+  };
+  const from = clamp(start, step < 0 ? n - 1 : 0);
+  const to = clamp(stop, step < 0 ? -1 : n);
+  const picked: unknown[] = [];
+  for (let i = from; step > 0 ? i < to : i > to; i += step) picked.push(seq[i]);
+  return (typeof seq === 'string' ? picked.join('') : picked) as T;
 }

@@ -31,6 +31,19 @@ export function collectVariables(nodes: readonly Node[]): VariableRef[] {
 }
 
 /**
+ * Variables read by one expression of a template, skipping `locals` (loop variables,
+ * `set` targets, macro parameters); `known` are names proven defined on this path.
+ */
+export function walkExpression(node: Node, known: Names, record: (name: string, guarded: boolean) => void): void {
+  walk(node, known, false, record);
+}
+
+/** Names a true (or false) `node` proves defined: `{% if x is defined %}`. */
+export function namesDefinedIf(node: Node, outcome: boolean): Names {
+  return definedIf(node, outcome);
+}
+
+/**
  * `known`: names proven defined on this path. `tolerant`: this node's value may be
  * undefined without error (the path operand of `is defined` or `| default`).
  */
@@ -52,10 +65,18 @@ function walk(node: Node, known: Names, tolerant: boolean, record: (name: string
     case 'conditional':
       sub(node.cond);
       sub(node.then, union(known, definedIf(node.cond, true)), tolerant);
-      return sub(node.otherwise, union(known, definedIf(node.cond, false)), tolerant);
+      if (node.otherwise !== null) sub(node.otherwise, union(known, definedIf(node.cond, false)), tolerant);
+      return;
+    case 'dict': return node.entries.forEach((e) => { sub(e.key); sub(e.value); });
+    case 'slice': sub(node.object); return [node.start, node.stop, node.step].forEach((n) => n && sub(n));
+    case 'call':
+      if (node.callee.kind === 'method') sub(node.callee.object);
+      node.args.forEach((a) => sub(a));
+      return node.kwargs.forEach((k) => sub(k.value));
     case 'filter': case 'test': {
       const builtin = resolveBuiltin(node.kind === 'filter' ? FILTERS : TESTS, node.name);
       sub(node.operand, known, builtin?.lazy === true);
+      node.kwargs.forEach((k) => sub(k.value));
       return node.args.forEach((a) => sub(a));
     }
   }
