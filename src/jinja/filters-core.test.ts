@@ -2,8 +2,8 @@
 // The expected values are ansible-core 2.14.18's own (Debian 12, Jinja 3.1): each row was
 // rendered as `v | filter(args, kwargs)` by Ansible's Templar environment; "err" rows
 // are calls Ansible refuses, with the Python exception it raised.
-import assert from 'node:assert/strict';
-import { describeCase, type FilterCase, outcome } from './filters-harness.js';
+import { filterTable } from '../../test/support/filter-table.js';
+import { type FilterCase } from './filters-harness.js';
 
 const CASES: FilterCase[] = [
   ["dict2items", {"b": 1, "a": [2]}, [], {}, {"ok": [{"key": "b", "value": 1}, {"key": "a", "value": [2]}]}],
@@ -83,13 +83,4 @@ const CASES: FilterCase[] = [
   ["abs", -2.5, [], {}, {"ok": 2.5}],
 ];
 
-describe('dict and value filters answer as Ansible does', () => {
-  for (const row of CASES) {
-    const expected = row[4];
-    it(`${describeCase(row)} ${'ok' in expected ? 'gives what Ansible gives' : 'fails as in Ansible'}`, () => {
-      const actual = outcome(row);
-      if ('ok' in expected) assert.deepEqual(actual, expected);
-      else assert.ok('err' in actual, `Ansible raises ${expected.err}, kvmplay gives ${JSON.stringify(actual)}`);
-    });
-  }
-});
+filterTable('dict and value filters answer as Ansible does', CASES);

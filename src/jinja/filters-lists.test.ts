@@ -2,8 +2,8 @@
 // The expected values are ansible-core 2.14.18's own (Debian 12, Jinja 3.1): each row was
 // rendered as `v | filter(args, kwargs)` by Ansible's Templar environment; "err" rows
 // are calls Ansible refuses, with the Python exception it raised.
-import assert from 'node:assert/strict';
-import { describeCase, type FilterCase, outcome } from './filters-harness.js';
+import { filterTable } from '../../test/support/filter-table.js';
+import { type FilterCase } from './filters-harness.js';
 
 const CASES: FilterCase[] = [
   ["first", [3, 1], [], {}, {"ok": 3}],
@@ -82,13 +82,4 @@ const CASES: FilterCase[] = [
   ["first", [], [], {}, {"err": "UndefinedError"}],
 ];
 
-describe('list filters answer as Ansible does', () => {
-  for (const row of CASES) {
-    const expected = row[4];
-    it(`${describeCase(row)} ${'ok' in expected ? 'gives what Ansible gives' : 'fails as in Ansible'}`, () => {
-      const actual = outcome(row);
-      if ('ok' in expected) assert.deepEqual(actual, expected);
-      else assert.ok('err' in actual, `Ansible raises ${expected.err}, kvmplay gives ${JSON.stringify(actual)}`);
-    });
-  }
-});
+filterTable('list filters answer as Ansible does', CASES);
