@@ -42,9 +42,27 @@ function plainDict(kwargs: Kwargs): Record<string, unknown> {
   return d;
 }
 
+/** Python's dict(mapping_or_pairs, **kwargs): a dict copied, or [key, value] pairs, then the keywords. */
+function pyDict(args: readonly unknown[], kwargs: Kwargs, fail: (m: string) => never): Record<string, unknown> {
+  const d: Record<string, unknown> = {};
+  const [source] = args;
+  if (Array.isArray(source)) {
+    source.forEach((pair, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2) fail(`dict() item ${i} is not a pair of key and value`);
+      setOwn(d, String(pair[0]), pair[1]);
+    });
+  } else if (typeof source === 'object' && source !== null) {
+    for (const [k, v] of Object.entries(source)) setOwn(d, k, v);
+  } else if (source !== undefined) {
+    fail(`dict() needs a mapping or a list of pairs, not a ${typeName(source)}`);
+  }
+  for (const [k, v] of Object.entries(kwargs)) setOwn(d, k, v);
+  return d;
+}
+
 export const GLOBAL_FUNCTIONS = new Map<string, GlobalFunction>([
   ['range', { minArgs: 1, maxArgs: 3, apply: (args, _k, fail) => range(args, fail) }],
-  ['dict', { minArgs: 0, maxArgs: 0, kwargs: 'any', apply: (_a, kwargs) => plainDict(kwargs) }],
+  ['dict', { minArgs: 0, maxArgs: 1, kwargs: 'any', apply: (args, kwargs, fail) => pyDict(args, kwargs, fail) }],
   ['namespace', {
     minArgs: 0, maxArgs: 0, kwargs: 'any', apply: (_a, kwargs) => {
       const ns = plainDict(kwargs);

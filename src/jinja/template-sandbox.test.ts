@@ -54,6 +54,8 @@ describe('template sandbox', () => {
       + "{% set ns = namespace(__proto__={'polluted': 1}) %}{% set ns.__proto__ = {'polluted': 1} %}").render({});
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
     assert.equal(compileJinja("{{ {'__proto__': 1} }}").render({}), "{'__proto__': 1}");
+    compileJinja("{{ dict([['__proto__', {'polluted': 1}]]) }}").render({});
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   });
 
   it('prints a macro or loop.cycle without reaching JavaScript internals', () => {

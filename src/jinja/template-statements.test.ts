@@ -24,6 +24,8 @@ table('template statements: if, set, namespace', [
     ["{% if true %}{% set w = 3 %}{% endif %}{{ w }}", {}, "3"],
     ["{% set ns = namespace(found=false) %}{% for x in [1,2] %}{% if x == 2 %}{% set ns.found = true %}{% endif %}{% endfor %}{{ ns.found }}", {}, "True"],
     ["{% set d = dict(a=1, b='x') %}{{ d }}", {}, "{'a': 1, 'b': 'x'}"],
+    ["{{ dict([['a', 1], ['b', 2]], c=3) }}", {}, "{'a': 1, 'b': 2, 'c': 3}"],
+    ["{{ dict(base, b=2) }}", { base: { a: 1 } }, "{'a': 1, 'b': 2}"],
     ["{% set x = 1 %}{% set x = x + 1 %}{{ x }}", {}, "2"],
 ]);
 
