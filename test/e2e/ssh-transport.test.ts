@@ -2,90 +2,18 @@
 // Never mocks ssh2; every assertion is about what happened on a real host.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InterruptedError, TaskError, UnreachableError } from '../../src/errors.js';
-import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
-import { SshHost, type SshHostOptions } from '../../src/transport/ssh/ssh-host.js';
-import { ensureLab } from '../support/lab-fixture.js';
-
-type Lab = Awaited<ReturnType<typeof ensureLab>>;
+import { SshHost } from '../../src/transport/ssh/ssh-host.js';
+import { rejection, useSshTestbed } from '../support/ssh-testbed.js';
 
 describe('SSH transport over real sshd', function () {
   this.timeout(120_000);
-  let lab: Lab;
-  let scratch = '';
-  let becomePassword: string;
-  const open: SshHost[] = [];
-
-  before(async function () {
-    this.timeout(900_000);
-    lab = await ensureLab();
-    scratch = mkdtempSync(join(tmpdir(), 'kvmplay-ssh-e2e-'));
-    becomePassword = readFileSync(join(lab.labDir, 'become-password'), 'utf8').trim();
-  });
-
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((h) => h.close()));
-  });
-
-  after(() => {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
-
-  function addressOf(name: string): string {
-    const h = lab.hosts.find((x) => x.name === name);
-    assert.ok(h, `lab host ${name} exists`);
-    return h.address;
-  }
-
-  function specFor(name: string, over: Partial<ConnectionSpec> = {}): ConnectionSpec {
-    return {
-      name,
-      host: addressOf(name),
-      port: 22,
-      user: 'root',
-      identityFiles: [join(lab.labDir, 'id_ed25519')],
-      jump: [],
-      become: false,
-      becomeUser: 'root',
-      knownHosts: [join(lab.labDir, 'known_hosts')],
-      connectTimeout: 5,
-      ...over,
-    };
-  }
-
-  function hostFor(name: string, over: Partial<ConnectionSpec> = {}, opts: Partial<SshHostOptions> = {}): SshHost {
-    const h = new SshHost(specFor(name, over), { acceptNewHostKeys: false, agentSocket: '', ...opts });
-    open.push(h);
-    return h;
-  }
-
-  /** The known_hosts line the lab wrote for a host: `name,address type blob`. */
-  function labKeyOf(name: string): string {
-    const line = readFileSync(join(lab.labDir, 'known_hosts'), 'utf8').split('\n').find((l) => l.split(' ')[0]?.split(',').includes(name));
-    assert.ok(line, `lab known_hosts has ${name}`);
-    return line.split(' ').slice(1, 3).join(' ');
-  }
-
-  function scratchFile(name: string, text: string): string {
-    const path = join(scratch, name);
-    writeFileSync(path, text);
-    return path;
-  }
-
-  async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-      await p;
-    } catch (err) {
-      assert.ok(err instanceof Error);
-      return err;
-    }
-    assert.fail('expected a rejection');
-  }
+  const bed = useSshTestbed('kvmplay-ssh-e2e-');
+  const { hostFor, specFor, labKeyOf, scratchFile, addressOf } = bed;
 
   /** Is a process still running (zombies are dead) on the host? */
   async function running(host: SshHost, pid: string): Promise<boolean> {
@@ -122,7 +50,7 @@ describe('SSH transport over real sshd', function () {
   });
 
   it('becomes root through sudo with the password on stdin, the command\'s stdin intact', async () => {
-    const h = hostFor('lab01', { user: 'kvp', becomePassword });
+    const h = hostFor('lab01', { user: 'kvp', becomePassword: bed.becomePassword });
     assert.equal((await h.run(['whoami'])).stdout, 'kvp\n');
     assert.deepEqual(await h.run(['whoami'], { become: true }), { rc: 0, stdout: 'root\n', stderr: '' });
     const r = await h.run(['cat'], { become: true, stdin: 'only this\n' });
@@ -150,7 +78,7 @@ describe('SSH transport over real sshd', function () {
   });
 
   it('ends a timed-out command run through sudo as root', async () => {
-    const h = hostFor('lab02', { user: 'kvp', becomePassword });
+    const h = hostFor('lab02', { user: 'kvp', becomePassword: bed.becomePassword });
     const r = await h.run(`echo $$ > /tmp/kvp-e2e-become; exec sleep 3002`, { become: true, timeoutMs: 1000 });
     assert.equal(r.timedOut, true);
     const pid = (await h.run(['cat', '/tmp/kvp-e2e-become'], { become: true })).stdout.trim();
@@ -188,7 +116,7 @@ describe('SSH transport over real sshd', function () {
   });
 
   it('records a first-seen host key when accepting new keys, then trusts it', async () => {
-    const file = join(scratch, 'new', 'known_hosts');
+    const file = join(bed.scratch, 'new', 'known_hosts');
     await hostFor('lab02', { knownHosts: [file] }, { acceptNewHostKeys: true }).connect();
     assert.equal(readFileSync(file, 'utf8'), `${addressOf('lab02')} ${labKeyOf('lab02')}\n`);
     assert.equal(statSync(file).mode & 0o777, 0o600);

@@ -4,17 +4,13 @@
 // folder (the lab's own known_hosts is never written).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskError, UnreachableError } from '../../src/errors.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
-import { SshHost, type SshHostOptions } from '../../src/transport/ssh/ssh-host.js';
+import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { kvmplay, kvmplayBin, lastJsonLine, repoRoot } from '../support/cli.js';
-import { ensureLab } from '../support/lab-fixture.js';
-
-type Lab = Awaited<ReturnType<typeof ensureLab>>;
+import { rejection, useSshTestbed } from '../support/ssh-testbed.js';
 
 // lab04's control-side veth (src/lab/paths.ts outerLinks): down = the link is cut.
 const LAB04_LINK = 'kvp1-lab04';
@@ -27,89 +23,23 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('transport hardening over real sshd (issue 11)', function () {
   this.timeout(180_000);
-  let lab: Lab;
-  let scratch = '';
-  let becomePassword: string;
-  const open: SshHost[] = [];
-
-  before(async function () {
-    this.timeout(900_000);
-    lab = await ensureLab();
-    scratch = mkdtempSync(join(tmpdir(), 'kvmplay-hardening-e2e-'));
-    becomePassword = readFileSync(join(lab.labDir, 'become-password'), 'utf8').trim();
-  });
-
-  afterEach(async () => {
-    setLink('up'); // whatever a test did, lab04 is reachable again
-    await Promise.all(open.splice(0).map((h) => h.close()));
-  });
-
-  after(() => {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
-
-  function addressOf(name: string): string {
-    const h = lab.hosts.find((x) => x.name === name);
-    assert.ok(h, `lab host ${name} exists`);
-    return h.address;
-  }
-
-  function specFor(name: string, over: Partial<ConnectionSpec> = {}): ConnectionSpec {
-    return {
-      name,
-      host: addressOf(name),
-      port: 22,
-      user: 'root',
-      identityFiles: [join(lab.labDir, 'id_ed25519')],
-      jump: [],
-      become: false,
-      becomeUser: 'root',
-      knownHosts: [join(lab.labDir, 'known_hosts')],
-      connectTimeout: 5,
-      ...over,
-    };
-  }
-
-  function hostFor(name: string, over: Partial<ConnectionSpec> = {}, opts: Partial<SshHostOptions> = {}): SshHost {
-    const h = new SshHost(specFor(name, over), { acceptNewHostKeys: false, agentSocket: '', ...opts });
-    open.push(h);
-    return h;
-  }
-
-  /** `type blob` of the lab's known_hosts line for a host. */
-  function labKeyOf(name: string): string {
-    const line = readFileSync(join(lab.labDir, 'known_hosts'), 'utf8').split('\n').find((l) => l.split(' ')[0]?.split(',').includes(name));
-    assert.ok(line, `lab known_hosts has ${name}`);
-    return line.split(' ').slice(1, 3).join(' ');
-  }
-
-  function scratchFile(name: string, text: string): string {
-    const path = join(scratch, name);
-    writeFileSync(path, text, { mode: 0o600 });
-    return path;
-  }
+  // Registered first: whatever a test did, lab04 is reachable again before its hosts close.
+  afterEach(() => setLink('up'));
+  const bed = useSshTestbed('kvmplay-hardening-e2e-');
+  const { hostFor, labKeyOf, addressOf } = bed;
+  const scratchFile = (name: string, text: string): string => bed.scratchFile(name, text, 0o600);
 
   /** An inventory of lab04 with the lab's connection settings plus `extra` host lines. */
   function lab04Inventory(file: string, extra = ''): string {
     return scratchFile(file, `all:
   vars:
     ansible_user: root
-    ansible_ssh_private_key_file: ${join(lab.labDir, 'id_ed25519')}
-    known_hosts: ${join(lab.labDir, 'known_hosts')}
+    ansible_ssh_private_key_file: ${join(bed.lab.labDir, 'id_ed25519')}
+    known_hosts: ${join(bed.lab.labDir, 'known_hosts')}
   hosts:
     lab04:
       ansible_host: ${addressOf('lab04')}
 ${extra}`);
-  }
-
-  async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-      await p;
-    } catch (err) {
-      assert.ok(err instanceof Error);
-      return err;
-    }
-    assert.fail('expected a rejection');
   }
 
   describe('item 4: each hop authenticates with its own credentials', () => {
@@ -186,7 +116,7 @@ ${extra}`);
   describe('item 7: a line break in the become password', () => {
     it('is refused before anything runs, so nothing leaks into the command\'s stdin', async () => {
       const marker = `/tmp/kvp-hardening-nl-${Date.now()}`;
-      const h = hostFor('lab04', { user: 'kvp', becomePassword: `${becomePassword}\nleaked line` });
+      const h = hostFor('lab04', { user: 'kvp', becomePassword: `${bed.becomePassword}\nleaked line` });
       const err = await rejection(h.run(['tee', marker], { become: true }));
       assert.ok(err instanceof TaskError);
       assert.match(err.message, /become password contains a line break/);
@@ -219,7 +149,7 @@ ${extra}`);
     });
 
     it('records a first-seen key hashed when asked, readable by ssh-keygen -F, and trusts it after', async () => {
-      const file = join(scratch, 'hashed', 'known_hosts');
+      const file = join(bed.scratch, 'hashed', 'known_hosts');
       await hostFor('lab04', { knownHosts: [file], hashKnownHosts: true }, { acceptNewHostKeys: true }).connect();
       const text = readFileSync(file, 'utf8');
       assert.match(text, /^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}= ssh-ed25519 \S+\n$/);
@@ -261,8 +191,7 @@ ${extra}`);
     it('honours ServerAliveInterval/ServerAliveCountMax from ansible_ssh_common_args', async () => {
       const inv = lab04Inventory('fast-keepalive.yaml', '      ansible_ssh_common_args: -o ServerAliveInterval=1 -o ServerAliveCountMax=2\n');
       const spec = connectionFor(await loadInventory([inv]), 'lab04');
-      const h = new SshHost(spec, { acceptNewHostKeys: false, agentSocket: '' });
-      open.push(h);
+      const h = bed.track(new SshHost(spec, { acceptNewHostKeys: false, agentSocket: '' }));
       await h.run(['true']);
       const running = h.run(['sleep', '120']);
       await sleep(500);
