@@ -12,7 +12,7 @@ import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import type { RunModuleContext as ModuleContext, ModuleResult } from '../../src/modules/module.js';
 import { findModule, runModule } from '../../src/modules/registry.js';
 import { fakeContext } from '../support/module-context.js';
-import { kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from '../support/cli.js';
+import { type CliResult, explain, kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile } from '../support/cli.js';
 import { ensureLibvirt } from '../support/kvm-fixture.js';
 import { ensureLab } from '../support/lab-fixture.js';
 
@@ -53,7 +53,6 @@ while time.time() < deadline:
 interface TaskEvent { event: string; host: string; task: string; status: string; msg: string }
 const events = (stdout: string): TaskEvent[] =>
   stdout.trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l) as TaskEvent).filter((e) => e.event === 'task');
-const explain = (r: CliResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
 describe('libvirt hardening over real SSH (lab03)', function () {
   this.timeout(600_000);
@@ -204,15 +203,15 @@ describe('libvirt hardening over real SSH (lab03)', function () {
 
     it('bootstrap makes libvirt\'s default network active and autostarted, and a VM on it then rolls out and runs', async () => {
       const boot = await run('bootstrap-hypervisor.yaml', {});
-      assert.equal(boot.code, 0, explain(boot));
+      assert.equal(boot.code, 0, explain(boot, { tail: true }));
       assert.match(await virsh('net-info', '--network', 'default'), /Active:\s+yes[\s\S]*Autostart:\s+yes/);
       const again = await run('bootstrap-hypervisor.yaml', {});
-      assert.equal(again.code, 0, explain(again));
-      assert.equal(lastJsonLine<{ hosts: Record<string, { changed: number }> }>(again.stdout).hosts[HOST]?.changed, 0, explain(again));
+      assert.equal(again.code, 0, explain(again, { tail: true }));
+      assert.equal(lastJsonLine<{ hosts: Record<string, { changed: number }> }>(again.stdout).hosts[HOST]?.changed, 0, explain(again, { tail: true }));
 
       const name = `${tag}-on-default`;
       const r = await run('vm-rollout.yaml', { vms: [vm(name, 'default')] });
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
       assert.equal((await virsh('domstate', '--domain', name)).trim(), 'running');
     });
 
@@ -222,9 +221,9 @@ describe('libvirt hardening over real SSH (lab03)', function () {
       const missing = `${tag}-on-missing`;
       const inactive = `${tag}-on-idle`;
       const r = await run('vm-rollout.yaml', { vms: [vm(missing, `${PREFIX}-nosuch`), vm(inactive, idle)] });
-      assert.notEqual(r.code, 0, explain(r));
+      assert.notEqual(r.code, 0, explain(r, { tail: true }));
       const failed = events(r.stdout).filter((e) => e.task === 'Domains' && e.status === 'failed');
-      assert.equal(failed.length, 1, explain(r));
+      assert.equal(failed.length, 1, explain(r, { tail: true }));
       assert.match(r.stdout, new RegExp(`network '${PREFIX}-nosuch' is not defined on this host.*nothing defined`));
       assert.match(r.stdout, new RegExp(`network '${idle}' is not active.*nothing defined`));
       const all = await domains();

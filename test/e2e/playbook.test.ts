@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { quoteShellCommand } from '../../src/util/shell-quote.js';
-import { kvmplay, kvmplayBin, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from '../support/cli.js';
+import { type CliResult, explain, kvmplay, kvmplayBin, lastJsonLine, repoRoot, scratchDir, writeFile } from '../support/cli.js';
 import { ensureLab, type Lab } from '../support/lab-fixture.js';
 
 interface HostCounts { ok: number; changed: number; failed: number; skipped: number; unreachable: boolean }
@@ -24,10 +24,6 @@ const AWKWARD_CONTENT = `#!/bin/sh\necho "$(touch PWNED)" '$HOME' \`id\`; rm -rf
 
 function events(stdout: string): TaskEvent[] {
   return stdout.trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l) as TaskEvent);
-}
-
-function explain(r: CliResult): string {
-  return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 }
 
 describe('kvmplay run over real SSH', function () {

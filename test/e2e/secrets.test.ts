@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import { kvmplay, lastJsonLine, scratchDir, writeFile, type CliResult } from '../support/cli.js';
+import { type CliResult, explain, kvmplay, lastJsonLine, scratchDir, writeFile } from '../support/cli.js';
 import { ensureLab, type Lab } from '../support/lab-fixture.js';
 
 // One per source; none is shorter than the Redactor's minimum.
@@ -22,10 +22,6 @@ const SECRETS = {
   dictLeaf: 'DictPw-555mno',
   inventoryList: 'ListBecome-321zyx',
 };
-
-function explain(r: CliResult): string {
-  return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-}
 
 function assertNoSecret(r: CliResult): void {
   for (const [source, secret] of Object.entries(SECRETS)) {

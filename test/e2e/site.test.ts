@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import { kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile, type CliResult } from '../support/cli.js';
+import { type CliResult, explain, kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile } from '../support/cli.js';
 import { ensureLab, type LabHost } from '../support/lab-fixture.js';
 import { consoleIp, consoleResetNetwork, DISARM_ALL_ROLLBACKS, UNDO_IFUPDOWN_BRIDGES } from '../support/lab-network.js';
 
@@ -42,10 +42,6 @@ interface TaskEvent { event: string; host: string; task: string; status: string;
 
 function events(stdout: string): TaskEvent[] {
   return stdout.trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l) as TaskEvent).filter((e) => e.event === 'task');
-}
-
-function explain(r: CliResult): string {
-  return `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 }
 
 const vm = (name: string, over: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -106,9 +102,9 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     kvmplay(['run', playbook(name), '-i', inventory, '--limit', limit, '-e', `@${varsFile({ backup_dir: BACKUP_DIR, ...vars })}`, '--json', ...args], { timeoutMs: 540_000 });
   const recapOf = (r: CliResult): RecapJson => lastJsonLine<RecapJson>(r.stdout);
   const assertUnchanged = (r: CliResult): void => {
-    assert.equal(r.code, 0, explain(r));
+    assert.equal(r.code, 0, explain(r, { tail: true }));
     const recap = recapOf(r);
-    for (const h of HOSTS) assert.equal(recap.hosts[h]?.changed, 0, `${h} changed nothing: ${JSON.stringify(recap.hosts[h])}\n${explain(r)}`);
+    for (const h of HOSTS) assert.equal(recap.hosts[h]?.changed, 0, `${h} changed nothing: ${JSON.stringify(recap.hosts[h])}\n${explain(r, { tail: true })}`);
   };
   const lifecycle = (action: string | undefined, vars: Record<string, unknown> = {}): Promise<CliResult> =>
     run('vm-lifecycle.yaml', { vms: VMS, ...(action === undefined ? {} : { vm_action: action }), ...vars });
@@ -176,14 +172,14 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     const files = ['bootstrap-hypervisor.yaml', 'vm-rollout.yaml', 'vm-lifecycle.yaml', 'site.yaml'].map(playbook);
     for (const extra of [[], ['-i', inventory]]) {
       const r = await kvmplay(['validate', ...files, ...extra]);
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
     }
   });
 
   it('bootstrap installs the KVM stack from the local repository and starts libvirtd; a second run changes nothing', async () => {
     for (const h of HOSTS) assert.equal(await dpkgInstalled(h, 'libvirt-daemon-system'), false, `${h}: starts without the stack`);
     const r = await run('bootstrap-hypervisor.yaml', {});
-    assert.equal(r.code, 0, explain(r));
+    assert.equal(r.code, 0, explain(r, { tail: true }));
     const evs = events(r.stdout);
     for (const h of HOSTS) {
       const mine = evs.filter((e) => e.host === h);
@@ -219,9 +215,9 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
 
   it('bridge-network puts em1 into br0 keeping its address and SSH; a second run changes nothing', async () => {
     const r = await run('bridge-network.yaml', { rollback_timeout: 20 });
-    assert.equal(r.code, 0, explain(r));
+    assert.equal(r.code, 0, explain(r, { tail: true }));
     for (const h of HOSTS) {
-      assert.equal(recapOf(r).hosts[h]?.changed, 1, explain(r));
+      assert.equal(recapOf(r).hosts[h]?.changed, 1, explain(r, { tail: true }));
       const lab = labHosts.find((x) => x.name === h)!;
       const addrs = consoleIp(lab.netns, '-o', '-4', 'addr', 'show');
       assert.match(addrs, new RegExp(`${BRIDGE}\\s+inet ${lab.address.replace(/\./g, '\\.')}/24`));
@@ -243,7 +239,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
 
     it('defines and starts 2 VMs per host with their disks; a second run changes nothing, same uuid and MACs', async () => {
       const r = await run('vm-rollout.yaml', { vms: VMS });
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
       for (const h of HOSTS) {
         assert.equal(await domstate(h, WEB), 'running');
         assert.equal(await domstate(h, DB), 'running');
@@ -268,7 +264,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     it('a memory and vcpus change: changed=1 with a diff of the XML, uuid and MACs kept', async () => {
       const bigger = [{ ...VMS[0], memory: '96MiB', vcpus: 2 }, VMS[1]];
       const r = await run('vm-rollout.yaml', { vms: bigger }, '--diff');
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
       for (const h of HOSTS) {
         assert.equal(recapOf(r).hosts[h]?.changed, 1, JSON.stringify(recapOf(r).hosts[h]));
         const domainsTask = events(r.stdout).find((e) => e.host === h && e.task === 'Domains');
@@ -289,7 +285,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     it('--check reports what it would do and defines nothing', async () => {
       const extra = `${PREFIX}-check01`;
       const r = await run('vm-rollout.yaml', { vms: [...VMS, vm(extra)] }, '--check');
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
       for (const h of HOSTS) {
         assert.ok(recapOf(r).hosts[h]!.changed >= 1, JSON.stringify(recapOf(r).hosts[h]));
         const evs = events(r.stdout).filter((e) => e.host === h);
@@ -318,7 +314,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     it('fails clearly without a vm_action or with an unknown one', async () => {
       for (const action of [undefined, 'reboot']) {
         const r = await lifecycle(action);
-        assert.equal(r.code, 2, explain(r));
+        assert.equal(r.code, 2, explain(r, { tail: true }));
         for (const h of HOSTS) {
           const check = events(r.stdout).find((e) => e.host === h && e.status === 'failed');
           assert.equal(check?.task, 'vm_action is start, shutdown, destroy, suspend, resume, undefine or backup');
@@ -341,7 +337,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     it('shutdown of guests that ignore ACPI fails after shutdown_timeout, then succeeds with force=true', async () => {
       const started = Date.now();
       const r = await lifecycle('shutdown', { shutdown_timeout: 2 });
-      assert.equal(r.code, 2, explain(r));
+      assert.equal(r.code, 2, explain(r, { tail: true }));
       assert.ok(Date.now() - started >= 2000);
       for (const h of HOSTS) {
         assert.equal(recapOf(r).hosts[h]?.failed, 1);
@@ -351,14 +347,14 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
       assert.equal(await domstate(HOSTS[0]!, WEB), 'running', 'still running after the timeout');
 
       const forced = await lifecycle('shutdown', { shutdown_timeout: 1, force: true });
-      assert.equal(forced.code, 0, explain(forced));
+      assert.equal(forced.code, 0, explain(forced, { tail: true }));
       assert.deepEqual(await states(), all('shut off'));
       assertUnchanged(await lifecycle('shutdown', { shutdown_timeout: 1, force: true }));
     });
 
     it('suspend of a shut-off VM fails clearly and starts nothing', async () => {
       const r = await lifecycle('suspend', { vm_names: [DB] });
-      assert.equal(r.code, 2, explain(r));
+      assert.equal(r.code, 2, explain(r, { tail: true }));
       const task = events(r.stdout).find((e) => e.host === HOSTS[0] && e.task === 'suspend and resume need a running or paused VM');
       assert.equal(task?.status, 'failed');
       assert.match(task?.items?.[0]?.msg ?? '', /not in \['running', 'paused'\]/);
@@ -370,7 +366,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
       assert.deepEqual(await states(), all('running'));
       assertUnchanged(await lifecycle('start'));
       const r = await lifecycle('destroy', { vm_names: [WEB] });
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
       for (const h of HOSTS) {
         assert.equal(await domstate(h, WEB), 'shut off');
         assert.equal(await domstate(h, DB), 'running');
@@ -380,7 +376,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
 
     it('backup writes each definition to backup_dir; again: unchanged', async () => {
       const r = await lifecycle('backup');
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
       for (const h of HOSTS) {
         for (const n of [WEB, DB]) {
           const saved = await shOk(h, 'cat -- "$1"', `${BACKUP_DIR}/${n}.xml`);
@@ -394,7 +390,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
 
     it('undefine removes the named VM and keeps its disks', async () => {
       const r = await lifecycle('undefine', { vm_names: [DB] });
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
       for (const h of HOSTS) {
         const names = await domains(h);
         assert.ok(!names.includes(DB) && names.includes(WEB), JSON.stringify(names));
@@ -410,7 +406,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
     it('a VM named with spaces, quotes, ;, $(), & and < is defined with exactly that name, and nothing runs', async () => {
       const odd = vm(AWKWARD, { disks: [{ size: '16MiB', format: 'qcow2', bus: 'virtio' }], state: 'defined' });
       const r = await run('vm-rollout.yaml', { vms: [odd] });
-      assert.equal(r.code, 0, explain(r));
+      assert.equal(r.code, 0, explain(r, { tail: true }));
       for (const h of HOSTS) {
         assert.ok((await domains(h)).includes(AWKWARD), `listed as is: ${JSON.stringify(await domains(h))}`);
         assert.equal(await domstate(h, AWKWARD), 'shut off');
@@ -418,10 +414,10 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
       }
       assertUnchanged(await run('vm-rollout.yaml', { vms: [odd] }));
       const backup = await run('vm-lifecycle.yaml', { vms: [odd], vm_action: 'backup' });
-      assert.equal(backup.code, 0, explain(backup));
+      assert.equal(backup.code, 0, explain(backup, { tail: true }));
       for (const h of HOSTS) assert.match(await shOk(h, 'cat -- "$1"', `${BACKUP_DIR}/${AWKWARD}.xml`), /<name>kvs it&apos;s &quot;odd&quot;; \$\(touch PWNED\) &amp; &lt;x&gt;/);
       const gone = await run('vm-lifecycle.yaml', { vms: [odd], vm_action: 'undefine' });
-      assert.equal(gone.code, 0, explain(gone));
+      assert.equal(gone.code, 0, explain(gone, { tail: true }));
       for (const h of HOSTS) assert.ok(!(await domains(h)).includes(AWKWARD));
     });
   });
@@ -434,7 +430,7 @@ describe('shipped playbooks over real SSH (bootstrap, rollout, lifecycle)', func
       copyFileSync(inventory, join(dir, 'inventory.yaml'));
       writeFile(join(dir, 'host_vars'), `${KVM_FAIL_HOST}.yaml`, 'virt_type: kvm\n');
       const r = await kvmplay(['run', playbook('bootstrap-hypervisor.yaml'), '-i', join(dir, 'inventory.yaml'), '--limit', [...HOSTS, KVM_FAIL_HOST].join(':'), '--json'], { timeoutMs: 540_000 });
-      assert.equal(r.code, 2, explain(r));
+      assert.equal(r.code, 2, explain(r, { tail: true }));
       const recap = recapOf(r);
       assert.equal(recap.ok, false);
       assert.equal(recap.hosts[KVM_FAIL_HOST]?.failed, 1);

@@ -7,12 +7,8 @@
 import assert from 'node:assert/strict';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
-import { kvmplay, scratchDir, writeFile, type CliResult } from '../support/cli.js';
+import { type CliResult, explain, kvmplay, scratchDir, writeFile } from '../support/cli.js';
 import { ensureLab, type Lab } from '../support/lab-fixture.js';
-
-function explain(r: CliResult): string {
-  return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-}
 
 describe('template escaping by quoting context on a real host', function () {
   this.timeout(600_000);

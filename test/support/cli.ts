@@ -36,6 +36,16 @@ export function kvmplay(args: string[], opts: { timeoutMs?: number; env?: NodeJS
   });
 }
 
+/**
+ * A CLI run for an assertion message: exit code, stdout and stderr — with `tail`, only
+ * their ends (the last 6,000 / 3,000 characters) for runs whose output is long.
+ */
+export function explain(r: CliResult, opts: { tail?: boolean } = {}): string {
+  const out = opts.tail ? r.stdout.slice(-6000) : r.stdout;
+  const err = opts.tail ? r.stderr.slice(-3000) : r.stderr;
+  return `exit ${r.code}\n--- stdout\n${out}\n--- stderr\n${err}`;
+}
+
 /** The `--json` recap: the last line of standard output (SPEC 2). */
 export function lastJsonLine<T = Record<string, unknown>>(stdout: string): T {
   const lines = stdout.trimEnd().split('\n');
