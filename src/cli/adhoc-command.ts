@@ -2,16 +2,14 @@
 // report → exit code (SPEC 2).
 import { EXIT, OptionsError } from '../errors.js';
 import { runAdhoc, type AdhocRun } from '../exec/adhoc.js';
-import { connectionFor, loadInventory } from '../inventory/index.js';
-import { connectionProblems } from '../inventory/connection.js';
-import { Problems } from '../playbook/problems.js';
+import { loadInventory } from '../inventory/index.js';
 import { EventBus } from '../output/events.js';
 import { ListrReporter } from '../output/listr.js';
 import { NdjsonReporter } from '../output/ndjson.js';
 import { PlainReporter } from '../output/plain.js';
 import { Recap } from '../output/recap.js';
-import { Redactor } from '../output/redact.js';
 import type { Reporter } from '../output/reporter.js';
+import { resolveConnections } from './connections.js';
 
 export interface AdhocOptions {
   inventory: string[];
@@ -35,26 +33,15 @@ export async function runAdhocCommand(
   if (names.length === 0) {
     io.err.write(`kvmplay: [WARNING] no hosts matched ${JSON.stringify(o.limit ?? 'all')}\n`);
   }
-  // Secret-named variables first: the error rejecting a malformed password quotes it.
-  const redactor = new Redactor();
-  for (const n of names) redactor.addSecretVars(inventory.hostVars(n));
-  let specs;
+  // Every unusable host named at once (exit 4), not only the first; the error rejecting
+  // a malformed password may quote it, so it is masked.
+  const { redactor, specs: resolved, problems } = resolveConnections(inventory, names, names);
   try {
-    // Every unusable host named at once (exit 4), not only the first.
-    const problems = new Problems();
-    for (const e of connectionProblems(inventory, names)) problems.addError(e);
     problems.throwIfAny();
-    specs = names.map((n) => {
-      const spec = connectionFor(inventory, n);
-      return o.become ? { ...spec, become: true } : spec;
-    });
   } catch (err) {
     throw redactor.redactError(err);
   }
-  for (const s of specs) {
-    redactor.add(s.password);
-    redactor.add(s.becomePassword);
-  }
+  const specs = names.map((n) => resolved.get(n)).filter((s) => s !== undefined).map((spec) => (o.become ? { ...spec, become: true } : spec));
   const reporter = chooseReporter(o, io.out, names);
   const recap = new Recap();
   for (const n of names) recap.addHost(n);

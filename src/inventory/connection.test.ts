@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ValidationError } from '../errors.js';
-import { connectionFor, connectionProblems, type ConnectionEnv } from './connection.js';
+import { connectionFor, resolveConnectionSettings, type ConnectionEnv } from './connection.js';
 import { loadInventory } from './load.js';
 import { parseJump, parseSshArgs } from './ssh-args.js';
 import { writeTree, type TempTree } from '../../test/support/file-tree.js';
@@ -156,8 +156,10 @@ describe('connection spec', () => {
 
   it('lists every host with unusable settings, and only those', async () => {
     const inv = await loadInventory([tree.path('inv/hosts.yml')]);
-    const problems = connectionProblems(inv, inv.hostNames(), env);
-    assert.deepEqual(problems.map((p) => /host "([^"]+)"/.exec(p.detail)?.[1]), ['badport', 'badbecome', 'bad_alive', 'bad_alive_args', 'nl_become']);
+    const { specs, problems } = resolveConnectionSettings(inv, inv.hostNames(), env);
+    assert.deepEqual([...problems.values()].map((p) => /host "([^"]+)"/.exec(p.detail)?.[1]), ['badport', 'badbecome', 'bad_alive', 'bad_alive_args', 'nl_become']);
+    assert.deepEqual([...specs.keys()].filter((n) => problems.has(n)), []);
+    assert.equal(specs.size + problems.size, inv.hostNames().length);
   });
 });
 

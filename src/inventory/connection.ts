@@ -128,18 +128,21 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
   return spec;
 }
 
-/**
- * The connection settings of `names` that cannot be used, one ValidationError per host
- * (run, ping, exec and validate refuse these before any connection; `inventory` does not).
- */
-export function connectionProblems(inv: Inventory, names: readonly string[], env: ConnectionEnv = defaultConnectionEnv()): ValidationError[] {
-  const out: ValidationError[] = [];
+/** Every host's connection settings, resolved once: the usable ones and the refused ones. */
+export interface ResolvedSettings {
+  specs: Map<string, ConnectionSpec>;
+  /** One ValidationError per host whose settings cannot be used (run, ping, exec and validate refuse these before any connection; `inventory` does not). */
+  problems: Map<string, ValidationError>;
+}
+
+export function resolveConnectionSettings(inv: Inventory, names: readonly string[], env: ConnectionEnv = defaultConnectionEnv()): ResolvedSettings {
+  const out: ResolvedSettings = { specs: new Map(), problems: new Map() };
   for (const name of names) {
     try {
-      connectionFor(inv, name, env);
+      out.specs.set(name, connectionFor(inv, name, env));
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      out.push(e);
+      out.problems.set(name, e);
     }
   }
   return out;

@@ -6,8 +6,7 @@ import { setDuplicateKeyPolicy, takeYamlWarnings } from '../../data/yaml-limits.
 import { createRunContext, runPlaybooks } from '../../exec/runner.js';
 import { SshHost } from '../../transport/ssh/ssh-host.js';
 import { tagFilter } from '../../exec/tags.js';
-import { connectionFor, loadInventory, type Inventory } from '../../inventory/index.js';
-import { connectionProblems } from '../../inventory/connection.js';
+import { loadInventory, type Inventory } from '../../inventory/index.js';
 import { findModule } from '../../modules/registry.js';
 import { EventBus } from '../../output/events.js';
 import { ListrPlaybookReporter } from '../../output/listr-playbook.js';
@@ -17,7 +16,7 @@ import { Recap } from '../../output/recap.js';
 import { Redactor } from '../../output/redact.js';
 import type { Reporter } from '../../output/reporter.js';
 import { loadPlaybooks, type LoadedRun } from '../../playbook/index.js';
-import { Problems } from '../../playbook/problems.js';
+import { resolveConnections } from '../connections.js';
 
 export interface RunCommandOptions {
   playbooks: string[];
@@ -48,9 +47,17 @@ export async function runCommand(o: RunCommandOptions, io: CommandIo): Promise<n
   if (o.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY');
   setDuplicateKeyPolicy(o.strict ? 'error' : 'warn');
   const inventory = await loadInventory(o.inventory);
-  const redactor = inventorySecrets(inventory);
+  const matched = inventory.matchHosts(o.limit ?? 'all');
+  // Passwords of every host are masked; the hosts of --limit must be reachable settings-wise.
+  const { redactor, problems } = resolveConnections(inventory, inventory.hostNames(), matched);
   // From here on an error message may quote a secret (a password given as a list).
   try {
+    for (const w of inventory.warnings) io.err.write(redactor.redact(`[WARNING]: ${w}\n`));
+    if (o.limit !== undefined && matched.length === 0) {
+      throw new OptionsError(`--limit ${JSON.stringify(o.limit)} matches no host of the inventory`);
+    }
+    // A host whose connection settings are unusable is a validation error, not a silent skip.
+    problems.throwIfAny();
     return await runWithInventory(o, io, inventory, redactor);
   } catch (err) {
     throw redactor.redactError(err);
@@ -58,14 +65,6 @@ export async function runCommand(o: RunCommandOptions, io: CommandIo): Promise<n
 }
 
 async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: Inventory, redactor: Redactor): Promise<number> {
-  for (const w of inventory.warnings) io.err.write(redactor.redact(`[WARNING]: ${w}\n`));
-  if (o.limit !== undefined && inventory.matchHosts(o.limit).length === 0) {
-    throw new OptionsError(`--limit ${JSON.stringify(o.limit)} matches no host of the inventory`);
-  }
-  // A host whose connection settings are unusable is a validation error, not a silent skip.
-  const problems = new Problems();
-  for (const e of connectionProblems(inventory, inventory.matchHosts(o.limit ?? 'all'))) problems.addError(e);
-  problems.throwIfAny();
   const loaded = await loadPlaybooks(o.playbooks, { inventory, extraVars: o.extraVars });
   for (const w of takeYamlWarnings()) io.err.write(`[WARNING]: ${w}\n`);
   playbookSecrets(redactor, loaded);
@@ -109,22 +108,6 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
   if (recap.anyFailed()) return EXIT.hostFailed;
   if (recap.anyUnreachable()) return EXIT.unreachable;
   return EXIT.ok;
-}
-
-/** Every password the inventory knows (connection and become, any host), and secret-named variables. */
-export function inventorySecrets(inventory: Inventory): Redactor {
-  const redactor = new Redactor();
-  for (const name of inventory.hostNames()) {
-    redactor.addSecretVars(inventory.hostVars(name));
-    try {
-      const spec = connectionFor(inventory, name);
-      redactor.add(spec.password);
-      redactor.add(spec.becomePassword);
-    } catch {
-      // A host with broken connection settings fails when a play reaches it; its secret-named values are known above.
-    }
-  }
-  return redactor;
 }
 
 /** Secret-named variables of -e, every play's vars and its static vars_files, and tasks' vars. */

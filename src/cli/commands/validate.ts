@@ -5,10 +5,8 @@
 import { EXIT } from '../../errors.js';
 import { setDuplicateKeyPolicy, takeYamlWarnings } from '../../data/yaml-limits.js';
 import { loadInventory, type Inventory } from '../../inventory/index.js';
-import { connectionProblems } from '../../inventory/connection.js';
 import { loadPlaybooks } from '../../playbook/index.js';
-import { Problems } from '../../playbook/problems.js';
-import { inventorySecrets } from './run.js';
+import { resolveConnections } from '../connections.js';
 
 export interface ValidateOptions {
   playbooks: string[];
@@ -21,21 +19,19 @@ export interface ValidateOptions {
 export async function validateCommand(o: ValidateOptions, io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
   setDuplicateKeyPolicy(o.strict ? 'error' : 'warn');
   const inventory = o.inventory.length > 0 ? await loadInventory(o.inventory) : undefined;
-  // An error message may quote a secret (a password given as a list): as `run`, mask it.
-  const redactor = inventory ? inventorySecrets(inventory) : undefined;
+  // As `run` refuses them: every host's connection settings must be usable. An error
+  // message may quote a secret (a password given as a list): as `run`, mask it.
+  const resolved = inventory ? resolveConnections(inventory, inventory.hostNames(), inventory.hostNames()) : undefined;
   try {
+    resolved?.problems.throwIfAny();
     return await validateWith(o, io, inventory);
   } catch (err) {
-    throw redactor ? redactor.redactError(err) : err;
+    throw resolved ? resolved.redactor.redactError(err) : err;
   }
 }
 
 async function validateWith(o: ValidateOptions, io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }, inventory: Inventory | undefined): Promise<number> {
   for (const w of inventory?.warnings ?? []) io.err.write(`[WARNING]: ${w}\n`);
-  // As `run` refuses them: every host's connection settings must be usable.
-  const problems = new Problems();
-  for (const e of inventory ? connectionProblems(inventory, inventory.hostNames()) : []) problems.addError(e);
-  problems.throwIfAny();
   const loaded = await loadPlaybooks(o.playbooks, { ...(inventory ? { inventory } : {}), extraVars: o.extraVars });
   for (const w of takeYamlWarnings()) io.err.write(`[WARNING]: ${w}\n`);
   const plays = loaded.playbooks.flatMap((pb) => pb.plays);
