@@ -119,13 +119,15 @@ async function runLifecycle<A, S, C>(def: ModuleDefinition<A, S, C>, host: Host,
   if (plan.changes.length === 0 || (check && reported.length === 0)) {
     return { changed: false, msg: (check ? plan.okMsgInCheck : undefined) ?? plan.okMsg ?? 'up to date', ...base };
   }
-  const planDiff = ctx.diff && plan.diff ? plan.diff() : undefined;
+  // The plan's diff is an estimate where a step reports the real one: made only when shown.
+  const planDiff = (): string | undefined => (ctx.diff && plan.diff ? plan.diff() : undefined);
   if (check) {
+    const diff = planDiff();
     return {
       changed: !plan.skippedInCheck,
       ...(plan.skippedInCheck ? { skipped: true } : {}),
       msg: plan.checkMsg ?? reported.map((c) => wouldPhrase(def.describe(c))).join(', '),
-      ...(planDiff ? { diff: planDiff } : {}),
+      ...(diff ? { diff } : {}),
       ...base,
     };
   }
@@ -144,7 +146,7 @@ async function runLifecycle<A, S, C>(def: ModuleDefinition<A, S, C>, host: Host,
       return failure(err, { changed: done.length > 0, data, diff: ctx.diff ? joinDiffs(diffs, realDiff, planDiff) : undefined });
     }
     if (step?.data) data = { ...data, ...step.data };
-    if (step && (step.rc !== undefined || step.stdout !== undefined || step.stderr !== undefined)) out = { ...out, ...output(step) };
+    if (step) out = { ...out, ...output(step) };
     if (step?.diff !== undefined) {
       realDiff = true;
       if (step.diff !== '') diffs.push(step.diff);
@@ -155,12 +157,12 @@ async function runLifecycle<A, S, C>(def: ModuleDefinition<A, S, C>, host: Host,
       break;
     }
   }
-  const diff = ctx.diff ? joinDiffs(diffs, realDiff, planDiff) : undefined;
+  const diff = ctx.diff && done.length > 0 ? joinDiffs(diffs, realDiff, planDiff) : undefined;
   return {
     changed: done.length > 0,
     ...(failedMsg !== undefined ? { failed: true } : {}),
     msg: failedMsg ?? (done.length > 0 ? done.join(', ') : plan.okMsg ?? 'up to date'),
-    ...(diff && done.length > 0 ? { diff } : {}),
+    ...(diff ? { diff } : {}),
     ...output(out),
     ...withData(data),
   };
@@ -171,9 +173,9 @@ export function wouldPhrase(description: string): string {
   return `would ${description}`;
 }
 
-function joinDiffs(diffs: string[], real: boolean, planDiff: string | undefined): string | undefined {
+function joinDiffs(diffs: string[], real: boolean, planDiff: () => string | undefined): string | undefined {
   if (real) return diffs.length > 0 ? diffs.join('\n') : undefined;
-  return planDiff;
+  return planDiff();
 }
 
 function output(o: CommandOutput): CommandOutput {
