@@ -61,7 +61,7 @@ function taskYaml(i: number): string[] {
       return [
         `- name: Bridge settings ${n}`,
         `  copy:`,
-        `    content: "BRIDGE={{ bridge }}\\nMTU={{default mtu 1500}}\\n"`,
+        `    content: "BRIDGE={{ bridge }}\\nMTU={{ mtu | default(1500) }}\\n"`,
         `    dest: "/etc/kvmplay/bridge-${n}.conf"`,
         `    mode: "0644"`,
         `    owner: root`,
@@ -101,7 +101,7 @@ function taskYaml(i: number): string[] {
       return [
         `- name: Marker ${n}`,
         `  ansible.builtin.copy:`,
-        `    content: "{{ inventory_hostname }} has VMs {{json vms}}, bridge {{ bridge }}\\n"`,
+        `    content: "{{ inventory_hostname }} has VMs {{ vms | to_json }}, bridge {{ bridge }}\\n"`,
         `    dest: "{{ state_dir }}/marker-${n}"`,
         `  vars:`,
         `    marker_id: "${n}"`,

@@ -6,7 +6,6 @@
 import type { SourcePosition } from '../errors.js';
 import { ExprError, truthy, type CompiledExpr } from '../jinja/index.js';
 import type { Task } from '../playbook/index.js';
-import { TemplateError } from '../template/index.js';
 import { failedResult, type Registered } from './result.js';
 import { layeredVars, type Scope, type VarLayer } from './scope.js';
 
@@ -23,7 +22,7 @@ export function judge(exprs: readonly CompiledExpr[], scope: Scope, what: string
     try {
       value = e.evaluate(scope);
     } catch (err) {
-      if (err instanceof ExprError || err instanceof TemplateError) {
+      if (err instanceof ExprError) {
         return { ok: false, msg: `${where(pos)}: ${what} "${e.source}" cannot be evaluated: ${err.message}` };
       }
       throw err;

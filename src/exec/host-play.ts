@@ -8,7 +8,7 @@ import { InterruptedError, KvmplayError, UnreachableError, ValidationError } fro
 import type { Vars } from '../inventory/index.js';
 import { loadVarsFile } from '../data/vars-files.js';
 import type { Task } from '../playbook/index.js';
-import { renderString } from '../template/index.js';
+import { renderString } from '../jinja/strings.js';
 import { where } from './conditions.js';
 import { probeHostFacts } from '../modules/system/facts/facts.js';
 import { flushHandlers, HandlerQueue } from './handlers.js';

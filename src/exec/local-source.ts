@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import type { ModuleContext } from '../modules/module.js';
-import { localCandidates, resolveLocalSource } from '../playbook/index.js';
-import { compileTemplate, formatFor, renderTemplate, type TemplateFormat } from '../template/index.js';
+import { compileTemplateFile, isHandlebarsFile, localCandidates, renderTemplateFile, resolveLocalSource } from '../playbook/index.js';
+import { formatFor, type TemplateFormat } from '../template/index.js';
 import type { RunContext } from './run-context.js';
 import type { Scope } from './scope.js';
 
@@ -35,15 +35,16 @@ export function localAccess(ctx: RunContext, playDir: string, scope: Scope): Loc
     },
     async renderTemplateFile(src, opts = {}) {
       const path = await find(src);
-      const format = templateFormat(path, opts.dest);
-      // The loader compiled it under its own name's format; another format is another entry.
-      const key = format === formatFor(path) ? path : `${path}\0${format}`;
+      // A Handlebars file escapes for its output format: by its own name, else by where it
+      // is written; the loader compiled it under its own name's format, another format is another entry.
+      const format = isHandlebarsFile(path) ? templateFormat(path, opts.dest) : undefined;
+      const key = format === undefined || format === formatFor(path) ? path : `${path}\0${format}`;
       let compiled = ctx.localTemplates.get(key);
       if (!compiled) {
-        compiled = compileTemplate(await readFile(path, 'utf8'), { name: displayPath(path), format });
+        compiled = compileTemplateFile(await readFile(path, 'utf8'), { name: displayPath(path), path, ...(format ? { format } : {}) });
         ctx.localTemplates.set(key, compiled);
       }
-      return { path, content: renderTemplate(compiled, scope) };
+      return { path, content: renderTemplateFile(compiled, scope) };
     },
   };
 }

@@ -3,18 +3,18 @@
 // its label in output. Pure.
 import { ExprError } from '../jinja/index.js';
 import type { Task } from '../playbook/index.js';
-import { renderString, TemplateError, type TemplateCache } from '../template/index.js';
+import { renderString, type JinjaCache } from '../jinja/strings.js';
 import { where } from './conditions.js';
 import { renderDeep, type Scope } from './scope.js';
 
 export type LoopItems = { ok: true; items: unknown[] } | { ok: false; msg: string };
 
-export function loopItems(task: Task, scope: Scope, cache?: TemplateCache): LoopItems {
+export function loopItems(task: Task, scope: Scope, cache?: JinjaCache): LoopItems {
   let value: unknown;
   try {
     value = renderDeep(task.loop, scope, `${where(task.pos)} (loop)`, cache);
   } catch (err) {
-    if (err instanceof TemplateError || err instanceof ExprError) return { ok: false, msg: err.message };
+    if (err instanceof ExprError) return { ok: false, msg: err.message };
     throw err;
   }
   if (!Array.isArray(value)) {
@@ -49,7 +49,7 @@ export function loopVars(task: Task, items: readonly unknown[], index: number): 
 }
 
 /** `loop_control.label` rendered, else the item itself (strings as they are, the rest as JSON). */
-export function itemLabel(task: Task, item: unknown, scope: Scope, cache?: TemplateCache): string {
+export function itemLabel(task: Task, item: unknown, scope: Scope, cache?: JinjaCache): string {
   if (task.loopLabel !== undefined) {
     try {
       return String(renderString(task.loopLabel, scope, { name: `${where(task.pos)} (loop label)`, ...(cache ? { cache } : {}) }));

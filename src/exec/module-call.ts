@@ -8,7 +8,6 @@ import { ExprError } from '../jinja/index.js';
 import type { ModuleResult, RunModuleContext } from '../modules/module.js';
 import { runModule } from '../modules/registry.js';
 import { validateModuleArgs, type Task } from '../playbook/index.js';
-import { TemplateError } from '../template/index.js';
 import { where } from './conditions.js';
 import type { HostRun } from './host-pool.js';
 import { OMIT } from './host-vars.js';
@@ -38,7 +37,7 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   try {
     args = dropOmitted(renderDeep(task.args, scope, `${where(task.pos)} (task arguments)`, ctx.templateCache)) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof TemplateError || err instanceof ExprError) return { result: failedResult(err.message), args: undefined };
+    if (err instanceof ExprError) return { result: failedResult(err.message), args: undefined };
     throw err;
   }
   const mod = ctx.findModule(task.module);

@@ -4,7 +4,7 @@
 // After a batch: any_errors_fatal or max_fail_percentage may stop the rollout.
 import { ExprError } from '../jinja/index.js';
 import type { Play, Playbook } from '../playbook/index.js';
-import { renderString, TemplateError } from '../template/index.js';
+import { renderString } from '../jinja/strings.js';
 import { batchStopsRollout, serialBatches } from './batches.js';
 import { where } from './conditions.js';
 import { fanout } from './fanout.js';
@@ -29,7 +29,7 @@ export function playHosts(ctx: RunContext, play: Play, quiet = false): string[] 
     try {
       pattern = String(renderString(pattern, scope, { name: `${where(play.pos)} (hosts)`, cache: ctx.templateCache }));
     } catch (err) {
-      if (err instanceof TemplateError || err instanceof ExprError) {
+      if (err instanceof ExprError) {
         if (!quiet) ctx.bus.emit({ event: 'notice', level: 'warning', msg: `play "${play.name}": cannot render hosts: ${err.message}` });
         return [];
       }

@@ -6,8 +6,8 @@ import type { SourceVars } from '../data/vars-files.js';
 import type { AnyModule } from '../modules/registry.js';
 import type { EventBus } from '../output/events.js';
 import type { Redactor } from '../output/redact.js';
-import type { LoadedRun, Play, Playbook } from '../playbook/index.js';
-import type { CompiledTemplate, TemplateCache } from '../template/index.js';
+import type { LoadedRun, Play, Playbook, TemplateFile } from '../playbook/index.js';
+import type { JinjaCache } from '../jinja/strings.js';
 import type { Host } from '../transport/host.js';
 import type { HostPool } from './host-pool.js';
 export type { HostState } from './host-pool.js';
@@ -41,9 +41,9 @@ export interface RunContext {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   hosts: HostPool;
   /** Compiled argument templates, shared by all hosts and tasks. */
-  templateCache: TemplateCache;
+  templateCache: JinjaCache;
   /** Template files by absolute path: the loader's, plus those only a host's variables named. */
-  localTemplates: Map<string, CompiledTemplate>;
+  localTemplates: Map<string, TemplateFile>;
   /** group_vars/ and host_vars/ beside each playbook, by playbook folder. */
   adjacentVars: Map<string, SourceVars>;
   /** Group name → its hosts (the `groups` variable), computed once. */

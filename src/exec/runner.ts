@@ -2,7 +2,7 @@
 // the whole run and closed at the end (also on Ctrl-C). How hosts progress within a
 // play: see host-play.ts; batches and rollout stops: play-runner.ts.
 import { loadSourceVars } from '../data/vars-files.js';
-import { createTemplateCache } from '../template/index.js';
+import { createJinjaCache } from '../jinja/strings.js';
 import { InterruptedError } from '../errors.js';
 import { HostPool } from './host-pool.js';
 import { playHosts, runPlay } from './play-runner.js';
@@ -33,7 +33,7 @@ export async function createRunContext(setup: RunSetup): Promise<RunContext> {
     findModule: setup.findModule,
     sleep: setup.sleep ?? abortableSleep,
     hosts: new HostPool(inventory, setup.openHost),
-    templateCache: createTemplateCache(),
+    templateCache: createJinjaCache(),
     localTemplates: new Map(setup.loaded.templates),
     adjacentVars,
     groups,

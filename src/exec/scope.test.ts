@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { UnsafeText } from '../inventory/index.js';
-import { TemplateError } from '../template/index.js';
+import { ExprError } from '../jinja/index.js';
 import { layeredVars } from './scope.js';
 
 describe('variable scope', () => {
@@ -35,7 +35,7 @@ describe('variable scope', () => {
   it('fails only when a broken variable is read, naming it', () => {
     const s = layeredVars([{ source: 'play vars', vars: { ok: 1, broken: '{{ missing }}' }, templated: true }]);
     assert.equal(s['ok'], 1);
-    assert.throws(() => s['broken'], (e: unknown) => e instanceof TemplateError && /missing/.test(e.message) && /play vars/.test(e.message));
+    assert.throws(() => s['broken'], (e: unknown) => e instanceof ExprError && /missing/.test(e.message) && /play vars/.test(e.message));
   });
 
   it('reports a variable that refers to itself instead of looping', () => {

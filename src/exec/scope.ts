@@ -5,7 +5,8 @@
 // variable nobody reads never fails. Rendered values are memoized per scope object.
 // Pure: no I/O.
 import { UnsafeText } from '../inventory/index.js';
-import { renderString, TemplateError, type TemplateCache } from '../template/index.js';
+import { ExprError } from '../jinja/index.js';
+import { isTemplate, renderString, type JinjaCache } from '../jinja/strings.js';
 
 export type Scope = Record<string, unknown>;
 
@@ -19,7 +20,7 @@ export interface VarLayer {
 
 /** Whether a value holds a template anywhere (an `!unsafe` string never does). */
 export function hasTemplate(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('{{');
+  if (typeof v === 'string') return isTemplate(v);
   if (Array.isArray(v)) return v.some(hasTemplate);
   if (isRecord(v)) return Object.values(v).some(hasTemplate);
   return false;
@@ -38,7 +39,7 @@ export function plainValue(v: unknown): unknown {
 }
 
 /** Render every template string inside `v` against `scope`. */
-export function renderDeep(v: unknown, scope: Scope, name: string, cache?: TemplateCache): unknown {
+export function renderDeep(v: unknown, scope: Scope, name: string, cache?: JinjaCache): unknown {
   if (v instanceof UnsafeText) return v.value;
   if (typeof v === 'string') return renderString(v, scope, { name, ...(cache ? { cache } : {}) });
   if (Array.isArray(v)) return v.map((x, i) => renderDeep(x, scope, `${name}[${i}]`, cache));
@@ -51,7 +52,7 @@ export function renderDeep(v: unknown, scope: Scope, name: string, cache?: Templ
 }
 
 /** Merge layers into one scope; later layers replace earlier ones key by key (hash_behaviour=replace). */
-export function layeredVars(layers: readonly VarLayer[], cache?: TemplateCache): Scope {
+export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Scope {
   const scope: Scope = {};
   const busy = new Set<string>();
   for (const layer of layers) {
@@ -67,7 +68,7 @@ export function layeredVars(layers: readonly VarLayer[], cache?: TemplateCache):
         get: () => {
           if (memo) return memo.value;
           if (busy.has(key)) {
-            throw new TemplateError({ template: `variable "${key}" (${layer.source})`, variable: key }, `recursive loop: the value of "${key}" refers to itself`);
+            throw new ExprError(`variable "${key}" (${layer.source}): recursive loop: the value of "${key}" refers to itself`);
           }
           busy.add(key);
           try {

@@ -6,10 +6,11 @@
 import { InterruptedError, UnreachableError } from '../errors.js';
 import type { ItemResult, TaskResultEvent, TaskStatus } from '../output/events.js';
 import type { Task } from '../playbook/index.js';
-import { renderString } from '../template/index.js';
+import { renderString } from '../jinja/strings.js';
 import { applyResultConditions, judge, resultScope } from './conditions.js';
 import type { HostRun } from './host-pool.js';
 import { taskScope, topLayers } from './host-vars.js';
+import { withLookups } from './lookup-scope.js';
 import { itemLabel, loopItems, loopVars } from './loop.js';
 import { callModule, type CallOutcome } from './module-call.js';
 import { failedResult, loopResult, NO_LOG_MSG, secretsOf, skippedResult, statusOf, stringLeaves, type Registered } from './result.js';
@@ -48,7 +49,7 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
     { source: 'task vars', vars: task.vars, templated: true },
     ...topLayers(ctx, playRun, hostRun),
   ];
-  const scope = taskScope(ctx, layers);
+  const scope = withLookups(taskScope(ctx, layers), ctx, playRun, hostRun.name);
   const name = displayName(task, scope, ctx);
   const base = { host: hostRun.name, task: name, play: playRun.play.name, ...(handler ? { handler: true } : {}) };
   ctx.bus.emit({ event: 'task_start', ...base });
@@ -100,7 +101,7 @@ async function runLoop(env: TaskEnv, layers: readonly VarLayer[], scope: Scope, 
     };
     results.push(r);
     if (task.noLog) secrets.push(...secretsOf(r, task.args, out.args), ...stringLeaves(item));
-    const label = task.noLog ? 'hidden by no_log' : itemLabel(task, item, taskScope(ctx, layers, vars), ctx.templateCache);
+    const label = task.noLog ? 'hidden by no_log' : itemLabel(task, item, withLookups(taskScope(ctx, layers, vars), ctx, env.playRun, env.hostRun.name), ctx.templateCache);
     const status = statusOf(r);
     const msg = task.noLog ? NO_LOG_MSG : r.msg;
     items.push({ item: label, status, changed: r.changed, msg });
@@ -119,7 +120,7 @@ async function runLoop(env: TaskEnv, layers: readonly VarLayer[], scope: Scope, 
 async function runItem(env: TaskEnv, layers: readonly VarLayer[], loop?: Record<string, unknown>): Promise<CallOutcome> {
   const { ctx, task } = env;
   const itemLayers: VarLayer[] = loop ? [...layers, { source: 'loop', vars: loop, templated: false }] : [...layers];
-  const scope = taskScope(ctx, itemLayers);
+  const scope = withLookups(taskScope(ctx, itemLayers), ctx, env.playRun, env.hostRun.name);
   const when = judge(task.when, scope, 'when', task.pos);
   if (!when.ok) return { result: failedResult(when.msg), args: undefined };
   if (!when.holds) return { result: skippedResult(when.falseCondition ?? ''), args: undefined };

@@ -24,6 +24,8 @@ export interface Builtin {
   kwargs?: readonly string[];
   /** Receives an undefined operand as a Missing instead of raising: `default`, `defined`. */
   lazy?: boolean;
+  /** Receives undefined arguments as Missing too: `x | default(y)` reads y only when x is undefined. */
+  lazyArgs?: boolean;
   apply(value: unknown, args: readonly unknown[], ctx: CallContext, kwargs: Kwargs): unknown;
 }
 

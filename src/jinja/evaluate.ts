@@ -8,6 +8,7 @@ import { ExprError } from './errors.js';
 import { FILTERS } from './filters.js';
 import { TESTS } from './jinja-tests.js';
 import { getMember, Missing } from './lookup.js';
+import { LOOKUP_PROVIDER, type LookupProvider } from './lookups.js';
 import { GLOBAL_FUNCTIONS } from './template-globals.js';
 import { callMethod, NO_SUCH_METHOD } from './template-methods.js';
 import { compareValues, contains, deepEqual, pyStr, setOwn, sliceOf, truthy, tuple, typeName } from './values.js';
@@ -15,7 +16,7 @@ import { compareValues, contains, deepEqual, pyStr, setOwn, sliceOf, truthy, tup
 /** Where names resolve: the variables, or a template's nested scopes over them. */
 export interface Frame {
   /** The variable's value; undefined when it has none. */
-  lookup(name: string): unknown;
+  lookup(name: string | symbol): unknown;
 }
 
 /**
@@ -33,7 +34,7 @@ interface Scope {
 
 /** The value of an expression; raises ExprError if it is undefined. */
 export function evaluateTree(node: Node, source: string, vars: Record<string, unknown>): unknown {
-  return value(node, { source, frame: { lookup: (name) => (Object.hasOwn(vars, name) ? vars[name] : undefined) } });
+  return value(node, { source, frame: { lookup: (name) => (Object.hasOwn(vars, name) ? (vars as Record<string | symbol, unknown>)[name] : undefined) } });
 }
 
 /** evaluateTree() with names resolved through `frame`; `source` is the whole template. */
@@ -134,8 +135,8 @@ function lazy(node: Node, scope: Scope): unknown {
       // The parser rejected unknown names; a hand-built tree gets the same answer.
       const builtin = resolveBuiltin(registry, node.name) ?? fail(`unknown ${node.kind} '${node.name}'`, node.at);
       const operand = builtin.lazy ? lazy(node.operand, scope) : value(node.operand, scope);
-      const args = node.args.map((a) => value(a, scope));
-      const kwargs = keywordArgs(node.kwargs, scope);
+      const args = node.args.map((a) => (builtin.lazyArgs ? lazy(a, scope) : value(a, scope)));
+      const kwargs = keywordArgs(node.kwargs, scope, builtin.lazyArgs);
       const ctx = callContext(node.at);
       const result = builtin.apply(operand, args, ctx, kwargs);
       return node.kind === 'filter' ? result : truthy(result) !== node.negated;
@@ -143,9 +144,9 @@ function lazy(node: Node, scope: Scope): unknown {
   }
 }
 
-function keywordArgs(kwargs: readonly KeywordArg[], scope: Scope): Kwargs {
+function keywordArgs(kwargs: readonly KeywordArg[], scope: Scope, keepMissing = false): Kwargs {
   const out: Record<string, unknown> = {};
-  for (const k of kwargs) setOwn(out, k.name, value(k.value, scope));
+  for (const k of kwargs) setOwn(out, k.name, keepMissing ? lazy(k.value, scope) : value(k.value, scope));
   return out;
 }
 
@@ -164,7 +165,7 @@ function call(node: Extract<Node, { kind: 'call' }>, scope: Scope): unknown {
     for (const k of Object.keys(kwargs)) {
       if (global.kwargs !== 'any' && !global.kwargs?.includes(k)) failHere(`${callee.name}() takes no keyword argument '${k}'`);
     }
-    return global.apply(args, kwargs, failHere);
+    return global.apply(args, kwargs, failHere, scope.frame.lookup(LOOKUP_PROVIDER) as LookupProvider | undefined);
   }
   const self = value(callee.object, scope);
   const result = callMethod(self, callee.name, args, kwargs, failHere);

@@ -14,7 +14,7 @@ import { isPlainObject, pyStr, truthy, typeName } from './values.js';
 
 const fallback: Builtin = {
   // default(default_value='', boolean=False): with boolean, falsy values are replaced too.
-  minArgs: 0, maxArgs: 2, kwargs: ['default_value', 'boolean'], lazy: true,
+  minArgs: 0, maxArgs: 2, kwargs: ['default_value', 'boolean'], lazy: true, lazyArgs: true,
   apply: (v, [value, boolean], _c, kw) =>
     v instanceof Missing || (truthy(boolean ?? kw.boolean ?? false) && !truthy(v)) ? value ?? kw.default_value ?? '' : v,
 };

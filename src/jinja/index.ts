@@ -13,7 +13,7 @@ import { templateVariables } from './template-variables.js';
 import { truthy } from './values.js';
 import { collectVariables, type VariableRef } from './variables.js';
 
-export { ExprError, ExprSyntaxError } from './errors.js';
+export { ExprError, ExprSyntaxError, locate } from './errors.js';
 export { truthy } from './values.js';
 export type { VariableRef } from './variables.js';
 
@@ -99,6 +99,13 @@ export interface CompiledJinja {
    * Numbers come back as strings ("{{ 42 }}" is '42') and None as '', as in Ansible.
    */
   renderValue(vars: Record<string, unknown>): unknown;
+  /**
+   * kvmplay's value of a playbook string (its decision, as Ansible's jinja2_native and
+   * ansible-core 2.19): a template that is exactly one `{{ expr }}` is the expression's
+   * value with its type (list, dict, number, bool, None); any other is the rendered text,
+   * read back as a list, dict or bool when it spells one (as Ansible does).
+   */
+  nativeValue(vars: Record<string, unknown>): unknown;
   /** Top-level variables the template reads (not loop variables, `set` targets, macro arguments), each flagged `guarded` when it may safely be undefined. */
   variables(): VariableRef[];
 }
@@ -108,7 +115,13 @@ export function compileJinja(source: string, options: JinjaOptions = {}): Compil
   return new Template(compileUnit(source, options), options);
 }
 
+/** Larger templates are refused before they are read (a playbook string or template file is far smaller). */
+export const MAX_TEMPLATE_CHARS = 1024 * 1024;
+
 function compileUnit(source: string, options: JinjaOptions): TemplateUnit {
+  if (source.length > MAX_TEMPLATE_CHARS) {
+    throw new ExprSyntaxError(source, 1, `template of ${source.length} characters, larger than ${MAX_TEMPLATE_CHARS}`, { at: { line: 1, name: options.name } });
+  }
   try {
     // Trailing newlines are Jinja's (one dropped) here; render() pads them back for keepTrailingNewline.
     const segments = lexTemplate(source, { ...options, keepTrailingNewline: false });
@@ -152,13 +165,33 @@ class Template implements CompiledJinja {
     return this.options.keepTrailingNewline ? padTrailingNewlines(text, this.source) : text;
   }
 
+  nativeValue(vars: Record<string, unknown>): unknown {
+    const unit = this.#unitForValues();
+    const [only, ...rest] = unit.body;
+    // Jinja drops a final newline when it lexes, so "{{ x }}\n" parses as a lone output: it is text.
+    if (only?.kind !== 'output' || rest.length > 0 || this.source.endsWith('\n')) {
+      // Text, read back as Ansible reads it when it spells a list, dict or bool literal.
+      const text = this.#pad(renderUnit(unit, new Scope(null, vars), this.#env()));
+      return keepsText(this.source) ? text : literalValue(text);
+    }
+    try {
+      return evaluateInFrame(only.expr, this.source, new Scope(null, vars));
+    } catch (err) {
+      throw located(err, unit);
+    }
+  }
+
+  // Ansible templates variables with escape_backslashes, so they compile on their own.
+  #unitForValues(): TemplateUnit {
+    this.#valueUnit ??= this.source.includes('\\') && this.source.includes('{{')
+      ? compileUnit(this.source, { ...this.options, escapeBackslashes: true }) : this.unit;
+    return this.#valueUnit;
+  }
+
   renderValue(vars: Record<string, unknown>): unknown {
     const bare = bareScalarVariable(this.source, vars);
     if (bare !== undefined) return bare.value;
-    // Ansible templates variables with escape_backslashes, so they compile on their own.
-    this.#valueUnit ??= this.source.includes('\\') && this.source.includes('{{')
-      ? compileUnit(this.source, { ...this.options, escapeBackslashes: true }) : this.unit;
-    const unit = this.#valueUnit;
+    const unit = this.#unitForValues();
     const [only, ...rest] = unit.body;
     let value: unknown;
     if (only?.kind !== 'output' || rest.length > 0 || keepsText(this.source)) {

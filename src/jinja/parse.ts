@@ -36,6 +36,9 @@ import { FILTERS } from './filters.js';
 import { TESTS } from './jinja-tests.js';
 import { type Token, tokenize, WORD_OPERATORS } from './lex.js';
 import { GLOBAL_FUNCTIONS } from './template-globals.js';
+import { LOOKUP_PLUGINS, lookupPluginName } from './lookups.js';
+
+const LOOKUP_FUNCTIONS: ReadonlySet<string> = new Set(['lookup', 'query', 'q']);
 import { METHOD_NAMES } from './template-methods.js';
 
 export const LITERALS: ReadonlyMap<string, null | boolean> = new Map([
@@ -326,6 +329,11 @@ export class Parser {
       return this.fail(at, 'calling functions is not allowed; use a filter (x | length) or a test (x is defined)');
     }
     const { args, kwargs } = this.args();
+    const plugin = args[0];
+    if (callee.kind === 'function' && LOOKUP_FUNCTIONS.has(callee.name) && plugin?.kind === 'literal' && typeof plugin.value === 'string'
+      && !LOOKUP_PLUGINS.has(lookupPluginName(plugin.value))) {
+      this.fail({ ...at, pos: plugin.pos }, `unknown lookup plugin '${plugin.value}'; kvmplay has ${[...LOOKUP_PLUGINS].join(', ')}`);
+    }
     // Errors point at the function's or method's name.
     const nameAt = node.kind === 'attr' ? node.end - String(node.key).length : node.pos;
     return { kind: 'call', callee, args, kwargs, at: nameAt, pos: node.pos, end: this.end };

@@ -1,7 +1,8 @@
 // The global functions a template may call by name: `range(3)`, `dict(a=1)`,
 // `namespace(count=0)`. A Map, so no other name (and nothing on a prototype) can resolve;
-// the next session adds `lookup`/`query` here.
+// and Ansible's `lookup`/`query`/`q`, whose plugins a LookupProvider runs.
 import type { Kwargs } from './builtin.js';
+import { callLookup, type LookupProvider } from './lookups.js';
 import { setOwn, typeName } from './values.js';
 
 export interface GlobalFunction {
@@ -9,7 +10,7 @@ export interface GlobalFunction {
   maxArgs: number;
   /** Keyword arguments it takes; 'any' for dict() and namespace(). */
   kwargs?: readonly string[] | 'any';
-  apply(args: readonly unknown[], kwargs: Kwargs, fail: (message: string) => never): unknown;
+  apply(args: readonly unknown[], kwargs: Kwargs, fail: (message: string) => never, lookups: LookupProvider | undefined): unknown;
 }
 
 /** Jinja's sandbox caps range() so a template cannot build a huge list. */
@@ -60,7 +61,12 @@ function pyDict(args: readonly unknown[], kwargs: Kwargs, fail: (m: string) => n
   return d;
 }
 
+const LOOKUP_ARGS = { minArgs: 1, maxArgs: Number.MAX_SAFE_INTEGER, kwargs: 'any' } as const;
+
 export const GLOBAL_FUNCTIONS = new Map<string, GlobalFunction>([
+  ['lookup', { ...LOOKUP_ARGS, apply: (args, kwargs, fail, lookups) => callLookup(lookups, args, kwargs, false, fail) }],
+  ['query', { ...LOOKUP_ARGS, apply: (args, kwargs, fail, lookups) => callLookup(lookups, args, kwargs, true, fail) }],
+  ['q', { ...LOOKUP_ARGS, apply: (args, kwargs, fail, lookups) => callLookup(lookups, args, kwargs, true, fail) }],
   ['range', { minArgs: 1, maxArgs: 3, apply: (args, _k, fail) => range(args, fail) }],
   ['dict', { minArgs: 0, maxArgs: 1, kwargs: 'any', apply: (args, kwargs, fail) => pyDict(args, kwargs, fail) }],
   ['namespace', {

@@ -48,8 +48,12 @@ export function parseTemplate(source: string, segments: readonly Segment[]): Par
   return new TemplateParser(source, segments).parse();
 }
 
+/** Deeper nesting is refused: parsing recurses per level, and no real template comes near. */
+export const MAX_BLOCK_DEPTH = 100;
+
 class TemplateParser {
   private i = 0;
+  private depth = 0;
   private readonly parsers: TagParser[] = [];
   private readonly macros = new Set<string>(['caller']);
   constructor(private readonly source: string, private readonly segments: readonly Segment[]) {}
@@ -99,7 +103,9 @@ class TemplateParser {
 
   /** The body of a block statement and its closing tag, which must be `end`. */
   private block(opener: Token, end: string, also: readonly string[] = []): { body: Stmt[]; word: string; parser: TagParser } {
+    if (++this.depth > MAX_BLOCK_DEPTH) this.failAt(opener, `template blocks nested more than ${MAX_BLOCK_DEPTH} levels deep`);
     const { body, end: close } = this.body([end, ...also]);
+    this.depth--;
     if (close === null) this.failAt(opener, `'${opener.value}' is never closed: missing '{% ${end} %}'`);
     if (close!.word === end) close!.parser.expectEnd(`after '${end}'`);
     return { body, word: close!.word, parser: close!.parser };

@@ -30,10 +30,10 @@ export interface RenderEnv {
 export class Scope implements Frame {
   private readonly locals = new Map<string, unknown>();
   constructor(private readonly parent: Scope | null, private readonly root: Record<string, unknown>) {}
-  lookup(name: string): unknown {
-    if (this.locals.has(name)) return this.locals.get(name);
+  lookup(name: string | symbol): unknown {
+    if (typeof name === 'string' && this.locals.has(name)) return this.locals.get(name);
     if (this.parent !== null) return this.parent.lookup(name);
-    return Object.hasOwn(this.root, name) ? this.root[name] : undefined;
+    return Object.hasOwn(this.root, name) ? (this.root as Record<string | symbol, unknown>)[name] : undefined;
   }
   set(name: string, value: unknown): void {
     this.locals.set(name, value);

@@ -4,15 +4,14 @@
 // `{% if x is defined %}` is guarded, as for conditions (variables.ts).
 import type { Node } from './ast.js';
 import { FILTER_BODY, type Stmt } from './template-parse.js';
-import { namesDefinedIf, type VariableRef, walkExpression } from './variables.js';
+import { namesDefinedIf, ReadLog, type RecordRead, type VariableRef, walkExpression } from './variables.js';
 
 type Names = ReadonlySet<string>;
 
 export function templateVariables(body: readonly Stmt[]): VariableRef[] {
-  const guarded = new Map<string, boolean>();
-  const record = (locals: Names) => (name: string, ok: boolean): void => {
-    if (locals.has(name)) return;
-    guarded.set(name, (guarded.get(name) ?? true) && ok);
+  const log = new ReadLog();
+  const record = (locals: Names): RecordRead => (name, ok, pos) => {
+    if (!locals.has(name)) log.record(name, ok, pos);
   };
   const expr = (node: Node, locals: Names, known: Names): void => walkExpression(node, known, record(locals));
   const block = (stmts: readonly Stmt[], outer: Names, known: Names): void => {
@@ -73,7 +72,7 @@ export function templateVariables(body: readonly Stmt[]): VariableRef[] {
     }
   };
   block(body, new Set(), new Set());
-  return [...guarded].map(([name, ok]) => ({ name, guarded: ok }));
+  return log.refs();
 }
 
 function targets(node: Node): string[] {

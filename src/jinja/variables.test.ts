@@ -37,10 +37,11 @@ describe('expression variables', () => {
   }
 
   it('takes a list of conditions as a conjunction, earlier ones guarding later ones', () => {
-    assert.deepEqual(variablesOfAll(['x is defined', compileExpr('x > 1'), 'y']), [
+    const named = (refs: VariableRef[]): unknown[] => refs.map(({ name, guarded }) => ({ name, guarded }));
+    assert.deepEqual(named(variablesOfAll(['x is defined', compileExpr('x > 1'), 'y'])), [
       { name: 'x', guarded: true },
       { name: 'y', guarded: false },
     ]);
-    assert.deepEqual(variablesOfAll(['x > 1', 'x is defined']), [{ name: 'x', guarded: false }]);
+    assert.deepEqual(named(variablesOfAll(['x > 1', 'x is defined'])), [{ name: 'x', guarded: false }]);
   });
 });

@@ -11,6 +11,23 @@ import { TESTS } from './jinja-tests.js';
 export interface VariableRef {
   name: string;
   guarded: boolean;
+  /** 0-based offset into the source of the first unguarded read (of the first read when guarded). */
+  pos: number;
+}
+
+export type RecordRead = (name: string, guarded: boolean, pos: number) => void;
+
+/** Accumulates reads into VariableRefs: a name is guarded only when every read of it is. */
+export class ReadLog {
+  readonly #refs = new Map<string, VariableRef>();
+  record(name: string, guarded: boolean, pos: number): void {
+    const seen = this.#refs.get(name);
+    if (seen === undefined) this.#refs.set(name, { name, guarded, pos });
+    else if (seen.guarded && !guarded) this.#refs.set(name, { name, guarded: false, pos });
+  }
+  refs(): VariableRef[] {
+    return [...this.#refs.values()];
+  }
 }
 
 type Names = ReadonlySet<string>;
@@ -18,23 +35,21 @@ const NONE: Names = new Set();
 
 /** Variables read by `nodes`, taken as a conjunction (Ansible's `when: [a, b]`), in order of first use. */
 export function collectVariables(nodes: readonly Node[]): VariableRef[] {
-  const guarded = new Map<string, boolean>();
-  const record = (name: string, ok: boolean): void => {
-    guarded.set(name, (guarded.get(name) ?? true) && ok);
-  };
+  const log = new ReadLog();
+  const record: RecordRead = (name, ok, pos) => log.record(name, ok, pos);
   let known = NONE;
   for (const node of nodes) {
     walk(node, known, false, record);
     known = union(known, definedIf(node, true));
   }
-  return [...guarded].map(([name, ok]) => ({ name, guarded: ok }));
+  return log.refs();
 }
 
 /**
  * Variables read by one expression of a template, skipping `locals` (loop variables,
  * `set` targets, macro parameters); `known` are names proven defined on this path.
  */
-export function walkExpression(node: Node, known: Names, record: (name: string, guarded: boolean) => void): void {
+export function walkExpression(node: Node, known: Names, record: RecordRead): void {
   walk(node, known, false, record);
 }
 
@@ -47,11 +62,11 @@ export function namesDefinedIf(node: Node, outcome: boolean): Names {
  * `known`: names proven defined on this path. `tolerant`: this node's value may be
  * undefined without error (the path operand of `is defined` or `| default`).
  */
-function walk(node: Node, known: Names, tolerant: boolean, record: (name: string, ok: boolean) => void): void {
+function walk(node: Node, known: Names, tolerant: boolean, record: RecordRead): void {
   const sub = (n: Node, k: Names = known, t = false): void => walk(n, k, t, record);
   switch (node.kind) {
     case 'literal': return;
-    case 'name': return record(node.name, tolerant || known.has(node.name));
+    case 'name': return record(node.name, tolerant || known.has(node.name), node.pos);
     case 'list': return node.items.forEach((n) => sub(n));
     case 'attr': return sub(node.object, known, tolerant);
     case 'index': sub(node.object, known, tolerant); return sub(node.index);

@@ -36,7 +36,7 @@ describe('fixture playbooks', () => {
       '5:7: unknown module "cpy" (did you mean "copy"?)',
       '6:25: unknown argument "modee" for file: did you mean "mode"? (valid: mode, path, state)',
       '7:31: argument "mode" of file must be a string, not a list',
-      '8:23: task arguments: unknown helper "nohelper" (helpers: default, eq, ne, and, or, not, json, xml, shq, kib, mac, uuid, lookup, dict2items, subelements, libvirt_conf)',
+      "8:27: task arguments: unknown filter 'nohelper'",
       '10:17: "when": expected a value, found end of expression',
       '11:23: undefined variable "undefined_thing": no inventory host, play vars, vars file, -e or earlier register defines it',
       '12:24: template file "missing.hbs" not found (looked in: ' +

@@ -6,7 +6,9 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { readText } from '../data/vars-files.js';
-import { compileTemplate, templateReferences, TemplateError, type CompiledTemplate } from '../template/index.js';
+import { ExprSyntaxError } from '../jinja/index.js';
+import { TemplateError } from '../template/index.js';
+import { compileTemplateFile, templateFileUses, type TemplateFile } from './template-file.js';
 import type { Problems } from './problems.js';
 import { displayName, errorText } from './source.js';
 import type { VarUse } from './strings.js';
@@ -33,10 +35,10 @@ export async function resolveLocalSource(src: string, dirs: LocalDirs): Promise<
 }
 
 /** A compiled template file, or the reason it is not usable. */
-type Loaded = { ok: true; template: CompiledTemplate; uses: VarUse[] } | { ok: false };
+type Loaded = { ok: true; template: TemplateFile; uses: VarUse[] } | { ok: false };
 
 export class LocalFiles {
-  readonly templates = new Map<string, CompiledTemplate>();
+  readonly templates = new Map<string, TemplateFile>();
   private readonly loaded = new Map<string, Promise<Loaded>>();
   // Where each `src` was found, by folder: a playbook names the same file in many
   // tasks, and each lookup is up to three stat calls.
@@ -86,17 +88,19 @@ export class LocalFiles {
 
   private async compile(path: string): Promise<Loaded> {
     const name = displayName(path);
+    let source: string | undefined;
     try {
-      const source = await readText(path);
-      const template = compileTemplate(source, { name });
-      const uses = templateReferences(source, name)
-        .filter((r) => !r.optional)
-        .map((r) => ({ name: r.name, pos: { file: name, line: r.line ?? 1, col: r.col ?? 1 } }));
+      source = await readText(path);
+      const template = compileTemplateFile(source, { name, path });
+      const uses = templateFileUses(template, name);
       this.templates.set(path, template);
       return { ok: true, template, uses };
     } catch (e) {
       if (e instanceof TemplateError) {
         this.problems.add({ file: name, line: e.line ?? 1, col: e.col ?? 1 }, e.detail);
+      } else if (e instanceof ExprSyntaxError) {
+        const headerLines = source?.startsWith('#jinja2:') ? 1 : 0;
+        this.problems.add({ file: name, line: (e.line ?? 1) + headerLines, col: e.column }, e.detail);
       } else if (e instanceof ValidationError) {
         this.problems.add({ file: name, line: 1, col: 1 }, e.detail);
       } else {

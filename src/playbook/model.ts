@@ -5,7 +5,7 @@
 import type { SourcePosition } from '../errors.js';
 import type { CompiledExpr } from '../jinja/index.js';
 import type { Vars } from '../inventory/index.js';
-import type { CompiledTemplate } from '../template/index.js';
+import type { TemplateFile } from './template-file.js';
 
 export type { SourcePosition, Vars };
 
@@ -119,7 +119,7 @@ export interface LoadedRun {
   /** The merged `-e` values (highest precedence). */
   extraVars: Vars;
   /** Template files referenced by literal `src`s, compiled, by absolute path. */
-  templates: Map<string, CompiledTemplate>;
+  templates: Map<string, TemplateFile>;
   /** Where the project's `templates/` folder is looked up. */
   projectDir: string;
 }

@@ -1,12 +1,12 @@
-// Compiling the strings of a playbook that are code: Handlebars templates (task
+// Compiling the strings of a playbook that are code: Jinja templates (task
 // arguments, names, loops, labels, vars) and condition expressions (`when`,
 // `changed_when`, `failed_when`, `until`). Errors are placed on the file at the
 // exact line and column inside the string when the YAML allows it. The variables
 // each one reads are returned as uses, for the undefined-variable check.
 import type { SourcePosition } from '../errors.js';
-import { compileExpr, ExprSyntaxError, variablesOfAll, type CompiledExpr } from '../jinja/index.js';
+import { compileExpr, ExprSyntaxError, locate, variablesOfAll, type CompiledExpr, type VariableRef } from '../jinja/index.js';
+import { compilePlaybookString, isTemplate } from '../jinja/strings.js';
 import type { PNode } from '../data/yaml-load.js';
-import { checkTemplate, TemplateError, type TemplateReference } from '../template/index.js';
 import { innerPosition, lineColOf } from './position.js';
 import type { Problems } from './problems.js';
 import type { SourceFile } from './source.js';
@@ -17,7 +17,7 @@ export interface VarUse {
   pos: SourcePosition;
 }
 
-type TemplateCheck = { ok: true; refs: readonly TemplateReference[] } | { ok: false; error: TemplateError };
+type TemplateCheck = { ok: true; refs: readonly VariableRef[] } | { ok: false; error: ExprSyntaxError };
 type ConditionCheck = { ok: true; expr: CompiledExpr } | { ok: false; error: ExprSyntaxError };
 
 /**
@@ -33,9 +33,9 @@ export class StringCache {
     let r = this.templates.get(text);
     if (!r) {
       try {
-        r = { ok: true, refs: checkTemplate(text, 'template') };
+        r = { ok: true, refs: compilePlaybookString(text).variables() };
       } catch (e) {
-        if (!(e instanceof TemplateError)) throw e;
+        if (!(e instanceof ExprSyntaxError)) throw e;
         r = { ok: false, error: e };
       }
       this.templates.set(text, r);
@@ -70,22 +70,26 @@ export class StringChecker {
     if (!node) return [];
     if (node.kind === 'seq') return node.items.flatMap((n) => this.templates(n, what));
     if (node.kind === 'map') return node.entries.flatMap((e) => this.templates(e.value, what));
-    return typeof node.value === 'string' && node.value.includes('{{') ? this.template(node.value, node.pos, what) : [];
+    return typeof node.value === 'string' && isTemplate(node.value) ? this.template(node.value, node.pos, what) : [];
   }
 
   private template(text: string, at: SourcePosition, what: string): VarUse[] {
     const checked = this.cache.template(text);
     if (checked.ok) {
       const uses: VarUse[] = [];
-      for (const r of checked.refs) if (!r.optional) uses.push({ name: r.name, pos: this.inside(text, at, r.line ?? 1, r.col ?? 1).pos });
+      for (const r of checked.refs) {
+        if (r.guarded) continue;
+        const { line, column } = locate(text, r.pos);
+        uses.push({ name: r.name, pos: this.inside(text, at, line, column).pos });
+      }
       return uses;
     }
     const e = checked.error;
     const line = e.line ?? 1;
-    const col = e.col ?? 1;
+    const col = e.column;
     const inner = this.inside(text, at, line, col);
     const where = inner.exact ? '' : ` (line ${line}, column ${col} of the template)`;
-    this.problems.add(inner.pos, `${what}: ${e.detail}${where}${jinjaHint(text)}`);
+    this.problems.add(inner.pos, `${what}: ${e.detail}${where}`);
     return [];
   }
 
@@ -161,11 +165,4 @@ export function conditionText(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (v === null || v === undefined) return 'True'; // Ansible: an empty condition holds
   return String(v);
-}
-
-// Playbooks copied from Ansible carry Jinja filters; say what Handlebars wants instead.
-function jinjaHint(text: string): string {
-  return /\{\{[^}]*\|/.test(text) || /\{%/.test(text)
-    ? ' (templates are Handlebars, not Jinja: write {{default x "a"}} rather than {{ x | default("a") }})'
-    : '';
 }

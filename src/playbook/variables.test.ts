@@ -49,7 +49,7 @@ describe('undefined variables', () => {
   it('accepts a guarded variable', async () => {
     assert.deepEqual(await problemsOf({
       'site.yaml': play(
-        '    - shell: "echo {{ default maybe 1 }} {{#if other}}{{ other.x }}{{/if}}"',
+        '    - shell: "echo {{ maybe | default(1) }} {% if other is defined %}{{ other.x }}{% endif %}"',
         '      when: later is defined and later.ok',
       ),
     }), []);

@@ -56,7 +56,7 @@ describe('secrets in the output of kvmplay run and exec over real SSH', function
       '  vars_files: [secrets.yaml]',
       '  tasks:',
       '    - name: echo every secret',
-      '      command: echo {{ extra_password }} {{ vault_password }} {{ api_key }} {{ file_token }} {{ backup_passphrase }} {{json db_credentials}}',
+      '      command: echo {{ extra_password }} {{ vault_password }} {{ api_key }} {{ file_token }} {{ backup_passphrase }} {{ db_credentials | to_json }}',
       '',
     ].join('\n'));
     writeFile(dir, 'diff.yaml', [
@@ -94,7 +94,7 @@ describe('secrets in the output of kvmplay run and exec over real SSH', function
     assert.equal(r.code, 0, explain(r));
     assertNoSecret(r);
     const task = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { task?: string; stdout?: string }).find((e) => e.task === 'echo every secret');
-    assert.match(task?.stdout ?? '', /^\*{8} \*{8} \*{8} \*{8} \*{8} \[\*{8},\{inner:\*{8}\}\]$/, explain(r));
+    assert.match(task?.stdout ?? '', /^\*{8} \*{8} \*{8} \*{8} \*{8} \[\*{8}, \{inner: \*{8}\}\]$/, explain(r));
     assert.equal(lastJsonLine<{ ok: boolean }>(r.stdout).ok, true);
   });
 

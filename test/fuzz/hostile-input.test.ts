@@ -100,7 +100,7 @@ describe('hostile input is bounded: exit 4 with file:line:col, in seconds, never
   });
 
   it('refuses 10,000 nested template blocks within 10 s', async () => {
-    const tpl = `${'{{#if a}}'.repeat(10_000)}x${'{{/if}}'.repeat(10_000)}`;
+    const tpl = `${'{% if a %}'.repeat(10_000)}x${'{% endif %}'.repeat(10_000)}`;
     const pb = writeFile(dir, 'deep-template.yaml', `- hosts: all\n  vars:\n    a: 1\n  tasks:\n    - command: "echo ${tpl}"\n`);
     const r = await cli(['validate', pb], dir, 10_000);
     assertBounded(r, 'deep template', [4], 10_000);

@@ -1,0 +1,142 @@
+// The `template` lookup: a Jinja2 file on the control machine, found in templates/
+// (search-path.ts), rendered with the task's variables as Ansible's lookup renders it —
+// trim_blocks on, the file's trailing newlines kept, `{% include %}` searched from the
+// template's own dir, and with convert_data a result that spells a list, dict or bool
+// read back as one. The template's own lookups run with the same directories and the
+// template's variables.
+import { statSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import path from 'node:path';
+import type { Kwargs } from '../../jinja/builtin.js';
+import { compileJinja } from '../../jinja/index.js';
+import { LOOKUP_PROVIDER } from '../../jinja/lookups.js';
+import { literalValue, padTrailingNewlines } from '../../jinja/template-value.js';
+import { pyStr } from '../../jinja/values.js';
+import { boolOption, dictOption, type LookupPlugin, type PluginEnv, stringTerm } from './plugin.js';
+import { isFile, readControlFile } from './control-files.js';
+import { findInSearchPath, searchPath } from './search-path.js';
+
+// Ansible's delimiter options: kvmplay's Jinja has only the standard ones.
+const DELIMITERS: Readonly<Record<string, string>> = {
+  variable_start_string: '{{',
+  variable_end_string: '}}',
+  comment_start_string: '{#',
+  comment_end_string: '#}',
+};
+
+export const TEMPLATE_LOOKUP: LookupPlugin = {
+  options: ['convert_data', 'template_vars', 'jinja2_native', ...Object.keys(DELIMITERS)],
+  run(terms, options, env) {
+    const convertData = boolOption(options, 'convert_data', true, env.fail);
+    // Ansible ignores jinja2_native unless jinja2_native is on globally, which kvmplay never is.
+    boolOption(options, 'jinja2_native', false, env.fail);
+    checkDelimiters(options, env.fail);
+    const templateVars = dictOption(options, 'template_vars', env.fail);
+    return terms.map((term) => renderTemplate(stringTerm(term, 'template', env.fail), templateVars, convertData, env));
+  },
+};
+
+function checkDelimiters(options: Kwargs, fail: (m: string) => never): void {
+  for (const [name, standard] of Object.entries(DELIMITERS)) {
+    const value = options[name];
+    if (value !== undefined && value !== null && value !== standard) {
+      fail(`template: ${name}=${JSON.stringify(value)} is not supported; kvmplay's templates use the standard '${standard}'`);
+    }
+  }
+}
+
+function renderTemplate(name: string, templateVars: Record<string, unknown>, convertData: boolean, env: PluginEnv): unknown {
+  const { ctx, fail } = env;
+  const file = findInSearchPath(ctx, 'templates', name) ?? fail(`the template file ${name} could not be found for the lookup`);
+  const source = readControlFile(file, fail, (why) => `the template file ${name} could not be read for the lookup: ${why}`);
+  // Ansible hands text without any template syntax back untouched.
+  if (!['{{', '{%', '{#'].some((start) => source.includes(start))) return source;
+  const vars = renderVariables(ctx.vars, { ...templateFileVars(name, file), ...templateVars });
+  const scalar = bareScalarVariable(source, vars);
+  if (scalar !== undefined) return convertData ? scalar.value : pyStr(scalar.value);
+  Object.defineProperty(vars, LOOKUP_PROVIDER, { value: env.nested(vars), enumerable: false });
+  let text: string;
+  try {
+    const template = compileJinja(source, { name: file, trimBlocks: true, include: includeLoader(file, searchPath(ctx)) });
+    text = template.render(vars);
+  } catch (err) {
+    return fail(err instanceof Error ? err.message : String(err));
+  }
+  if (convertData) {
+    const value = literalValue(text);
+    if (typeof value !== 'string') return value;
+  }
+  return padTrailingNewlines(text, source);
+}
+
+// Templar.template's shortcut, whose Python `$` also matches before a final newline.
+const SINGLE_VARIABLE = /^\{\{\s*(\w*)\s*\}\}\n?$/;
+
+/**
+ * A template that is one bare variable holding a bool, number or None is that value,
+ * not its text (`{{ port }}` is 22), trailing newline or not: Ansible's shortcut.
+ */
+function bareScalarVariable(source: string, vars: Record<string, unknown>): { value: unknown } | undefined {
+  const name = SINGLE_VARIABLE.exec(source)?.[1];
+  if (name === undefined || !Object.hasOwn(vars, name)) return undefined;
+  const value = vars[name];
+  return typeof value === 'boolean' || typeof value === 'number' || value === null ? { value } : undefined;
+}
+
+/** The task's variables, read lazily (they render when read), under `extra`. */
+function renderVariables(vars: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(vars)) {
+    Object.defineProperty(out, key, { enumerable: true, configurable: true, get: () => vars[key] });
+  }
+  for (const [key, value] of Object.entries(extra)) {
+    Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+  }
+  return out;
+}
+
+/** Ansible's generate_ansible_template_vars; its datetimes are given as Python prints them. */
+function templateFileVars(name: string, file: string): Record<string, unknown> {
+  const stat = statSync(file);
+  const owner = stat.uid === process.getuid?.() ? userInfo().username : String(stat.uid);
+  return {
+    template_host: hostname(),
+    template_path: name,
+    template_fullpath: file,
+    template_uid: owner,
+    template_mtime: pyDatetime(stat.mtime),
+    template_run_date: pyDatetime(new Date()),
+    template_destpath: null,
+    ansible_managed: 'Ansible managed',
+  };
+}
+
+/** str(datetime) in local time: '2024-05-01 13:02:03.123000'. */
+function pyDatetime(d: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  const micro = d.getMilliseconds() === 0 ? '' : `.${String(d.getMilliseconds() * 1000).padStart(6, '0')}`;
+  return `${date} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${micro}`;
+}
+
+/**
+ * Jinja's FileSystemLoader over Ansible's search path for a template lookup: the
+ * template's dir, then each search dir's templates/ and the dir itself. Names are
+ * relative to those dirs (a leading `/` too); `..` is refused, as Jinja does.
+ */
+function includeLoader(templateFile: string, dirs: readonly string[]): (name: string) => string {
+  const roots = [path.dirname(templateFile), ...dirs.flatMap((d) => [path.join(d, 'templates'), d])];
+  return (name) => {
+    const pieces = name.split('/').filter((p) => p !== '' && p !== '.');
+    if (pieces.includes('..')) throw new Error(`template names may not contain '..'`);
+    for (const root of roots) {
+      const file = path.join(root, ...pieces);
+      if (isFile(file)) {
+        return readControlFile(file, (m) => {
+          throw new Error(m);
+        }, (why) => why);
+      }
+    }
+    throw new Error(`not found in ${[...new Set(roots)].join(', ')}`);
+  };
+}
