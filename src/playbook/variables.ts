@@ -11,12 +11,18 @@ import type { VarUse } from './strings.js';
 import { closest } from './suggest.js';
 import type { BuiltTask } from './task.js';
 
-/** Set by kvmplay or Ansible on every host; `ansible_*` names are all allowed (facts, connection). */
+/** Set by kvmplay on every host, as Ansible sets them. */
 export const MAGIC_VARIABLES: ReadonlySet<string> = new Set([
   'inventory_hostname', 'inventory_hostname_short', 'inventory_dir', 'inventory_file', 'group_names', 'groups',
   'hostvars', 'playbook_dir', 'check_mode', 'diff_mode', 'facts', 'play_hosts', 'omit', 'vars', 'role_names',
-  'environment',
+  'environment', 'ansible_check_mode', 'ansible_diff_mode', 'ansible_play_name', 'ansible_play_hosts',
+  'ansible_play_hosts_all', 'ansible_play_batch', 'ansible_version', 'ansible_run_tags', 'ansible_skip_tags',
+  'ansible_verbosity', 'ansible_forks', 'ansible_limit', 'ansible_inventory_sources', 'ansible_config_file',
+  'ansible_playbook_python',
 ]);
+
+// Modules that gather the host's facts (`ansible_facts`, `ansible_<fact>`) for later tasks.
+const GATHERS_FACTS = new Set(['facts', 'setup', 'gather_facts']);
 
 // Modules whose arguments become variables for later tasks.
 const SETS_ITS_ARGUMENTS = new Set(['set_fact']);
@@ -27,15 +33,22 @@ export interface PlayForCheck {
   fileUses: Map<BuiltTask, VarUse[]>;
 }
 
-function isMagic(name: string): boolean {
-  return MAGIC_VARIABLES.has(name) || name.startsWith('ansible_');
+/**
+ * Fact names (`ansible_facts`, `ansible_os_family`, `ansible_eth0`…) exist once facts
+ * were gathered for the host: which interfaces a host has is not knowable here, so
+ * then every `ansible_*` name passes; before, only the magic ones do.
+ */
+function isMagic(name: string, factsGathered: boolean): boolean {
+  return MAGIC_VARIABLES.has(name) || (factsGathered && name.startsWith('ansible_'));
 }
 
 /** `known`: names defined for some host before any play (inventory, -e, group_vars beside playbooks). */
 export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: ReadonlySet<string>, problems: Problems): void {
   const registered = new Set<string>();
+  let factsGathered = false;
   for (const { built, fileUses } of plays) {
     const { play } = built;
+    factsGathered ||= play.gatherFacts;
     const playKnown = new Set([...known, ...Object.keys(play.vars), ...play.varsFiles.flatMap((f) => Object.keys(f.vars ?? {}))]);
     const opaque = !built.varsKnown || play.varsFiles.some((f) => f.vars === undefined);
     // A task with problems is not built, but its register may well be what later tasks read.
@@ -43,7 +56,7 @@ export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: R
     const report = (uses: readonly VarUse[], ...scopes: ReadonlySet<string>[]): void => {
       if (opaque) return;
       for (const use of uses) {
-        if (isMagic(use.name) || playKnown.has(use.name) || scopes.some((s) => s.has(use.name))) continue;
+        if (isMagic(use.name, factsGathered) || playKnown.has(use.name) || scopes.some((s) => s.has(use.name))) continue;
         problems.add(use.pos, message(use.name, [playKnown, ...scopes]));
       }
     };
@@ -60,6 +73,7 @@ export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: R
     for (const t of built.tasks) {
       runTask(t);
       define(t, registered);
+      factsGathered ||= GATHERS_FACTS.has(t.task.module.replace(/^ansible\.(builtin|legacy)\./, ''));
     }
     // Handlers run after the tasks, in any order notifications lead to: all their registers count.
     for (const h of built.handlers) define(h, registered);
@@ -75,5 +89,6 @@ function define(t: BuiltTask, registered: Set<string>): void {
 function message(name: string, scopes: readonly ReadonlySet<string>[]): string {
   const hint = closest(name, scopes.flatMap((s) => [...s]));
   const mean = hint ? ` (did you mean "${hint}"?)` : '';
-  return `undefined variable "${name}"${mean}: no inventory host, play vars, vars file, -e or earlier register defines it`;
+  const facts = name.startsWith('ansible_') ? ' (facts are gathered only by gather_facts or an earlier setup task)' : '';
+  return `undefined variable "${name}"${mean}: no inventory host, play vars, vars file, -e or earlier register defines it${facts}`;
 }
