@@ -236,7 +236,7 @@ describe('expression evaluation', () => {
       ['true + 1', /'\+' cannot combine a boolean with a number/, 6],
       ['n / 0', /division by zero/, 3],
       ["-'a'", /unary '-' needs a number/, 1],
-      ['missing is none', /undefined variable 'missing'/, 1],
+      ['missing is divisibleby(2)', /undefined variable 'missing'/, 1],
       ['mode is failed', /the 'failed' test needs a registered result \(a dict\), not a string/, 9],
       ['n | length', /'length' needs a string, list or dict, not a number/, 5],
       ["'x' is match('(')", /invalid regular expression/, 8],

@@ -139,7 +139,9 @@ function lazy(node: Node, scope: Scope): unknown {
       const kwargs = keywordArgs(node.kwargs, scope, builtin.lazyArgs);
       const ctx = callContext(node.at);
       const result = builtin.apply(operand, args, ctx, kwargs);
-      return node.kind === 'filter' ? result : truthy(result) !== node.negated;
+      // As Jinja: `is` passes the test's own value on (Ansible's `{failed: 'yes'} is failed` is 'yes'); `is not` gives a bool.
+      if (node.kind === 'filter') return result;
+      return node.negated ? !truthy(result) : result;
     }
   }
 }

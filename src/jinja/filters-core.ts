@@ -10,7 +10,7 @@ import { uuid } from '../util/uuid.js';
 import type { Builtin, CallContext } from './builtin.js';
 import { intArg, toBool, toFloat } from './filters-support.js';
 import { Missing } from './lookup.js';
-import { isPlainObject, pyStr, truthy, typeName } from './values.js';
+import { isPlainObject, isTuple, pyStr, truthy, typeName } from './values.js';
 
 const fallback: Builtin = {
   // default(default_value='', boolean=False): with boolean, falsy values are replaced too.
@@ -109,7 +109,7 @@ const round: Builtin = {
 function pyTypeName(v: unknown): string {
   if (v === null || v === undefined) return 'NoneType';
   if (v instanceof UnsafeText) return 'AnsibleUnsafeText';
-  if (Array.isArray(v)) return 'list';
+  if (Array.isArray(v)) return isTuple(v) ? 'tuple' : 'list';
   if (isPlainObject(v)) return 'dict';
   switch (typeof v) {
     case 'boolean': return 'bool';

@@ -5,7 +5,7 @@ import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
 import type { Builtin } from './builtin.js';
-import { pyStr } from './values.js';
+import { pyStr, tuple } from './values.js';
 
 /** posixpath.basename: everything after the last slash ('' for 'a/'). */
 export const pyBasename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
@@ -93,7 +93,7 @@ const path1 = (f: (p: string) => unknown): Builtin => ({ minArgs: 0, maxArgs: 0,
 export const PATH_FILTERS: ReadonlyArray<[string, Builtin]> = [
   ['basename', path1(pyBasename)],
   ['dirname', path1(pyDirname)],
-  ['splitext', path1(pySplitext)],
+  ['splitext', path1((p) => tuple(pySplitext(p)))],
   ['expanduser', path1(pyExpanduser)],
   ['realpath', path1(pyRealpath)],
   ['win_basename', path1((p) => ntSplit(p)[1])],

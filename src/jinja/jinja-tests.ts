@@ -57,21 +57,26 @@ const ordering = (name: string, pred: (c: number) => boolean): Builtin => ({
   },
 });
 
+/** A type test: as in Jinja, an undefined value is simply not of the type (no error). */
+const typeTest = (pred: (v: unknown) => boolean): Builtin => ({
+  minArgs: 0, maxArgs: 0, lazy: true, apply: (v) => !(v instanceof Missing) && pred(v),
+});
+
 const isIterable = (v: unknown): boolean => typeof v === 'string' || Array.isArray(v) || isPlainObject(v);
 
 const JINJA_TESTS: ReadonlyArray<readonly [string, Builtin]> = [
   ['defined', { minArgs: 0, maxArgs: 0, lazy: true, apply: (v) => !(v instanceof Missing) }],
   ['undefined', { minArgs: 0, maxArgs: 0, lazy: true, apply: (v) => v instanceof Missing }],
-  ['none', check((v) => v === null || v === undefined)],
-  ['true', check((v) => v === true)],
-  ['false', check((v) => v === false)],
-  ['boolean', check((v) => typeof v === 'boolean')],
-  ['number', check((v) => typeof v === 'number' || typeof v === 'boolean')],
-  ['integer', check((v) => typeof v === 'number' && Number.isInteger(v))],
+  ['none', typeTest((v) => v === null || v === undefined)],
+  ['true', typeTest((v) => v === true)],
+  ['false', typeTest((v) => v === false)],
+  ['boolean', typeTest((v) => typeof v === 'boolean')],
+  ['number', typeTest((v) => typeof v === 'number' || typeof v === 'boolean')],
+  ['integer', typeTest((v) => typeof v === 'number' && Number.isInteger(v))],
   // A whole float (1.0) is indistinguishable from an int once it is a JS number.
-  ['float', check((v) => typeof v === 'number' && !Number.isInteger(v))],
-  ['string', check((v) => typeof v === 'string')],
-  ['mapping', check(isPlainObject)],
+  ['float', typeTest((v) => typeof v === 'number' && !Number.isInteger(v))],
+  ['string', typeTest((v) => typeof v === 'string')],
+  ['mapping', typeTest(isPlainObject)],
   ['sequence', check(isIterable)],
   ['iterable', check(isIterable)],
   ['escaped', check(() => false)], // nothing carries __html__: there is no autoescaping

@@ -397,6 +397,8 @@ export class Parser {
   /** Jinja's one-argument test form without parentheses: `x is divisibleby 3`. */
   private startsBareArgument(): boolean {
     const t = this.peek();
+    // Jinja takes any name but else/or/and as the argument: `x is defined if c else d` does not parse there either.
+    if (t.kind === 'name' && t.value === 'if') this.fail(t, "'if' cannot follow a test: Jinja would read it as the test's argument; add parentheses");
     if (t.kind === 'name') return !WORD_OPERATORS.has(t.value);
     return t.kind === 'str' || t.kind === 'num' || this.isOp('[') || this.isOp('{');
   }
