@@ -1,7 +1,9 @@
-// `loop` / `with_items` at run time: the list (rendered with the host's variables),
+// `loop` / `with_<lookup>` at run time: the list (rendered with the host's variables;
+// for with_<lookup>, what that lookup plugin makes of it, as Ansible's query()),
 // each item's variables (`item` or loop_var, `index`, index_var, `ansible_loop`) and
 // its label in output. Pure.
 import { ExprError } from '../jinja/index.js';
+import { LOOKUP_PROVIDER, type LookupProvider } from '../jinja/lookups.js';
 import type { Task } from '../playbook/index.js';
 import { renderString, type JinjaCache } from '../jinja/strings.js';
 import { where } from './conditions.js';
@@ -17,12 +19,27 @@ export function loopItems(task: Task, scope: Scope, cache?: JinjaCache): LoopIte
     if (err instanceof ExprError) return { ok: false, msg: err.message };
     throw err;
   }
+  if (task.loopLookup !== undefined) return lookupItems(task, task.loopLookup, value, scope);
   if (!Array.isArray(value)) {
     const shown = JSON.stringify(value) ?? String(value);
     return { ok: false, msg: `${where(task.pos)}: loop must be a list, got ${value === null ? 'null' : typeof value}: ${shown.slice(0, 200)}` };
   }
-  // with_items flattens one level, as Ansible's `items` lookup does; loop does not.
-  return { ok: true, items: task.loopFlatten ? value.flatMap((x: unknown) => (Array.isArray(x) ? x : [x])) : value };
+  return { ok: true, items: value };
+}
+
+/** Ansible's with_<lookup>: a string or a single value becomes the one term, a list its terms. */
+function lookupItems(task: Task, plugin: string, terms: unknown, scope: Scope): LoopItems {
+  const provider = (scope as Record<symbol, unknown>)[LOOKUP_PROVIDER] as LookupProvider | undefined;
+  const fail = (message: string): never => {
+    throw new ExprError(`${where(task.pos)} (with_${plugin}): ${message}`);
+  };
+  if (provider === undefined) return { ok: false, msg: `${where(task.pos)}: with_${plugin} cannot run here (no lookups)` };
+  try {
+    return { ok: true, items: provider.run(plugin, Array.isArray(terms) ? terms : [terms], {}, fail) };
+  } catch (err) {
+    if (err instanceof ExprError) return { ok: false, msg: err.message.startsWith(where(task.pos)) ? err.message : `${where(task.pos)} (with_${plugin}): ${err.message}` };
+    throw err;
+  }
 }
 
 /** The variables one item adds on top of the task's. */

@@ -8,7 +8,7 @@ export const PLAY_KEYWORDS = [
 ] as const;
 
 export const TASK_KEYWORDS = [
-  'name', 'when', 'loop', 'with_items', 'loop_control', 'register', 'notify', 'tags', 'ignore_errors',
+  'name', 'when', 'loop', 'loop_control', 'register', 'notify', 'tags', 'ignore_errors',
   'changed_when', 'failed_when', 'timeout', 'retries', 'delay', 'until', 'become', 'become_user',
   'no_log', 'args', 'vars', 'listen',
 ] as const;
@@ -83,10 +83,7 @@ export const ACTION_LIKE_KEYS: ReadonlySet<string> = new Set([
   'import_playbook', 'include_vars',
 ]);
 
-// with_<lookup> loops other than with_items: their lookups are Jinja plugins.
-export function unsupportedLoop(key: string): string | undefined {
-  if (key.startsWith('with_') && key !== 'with_items') {
-    return `"${key}" is not supported: use "loop" (with_items is also accepted)`;
-  }
-  return undefined;
+/** The lookup plugin behind a `with_<lookup>` loop key (`with_items` → items), or undefined. */
+export function withLoopPlugin(key: string): string | undefined {
+  return key.startsWith('with_') ? key.slice('with_'.length) : undefined;
 }

@@ -73,10 +73,10 @@ export interface Task {
   args: Record<string, unknown>;
   /** All must hold (Ansible's list form); [] = always. */
   when: CompiledExpr[];
-  /** `loop` / `with_items` as written (a list, or a template string); undefined: no loop. */
+  /** `loop` / `with_<lookup>` as written (a list, or a template string); undefined: no loop. */
   loop: unknown;
-  /** `with_items` flattens one level of nested lists, as in Ansible; `loop` does not. */
-  loopFlatten: boolean;
+  /** The lookup plugin of a `with_<lookup>` loop (`items` for with_items): its terms are `loop`. */
+  loopLookup: string | undefined;
   /** `loop_control.loop_var`, default `item`. */
   loopVar: string;
   /** `loop_control.index_var`; kvmplay also always sets `index`. */

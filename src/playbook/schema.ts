@@ -35,7 +35,6 @@ export const TaskKeywords = z.compile(z.object({
   name: Text.optional(),
   when: Conditions.optional(),
   loop: LoopValue.optional(),
-  with_items: LoopValue.optional(),
   loop_control: z.object({
     loop_var: Identifier.optional(),
     index_var: Identifier.optional(),

@@ -148,6 +148,14 @@ describe('tasks and their modules', () => {
     ]);
   });
 
+  it('takes any with_<lookup> kvmplay has as a loop, and names the plugin it does not have', async () => {
+    assert.deepEqual(await problemsOf({
+      'site.yaml': play('    - shell: echo', '      with_dict: "{{ d }}"', '    - shell: echo', '      with_nope: [1]', '      with_items: [2]'),
+    }), [
+      '6:7: "with_nope": no lookup plugin "nope" (kvmplay has file, template, env, vars, fileglob, first_found, items, indexed_items, list, dict, sequence, together, nested, subelements); or use "loop"',
+    ]);
+  });
+
   it('keeps loop_control, with_items and handler topics in the model', async () => {
     const { run, problems, tree } = await loadSite({
       'site.yaml': yaml(
@@ -168,7 +176,7 @@ describe('tasks and their modules', () => {
     const p = run!.playbooks[0]!.plays[0]!;
     const t = p.tasks[0]!;
     assert.equal(t.loop, '{{ vms }}');
-    assert.equal(t.loopFlatten, true);
+    assert.equal(t.loopLookup, 'items');
     assert.equal(t.loopVar, 'vm');
     assert.equal(t.indexVar, 'i');
     assert.equal(t.loopLabel, '{{ vm.name }}');

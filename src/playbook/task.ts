@@ -3,7 +3,8 @@
 // Problems are recorded, not thrown, so one run reports all of them.
 import type { SourcePosition } from '../errors.js';
 import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
-import { ACTION_LIKE_KEYS, TASK_KEYWORDS, UNSUPPORTED_TASK_KEYS, unsupportedLoop } from './keywords.js';
+import { ACTION_LIKE_KEYS, TASK_KEYWORDS, UNSUPPORTED_TASK_KEYS, withLoopPlugin } from './keywords.js';
+import { LOOKUP_PLUGINS, lookupPluginName } from '../jinja/lookups.js';
 import type { Task } from './model.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
@@ -56,9 +57,20 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
   const keywordValues: Record<string, unknown> = {};
   const candidates: PEntry[] = [];
   let actionLike = false;
+  let withLoop: { plugin: string; entry: PEntry } | undefined;
   for (const e of node.entries) {
-    const unsupported = UNSUPPORTED_TASK_KEYS.get(e.name) ?? unsupportedLoop(e.name);
-    if (KEYWORDS.has(e.name)) {
+    const unsupported = UNSUPPORTED_TASK_KEYS.get(e.name);
+    const plugin = withLoopPlugin(e.name);
+    if (plugin !== undefined) {
+      // with_<lookup>: the lookup's terms, as Ansible runs query('<lookup>', terms).
+      if (!LOOKUP_PLUGINS.has(lookupPluginName(plugin))) {
+        problems.add(e.keyPos, `"${e.name}": no lookup plugin "${plugin}" (kvmplay has ${[...LOOKUP_PLUGINS].join(', ')}); or use "loop"`);
+      } else if (withLoop !== undefined) {
+        problems.add(e.keyPos, `a task has one loop: "${withLoop.entry.name}" and "${e.name}" both given`);
+      } else {
+        withLoop = { plugin: lookupPluginName(plugin), entry: e };
+      }
+    } else if (KEYWORDS.has(e.name)) {
       keywordValues[e.name] = toValue(e.value);
     } else if (unsupported) {
       problems.add(e.keyPos, unsupported);
@@ -74,8 +86,8 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
   const at = (key: string): PNode | undefined => entryOf(node, key)?.value;
 
   if (kw?.listen !== undefined && !ctx.handler) problems.add(entryOf(node, 'listen')!.keyPos, '"listen" is only for handlers');
-  if (kw?.loop !== undefined && kw.with_items !== undefined) {
-    problems.add(entryOf(node, 'with_items')!.keyPos, 'a task has either "loop" or "with_items", not both');
+  if (kw?.loop !== undefined && withLoop !== undefined) {
+    problems.add(withLoop.entry.keyPos, `a task has either "loop" or "${withLoop.entry.name}", not both`);
   }
   checkVarNames(at('vars'), problems);
 
@@ -93,7 +105,7 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     ...s.templates(loopControl ? entryOf(loopControl, 'label')?.value : undefined, 'loop label'),
   ];
   s.templates(at('vars'), 'task vars'); // syntax only: a var is rendered only where it is used
-  const loopNode = at('loop') ?? at('with_items');
+  const loopNode = at('loop') ?? withLoop?.entry.value;
   const loopUses = s.templates(loopNode, 'loop');
   const when = s.conditions(at('when'), 'when');
   const changedWhen = at('changed_when') ? s.conditions(at('changed_when'), 'changed_when') : undefined;
@@ -109,8 +121,8 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     module: choice.module.name,
     args: args.args,
     when: when.exprs,
-    loop: kw.loop ?? kw.with_items,
-    loopFlatten: kw.with_items !== undefined,
+    loop: kw.loop ?? (withLoop ? toValue(withLoop.entry.value) : undefined),
+    loopLookup: withLoop?.plugin,
     loopVar: kw.loop_control?.loop_var ?? 'item',
     indexVar: kw.loop_control?.index_var,
     loopLabel: kw.loop_control?.label,

@@ -118,6 +118,8 @@ describe('ending a wrapped command', () => {
     const kill = spawnSync('sh', ['-c', killScript([pid], 0.5)], { encoding: 'utf8' });
     assert.equal(kill.status, 0, kill.stderr);
     await exited;
+    // SIGKILL is sent when killScript returns; under load a killed process takes a moment to go.
+    for (let i = 0; i < 40 && liveInGroup(pid).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(liveInGroup(pid), []);
   });
 
