@@ -1,14 +1,17 @@
 // Which variables a host sees, in SPEC 3's order (lowest first):
 //   group_vars/ beside the playbook < inventory (all, groups, host, its group_vars/
-//   and host_vars/) < host_vars/ beside the playbook < play vars < vars_files <
+//   and host_vars/) < host_vars/ beside the playbook < facts < play vars < vars_files <
 //   task vars < registered results < -e < magic variables < loop variables.
 // Magic variables come last, as in Ansible's VariableManager: `inventory_hostname`
-// is never someone's variable. Playbook-side group_vars sit below the whole
+// is never someone's variable. Gathered facts (`ansible_facts`, `ansible_*`) sit where
+// Ansible puts its fact cache: above the inventory, below play vars (so `-e` or a play
+// var overrides a fact). Playbook-side group_vars sit below the whole
 // inventory (Ansible interleaves them with the inventory's group layers; a
 // playbook's group_vars/all giving defaults that an inventory overrides is the case
 // that matters).
 import { dirname } from 'node:path';
 import type { Vars } from '../inventory/index.js';
+import { factVariables } from '../modules/system/facts/facts.js';
 import type { HostRun } from './host-pool.js';
 import type { PlayRun, RunContext } from './run-context.js';
 import { layeredVars, type Scope, type VarLayer } from './scope.js';
@@ -27,7 +30,32 @@ export function hostLayers(ctx: RunContext, playbookDir: string, host: string): 
     { source: 'group_vars beside the playbook', vars: groupVars, templated: true },
     { source: 'inventory', vars: ctx.inventory.hostVars(host), templated: true },
     { source: 'host_vars beside the playbook', vars: adjacent?.hosts.get(host) ?? {}, templated: true },
+    factsLayer(ctx, host),
   ];
+}
+
+/**
+ * The host's facts as variables. Layer lists are made when a play starts, before
+ * gather_facts runs: the layer's variables are read from the host's run each time a
+ * scope is built (computed once per facts object).
+ */
+function factsLayer(ctx: RunContext, host: string): VarLayer {
+  let memo: { facts: unknown; vars: Vars } | undefined;
+  const current = (): Vars => {
+    const facts = ctx.hosts.peek(host)?.facts;
+    if (memo === undefined || memo.facts !== facts) memo = { facts, vars: factVariables(facts) };
+    return memo.vars;
+  };
+  const vars = new Proxy({} as Vars, {
+    ownKeys: () => Reflect.ownKeys(current()),
+    getOwnPropertyDescriptor: (_t, k) => {
+      const d = Reflect.getOwnPropertyDescriptor(current(), k);
+      return d ? { ...d, configurable: true } : undefined;
+    },
+    get: (_t, k) => Reflect.get(current(), k),
+    has: (_t, k) => Reflect.has(current(), k),
+  });
+  return { source: 'facts', vars, templated: false };
 }
 
 /** Layers of a play for a host: inventory, play vars, its vars_files (already loaded). */

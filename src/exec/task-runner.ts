@@ -11,6 +11,7 @@ import { applyResultConditions, judge, resultScope } from './conditions.js';
 import type { HostRun } from './host-pool.js';
 import { taskScope, topLayers } from './host-vars.js';
 import { withLookups } from './lookup-scope.js';
+import { isHostFacts } from '../modules/system/facts/facts-parse.js';
 import { itemLabel, loopItems, loopVars } from './loop.js';
 import { callModule, type CallOutcome } from './module-call.js';
 import { failedResult, loopResult, NO_LOG_MSG, secretsOf, skippedResult, statusOf, stringLeaves, type Registered } from './result.js';
@@ -67,6 +68,8 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
 
   const r = ran.result;
   if (task.register) hostRun.registered[task.register] = r;
+  // A facts (setup) task refreshes the host's facts for the tasks after it, as Ansible's setup does.
+  if (FACT_MODULES.has(task.module) && !r.failed && isHostFacts(r['facts'])) hostRun.facts = r['facts'];
   const status = statusOf(r);
   const ignored = status === 'failed' && task.ignoreErrors;
   if (task.noLog) for (const s of ran.secrets) ctx.redactor.add(s);
@@ -74,6 +77,8 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
   const notify = r.changed && !r.failed ? task.notify.map((n) => renderName(n, scope, ctx)) : [];
   return { status, ignored, notify };
 }
+
+const FACT_MODULES: ReadonlySet<string> = new Set(['facts']);
 
 async function runSingle(env: TaskEnv, layers: readonly VarLayer[]): Promise<Ran> {
   const out = await runItem(env, layers);

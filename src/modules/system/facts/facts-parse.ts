@@ -3,8 +3,15 @@
 // os, kernel, cpus, memory, service and package managers, plus what a KVM hypervisor
 // needs: cpu virtualization flags, /dev/kvm, the kvm module, interfaces, libvirt
 // version and daemon layout. os-release is parsed here rather than sourced on the
-// host (it is data, and sourcing it would run it).
+// host (it is data, and sourcing it would run it). The same round trip reads what
+// Ansible's `setup` reads (ansible-probe.ts): HostFacts carries Ansible's fact dict too
+// (`ansible`, made by ansible-facts.ts), for `ansible_facts` and the `ansible_*` variables.
 import { SECTION_FN, splitSections } from '../../probe-sections.js';
+import { ansibleFacts, type AnsibleFacts } from './ansible-facts.js';
+import { ANSIBLE_ENV_SCRIPT, ANSIBLE_PROBE_SCRIPT } from './ansible-probe.js';
+import { parseOsRelease } from './os-release.js';
+
+export { parseOsRelease };
 
 export interface InterfaceAddress {
   family: 'inet' | 'inet6';
@@ -57,7 +64,19 @@ export interface HostFacts {
   libvirt_version: string | null;
   /** Modular daemons (virtqemud …) rather than monolithic libvirtd; null when libvirt is absent. */
   libvirt_modular: boolean | null;
+  /**
+   * The same probe's facts under Ansible's names (what `ansible_facts` holds). Not
+   * enumerable: `facts` keeps kvmplay's own names only, and copies of it (templates,
+   * JSON) do not carry the Ansible dict twice. Read it with ansibleFactsOf().
+   */
+  readonly ansible?: AnsibleFacts;
   [key: string]: unknown;
+}
+
+/** The Ansible-named facts a probe's HostFacts carries ({} for facts from elsewhere). */
+export function ansibleFactsOf(facts: unknown): AnsibleFacts {
+  const a = facts !== null && typeof facts === 'object' ? (facts as { ansible?: unknown }).ansible : undefined;
+  return a !== null && typeof a === 'object' ? (a as AnsibleFacts) : {};
 }
 
 const FAMILIES: Readonly<Record<string, string>> = {
@@ -65,23 +84,6 @@ const FAMILIES: Readonly<Record<string, string>> = {
   rhel: 'RedHat', centos: 'RedHat', fedora: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat', ol: 'RedHat', amzn: 'RedHat',
   sles: 'Suse', opensuse: 'Suse', 'opensuse-leap': 'Suse', arch: 'Archlinux', alpine: 'Alpine',
 };
-
-/** os-release: KEY=value lines, values optionally quoted with shell quoting rules. */
-export function parseOsRelease(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (!m) continue;
-    let v = m[2]!;
-    if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0])) {
-      const q = v[0];
-      v = v.slice(1, -1);
-      if (q === '"') v = v.replace(/\\([\\"$`])/g, '$1');
-    }
-    out[m[1]!] = v;
-  }
-  return out;
-}
 
 export function osFamily(id: string, idLike: string): string {
   for (const candidate of [id, ...idLike.split(/\s+/)]) {
@@ -91,12 +93,16 @@ export function osFamily(id: string, idLike: string): string {
   return id ? id.charAt(0).toUpperCase() + id.slice(1) : 'unknown';
 }
 
-// POSIX sh only (no bash on minimal hosts); needs no root. /usr/sbin is added to PATH
-// because libvirtd and lsmod live there and a non-root login shell often lacks it.
+// POSIX sh only (no bash on minimal hosts); needs no root. The sbin folders are added to
+// PATH because libvirtd and lsmod live there and a non-root login shell often lacks
+// them (Ansible's get_bin_path looks there too).
 // `ip -j` is iproute2 ≥ 4.13; older ones print an error we ignore (interfaces = []).
+// The `env` section comes first: Ansible's `env` fact is the environment before the PATH
+// change. Ansible's own sections (ansible-probe.ts) come after kvmplay's.
 export const HOST_FACTS_SCRIPT = [
-  'PATH="$PATH:/usr/sbin:/sbin"',
   SECTION_FN,
+  ANSIBLE_ENV_SCRIPT,
+  'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"',
   'sec kv',
   'printf "hostname=%s\\n" "$(hostname 2>/dev/null || cat /etc/hostname 2>/dev/null)"',
   'printf "kernel=%s\\n" "$(uname -r 2>/dev/null)"',
@@ -121,6 +127,7 @@ export const HOST_FACTS_SCRIPT = [
   'cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null',
   'sec ip',
   'ip -j addr 2>/dev/null',
+  ANSIBLE_PROBE_SCRIPT,
   'true',
 ].join('\n');
 
@@ -223,7 +230,7 @@ export function parseHostFacts(stdout: string): HostFacts {
   const serviceMgr = kv['service_mgr'] === 'systemd' ? 'systemd' : 'sysv';
   const libvirtVersion = versionOf(kv['libvirtd_version']) ?? versionOf(kv['virsh_version']);
   const kvmModule = kv['kvm_module'];
-  return {
+  const facts: HostFacts = {
     hostname: kv['hostname'] ?? '',
     os_id: id,
     os_version: version,
@@ -246,4 +253,11 @@ export function parseHostFacts(stdout: string): HostFacts {
     libvirt_version: libvirtVersion,
     libvirt_modular: libvirtModular(kv, units, serviceMgr === 'systemd', libvirtVersion !== null, family, id, int(major)),
   };
+  Object.defineProperty(facts, 'ansible', { value: ansibleFacts(sections), enumerable: false });
+  return facts;
+}
+
+/** Facts a probe made (they carry Ansible's dict too), as a facts task registers them. */
+export function isHostFacts(v: unknown): v is HostFacts {
+  return typeof v === 'object' && v !== null && 'os_family' in v && Object.keys(ansibleFactsOf(v)).length > 0;
 }
