@@ -56,7 +56,7 @@ export interface HostFacts {
   interfaces: InterfaceFact[];
   /**
    * Interface name → its first global IPv4 address with the prefix (`10.213.0.15/24`),
-   * for interfaces that have one: `{{lookup facts.ipv4 'em1'}}` (bridge-network.yaml's
+   * for interfaces that have one: `{{ facts.ipv4.em1 }}` (bridge-network.yaml's
    * default bridge takes em1's address, or br0's once em1 is its port).
    */
   ipv4: Record<string, string>;
