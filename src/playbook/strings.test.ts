@@ -114,6 +114,30 @@ describe('template files', () => {
     assert.match(problems[0]!, /^templates\/net.xml.hbs:2:\d+: template syntax error/);
   });
 
+  it('places an undefined variable of a .j2 file at its own line and column, and names an unknown filter', async () => {
+    const { problems, tree } = await loadSite({
+      'site.yaml': play('    - template: { src: app.conf.j2, dest: /x }', '    - template: { src: bad.j2, dest: /y }'),
+      'templates/app.conf.j2': '# managed\n{% for p in ports %}\nport={{ p }} host={{ nowhere }}\n{% endfor %}\n',
+      'templates/bad.j2': 'a\n\nb={{ x | frobnicate }}\n',
+    }, { inventoryText: 'all:\n  hosts:\n    h1:\n      ports: [1, 2]\n      x: 1\n' });
+    await tree.remove();
+    assert.deepEqual(problems, [
+      "templates/bad.j2:3:10: unknown filter 'frobnicate'",
+      'templates/app.conf.j2:3:22: undefined variable "nowhere": no inventory host, play vars, vars file, -e or earlier register defines it',
+    ]);
+  });
+
+  it('honours a #jinja2: first line and counts it in positions', async () => {
+    const { problems, tree } = await loadSite({
+      'site.yaml': play('    - template: { src: h.j2, dest: /x }'),
+      'templates/h.j2': '#jinja2: trim_blocks: False\nline\n{{ missing_one }}\n',
+    }, { inventoryText: 'all:\n  hosts:\n    h1: {}\n' });
+    await tree.remove();
+    assert.deepEqual(problems, [
+      'templates/h.j2:3:4: undefined variable "missing_one": no inventory host, play vars, vars file, -e or earlier register defines it',
+    ]);
+  });
+
   it('checks that a copy src exists unless it is on the remote host', async () => {
     const problems = await problemsOf({
       'site.yaml': play('    - copy: { src: gone.txt, dest: /x }', '    - copy: { src: /etc/remote-only, dest: /x, remote_src: true }'),
