@@ -9,6 +9,7 @@ import { compileTemplateFile, isHandlebarsFile, localCandidates, renderTemplateF
 import { formatFor, type TemplateFormat } from '../template/index.js';
 import type { RunContext } from './run-context.js';
 import type { Scope } from './scope.js';
+import { templateFileVars, withVariables } from './template-vars.js';
 
 type LocalAccess = Pick<ModuleContext, 'readLocalFile' | 'renderTemplateFile'>;
 
@@ -44,7 +45,9 @@ export function localAccess(ctx: RunContext, playDir: string, scope: Scope): Loc
         compiled = compileTemplateFile(await readFile(path, 'utf8'), { name: displayPath(path), path, ...(format ? { format } : {}) });
         ctx.localTemplates.set(key, compiled);
       }
-      return { path, content: renderTemplateFile(compiled, scope) };
+      // A Jinja file also sees Ansible's template variables (ansible_managed, template_path…).
+      const vars = compiled.engine === 'jinja' ? withVariables(scope, templateFileVars(src, path, opts.dest ?? null)) : scope;
+      return { path, content: renderTemplateFile(compiled, vars) };
     },
   };
 }

@@ -11,7 +11,8 @@ import { getMember, Missing } from './lookup.js';
 import { LOOKUP_PROVIDER, type LookupProvider } from './lookups.js';
 import { GLOBAL_FUNCTIONS } from './template-globals.js';
 import { callMethod, NO_SUCH_METHOD } from './template-methods.js';
-import { compareValues, contains, deepEqual, pyStr, setOwn, sliceOf, truthy, tuple, typeName } from './values.js';
+import { percentFormat } from './filters-strings.js';
+import { compareValues, contains, deepEqual, isTuple, pyStr, setOwn, sliceOf, truthy, tuple, typeName } from './values.js';
 
 /** Where names resolve: the variables, or a template's nested scopes over them. */
 export interface Frame {
@@ -204,6 +205,8 @@ function arithmetic(op: ArithOp, a: unknown, b: unknown, pos: number): unknown {
     if (typeof a === 'string' && typeof b === 'string') return a + b;
     if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   }
+  // Python's printf-style `'%-8s|%5d' % (name, size)`: a tuple gives the arguments, anything else is one.
+  if (op === '%' && typeof a === 'string') return percentFormat(a, isTuple(b) ? (b as unknown[]) : [b], callContext(pos));
   if (op === '*') {
     // Python repeats a string or list by an integer: '-' * 20.
     const [seq, n] = typeof b === 'number' ? [a, b] : [b, a];

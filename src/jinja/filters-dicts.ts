@@ -5,7 +5,7 @@ import { setKey } from '../data/py-values.js';
 import { subelements } from '../util/collections.js';
 import type { Builtin, CallContext } from './builtin.js';
 import { ignoreCase, orderOrFail } from './filters-support.js';
-import { contains, deepEqual, isPlainObject, pyStr, truthy, typeName } from './values.js';
+import { contains, deepEqual, isPlainObject, pyStr, truthy, tuple, typeName } from './values.js';
 
 type Dict = Record<string, unknown>;
 
@@ -104,7 +104,7 @@ const dictsort: Builtin = {
     const sign = truthy(reverse ?? kw.reverse) ? -1 : 1;
     const pairs = Object.entries(d).map((p, i) => ({ p, i }));
     pairs.sort((a, b) => sign * orderOrFail(fold(a.p[pos]), fold(b.p[pos]), 'dictsort', ctx) || a.i - b.i);
-    return pairs.map(({ p }) => [p[0], p[1]]);
+    return pairs.map(({ p }) => tuple([p[0], p[1]]));
   },
 };
 

@@ -35,8 +35,15 @@ function jsonString(s: string, ascii: boolean): string {
   return `${out}"`;
 }
 
+const PYTHON_DEFAULTS: JsonStyle = { indent: null, sortKeys: false, ensureAscii: true, itemSep: ', ', keySep: ': ' };
+
+/** json.dumps(v) with Python's defaults: what Ansible's copy writes for a list or dict `content`. */
+export function pythonJsonDumps(v: unknown): string {
+  return pyJsonDumps(v, PYTHON_DEFAULTS, { fail: (message) => { throw new TypeError(message); } });
+}
+
 /** Python's json.dumps with Ansible's encoder (unsafe text is a plain string). */
-export function pyJsonDumps(v: unknown, style: JsonStyle, ctx: CallContext, depth = 0): string {
+export function pyJsonDumps(v: unknown, style: JsonStyle, ctx: Pick<CallContext, 'fail'>, depth = 0): string {
   if (v === null || v === undefined) return 'null';
   if (v === true) return 'true';
   if (v === false) return 'false';

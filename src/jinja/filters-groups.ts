@@ -3,7 +3,7 @@
 import type { Builtin, CallContext } from './builtin.js';
 import { attrGetter, ignoreCase, intArg, iterate, orderOrFail } from './filters-support.js';
 import { getMember, Missing } from './lookup.js';
-import { deepEqual, pyStr, truthy } from './values.js';
+import { deepEqual, pyStr, truthy, tuple } from './values.js';
 
 /** Jinja's do_groupby: sorted by the (case-folded) key, groups of equal keys, real key of the first item. */
 function groupby(list: readonly unknown[], attribute: unknown, dflt: unknown, caseSensitive: boolean, ctx: CallContext): unknown[] {
@@ -21,7 +21,7 @@ function groupby(list: readonly unknown[], attribute: unknown, dflt: unknown, ca
     if (last && deepEqual(last.k, k)) last.items.push(item);
     else groups.push({ k, items: [item] });
   }
-  return groups.map((g) => [caseSensitive ? g.k : raw(g.items[0]), g.items]);
+  return groups.map((g) => tuple([caseSensitive ? g.k : raw(g.items[0]), g.items]));
 }
 
 function combinations(pool: readonly unknown[], r: number): unknown[][] {
@@ -70,13 +70,13 @@ export const GROUP_FILTERS: ReadonlyArray<[string, Builtin]> = [
   }],
   ['combinations', {
     minArgs: 1, maxArgs: 1,
-    apply: (v, [r], ctx) => combinations(iterate(v, 'combinations', ctx), intArg(r, 'r', ctx)),
+    apply: (v, [r], ctx) => combinations(iterate(v, 'combinations', ctx), intArg(r, 'r', ctx)).map(tuple),
   }],
   ['permutations', {
     minArgs: 0, maxArgs: 1,
     apply: (v, [r], ctx) => {
       const pool = iterate(v, 'permutations', ctx);
-      return permutations(pool, r === undefined || r === null ? pool.length : intArg(r, 'r', ctx));
+      return permutations(pool, r === undefined || r === null ? pool.length : intArg(r, 'r', ctx)).map(tuple);
     },
   }],
 ];

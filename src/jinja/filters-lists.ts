@@ -4,7 +4,7 @@
 import type { Builtin, CallContext, Kwargs } from './builtin.js';
 import { attrGetter, hashKey, ignoreCase, intArg, iterate, orderOrFail } from './filters-support.js';
 import { Missing } from './lookup.js';
-import { contains, deepEqual, isPlainObject, pyStr, truthy, typeName } from './values.js';
+import { contains, deepEqual, isPlainObject, pyStr, truthy, tuple, typeName } from './values.js';
 
 const ends = (which: 'first' | 'last'): Builtin => ({
   minArgs: 0, maxArgs: 0,
@@ -242,7 +242,7 @@ export const LIST_FILTERS: ReadonlyArray<[string, Builtin]> = [
     apply: (v, args, ctx) => {
       const lists = [v, ...args].map((l) => iterate(l, 'zip', ctx));
       const n = Math.min(...lists.map((l) => l.length));
-      return Array.from({ length: n }, (_x, i) => lists.map((l) => l[i]));
+      return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => l[i])));
     },
   }],
   ['zip_longest', {
@@ -251,7 +251,7 @@ export const LIST_FILTERS: ReadonlyArray<[string, Builtin]> = [
       const lists = [v, ...args].map((l) => iterate(l, 'zip_longest', ctx));
       const n = Math.max(...lists.map((l) => l.length));
       const fill = kw.fillvalue ?? null;
-      return Array.from({ length: n }, (_x, i) => lists.map((l) => (i < l.length ? l[i] : fill)));
+      return Array.from({ length: n }, (_x, i) => tuple(lists.map((l) => (i < l.length ? l[i] : fill))));
     },
   }],
   ['product', {
@@ -259,7 +259,7 @@ export const LIST_FILTERS: ReadonlyArray<[string, Builtin]> = [
     apply: (v, args, ctx, kw) => {
       const lists = [v, ...args].map((l) => iterate(l, 'product', ctx));
       const repeat = intArg(kw.repeat ?? 1, 'repeat', ctx);
-      return product(Array.from({ length: repeat }, () => lists).flat());
+      return product(Array.from({ length: repeat }, () => lists).flat()).map(tuple);
     },
   }],
   ['length', {

@@ -84,6 +84,8 @@ export class Parser {
   private depth = 0;
   /** Calls of plain names, checked once the template's macros are known. */
   readonly functionCalls: Token[] = [];
+  /** `m.name(…)` with a name that is not a whitelisted method: valid only on an `{% import … as m %}`. */
+  readonly moduleCalls: Array<{ token: Token; module: string }> = [];
   constructor(private readonly source: string, private readonly tokens: Token[]) {
     if (tokens.length > MAX_TOKENS) this.fail(tokens[MAX_TOKENS]!, `expression longer than ${MAX_TOKENS} tokens`);
   }
@@ -95,7 +97,10 @@ export class Parser {
   }
 
   /** Calls must name a global function or one of `callable` (macros, `caller`). */
-  checkFunctionCalls(callable: ReadonlySet<string>): void {
+  checkFunctionCalls(callable: ReadonlySet<string>, modules: ReadonlySet<string> = new Set()): void {
+    for (const { token, module } of this.moduleCalls) {
+      if (!modules.has(module)) this.fail(token, `unknown method '${token.value as string}'; only some str, list and dict methods can be called`);
+    }
     for (const t of this.functionCalls) {
       const name = t.value as string;
       if (!GLOBAL_FUNCTIONS.has(name) && !callable.has(name)) this.fail(t, `unknown function '${name}'`);
@@ -323,7 +328,11 @@ export class Parser {
       this.functionCalls.push({ kind: 'name', value: node.name, pos: node.pos, end: node.end });
       callee = { kind: 'function', name: node.name };
     } else if (node.kind === 'attr' && typeof node.key === 'string') {
-      if (!METHOD_NAMES.has(node.key)) this.fail({ ...at, pos: node.end - node.key.length }, `unknown method '${node.key}'; only some str, list and dict methods can be called`);
+      const nameAt = { ...at, kind: 'name' as const, value: node.key, pos: node.end - node.key.length };
+      if (!METHOD_NAMES.has(node.key)) {
+        if (node.object.kind !== 'name') this.fail(nameAt, `unknown method '${node.key}'; only some str, list and dict methods can be called`);
+        this.moduleCalls.push({ token: nameAt, module: node.object.name });
+      }
       callee = { kind: 'method', object: node.object, name: node.key };
     } else {
       return this.fail(at, 'calling functions is not allowed; use a filter (x | length) or a test (x is defined)');

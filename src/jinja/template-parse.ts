@@ -24,6 +24,10 @@ export type Stmt = { pos: number } & (
   /** `{% call(params) m(args) %}body{% endcall %}`: m's `caller()` renders body. */
   | { kind: 'callBlock'; call: Node; params: Param[]; body: Stmt[] }
   | { kind: 'include'; template: Node; ignoreMissing: boolean }
+  /** `{% import 'm.j2' as m %}`: the template's macros and top-level sets as `m.name`. */
+  | { kind: 'import'; template: Node; alias: string; withContext: boolean }
+  /** `{% from 'm.j2' import a, b as c %}` */
+  | { kind: 'fromImport'; template: Node; names: Array<{ name: string; alias: string }>; withContext: boolean }
   /** `{% filter upper %}body{% endfilter %}`: `filter` applies to the name BODY. */
   | { kind: 'filterBlock'; filter: Node; body: Stmt[] }
   /** `{% with a = 1, b = x %}body{% endwith %}`: a scope with those variables. */
@@ -56,12 +60,13 @@ class TemplateParser {
   private depth = 0;
   private readonly parsers: TagParser[] = [];
   private readonly macros = new Set<string>(['caller']);
+  private readonly modules = new Set<string>();
   constructor(private readonly source: string, private readonly segments: readonly Segment[]) {}
 
   parse(): ParsedTemplate {
     const { body, end } = this.body([]);
     if (end !== null) this.failAt(end.tag.tokens[0]!, `unexpected '${end.word}'`);
-    for (const p of this.parsers) p.checkFunctionCalls(this.macros);
+    for (const p of this.parsers) p.checkFunctionCalls(this.macros, this.modules);
     return { body };
   }
 
@@ -99,6 +104,19 @@ class TemplateParser {
       body.push(this.statement(name, word, p, seg));
     }
     return { body, end: null };
+  }
+
+  private name(p: TagParser, what: string): string {
+    const t = p.next();
+    if (t.kind !== 'name') p.fail(t, `expected ${what}, found ${describe(t)}`);
+    return t.value as string;
+  }
+
+  /** `with context` / `without context` after an import; Jinja's default is without. */
+  private context(p: TagParser): boolean {
+    if (p.acceptWord('with')) return (p.expectWord('context', "after 'with'"), true);
+    if (p.acceptWord('without')) p.expectWord('context', "after 'without'");
+    return false;
   }
 
   /** The body of a block statement and its closing tag, which must be `end`. */
@@ -175,6 +193,29 @@ class TemplateParser {
         if (p.acceptWord('with') || p.acceptWord('without')) p.expectWord('context', "after 'with'/'without'");
         p.expectEnd('after the included name');
         return { kind: 'include', template, ignoreMissing, pos };
+      }
+      case 'import': {
+        const template = p.conditional();
+        p.expectWord('as', "after the imported template's name");
+        const alias = this.name(p, 'the name to import as');
+        const withContext = this.context(p);
+        p.expectEnd('after the import');
+        this.modules.add(alias);
+        return { kind: 'import', template, alias, withContext, pos };
+      }
+      case 'from': {
+        const template = p.conditional();
+        p.expectWord('import', "after the template's name");
+        const names: Array<{ name: string; alias: string }> = [];
+        do {
+          const name = this.name(p, 'a name to import');
+          const alias = p.acceptWord('as') ? this.name(p, 'the name to import as') : name;
+          names.push({ name, alias });
+          this.macros.add(alias);
+        } while (p.acceptOp(','));
+        const withContext = this.context(p);
+        p.expectEnd('after the imported names');
+        return { kind: 'fromImport', template, names, withContext, pos };
       }
       case 'filter': {
         const filter = p.filterChain({ kind: 'name', name: FILTER_BODY, pos: word.pos, end: word.end });

@@ -41,6 +41,19 @@ export class Scope implements Frame {
   child(): Scope {
     return new Scope(this, this.root);
   }
+  /** A top-level scope for an imported template: these variables (with context), or none but the lookups. */
+  imported(withContext: boolean): Scope {
+    if (withContext) return new Scope(null, this.root);
+    const globals: Record<string | symbol, unknown> = {};
+    for (const key of Object.getOwnPropertySymbols(this.root)) globals[key] = (this.root as Record<symbol, unknown>)[key];
+    return new Scope(null, globals as Record<string, unknown>);
+  }
+  /** What an import sees of a template that ran in this scope: its macros and sets, but `_private` names. */
+  exported(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of this.locals) if (!name.startsWith('_')) setOwn(out, name, value);
+    return out;
+  }
 }
 
 /** An ExprError located in `unit` by line and column, unless it already is (from an include). */
@@ -106,6 +119,15 @@ class Renderer {
       case 'macro': return scope.set(s.name, new Macro(s.name, s.params, s.body, scope, this, s.pos));
       case 'callBlock': return this.callBlock(s, scope, out);
       case 'include': return this.include(s, scope, out);
+      case 'import': return scope.set(s.alias, this.importTemplate(s, scope));
+      case 'fromImport': {
+        const exported = this.importTemplate(s, scope);
+        for (const { name, alias } of s.names) {
+          if (!Object.hasOwn(exported, name)) this.fail(`the imported template has no '${name}'`, s.pos);
+          scope.set(alias, exported[name]);
+        }
+        return;
+      }
       case 'filterBlock': {
         const inner = scope.child();
         const body: string[] = [];
@@ -184,6 +206,23 @@ class Renderer {
     for (const k of call.kwargs) setOwn(kwargs, k.name, this.eval(k.value, scope));
     const caller = new Macro('caller', s.params, s.body, scope, this, s.pos);
     out.push(macro.call(args, kwargs, (m) => this.fail(m, call.at), caller));
+  }
+
+  /** Run an imported template in its own scope; its exported names, as Jinja's TemplateModule. */
+  private importTemplate(s: Extract<Stmt, { kind: 'import' | 'fromImport' }>, scope: Scope): Record<string, unknown> {
+    const name = this.eval(s.template, scope);
+    if (typeof name !== 'string') return this.fail(`import needs a template name, not a ${typeName(name)}`, s.template.pos);
+    if (this.env.include === undefined) return this.fail(`cannot import '${name}': no template loader was given`, s.pos);
+    let unit: TemplateUnit;
+    try {
+      unit = this.env.include(name);
+    } catch (err) {
+      if (err instanceof ExprError || err instanceof ExprSyntaxError) throw err;
+      return this.fail(`cannot import '${name}': ${err instanceof Error ? err.message : String(err)}`, s.pos);
+    }
+    const module = scope.imported(s.withContext);
+    this.nest(s.pos, () => renderUnit(unit, module, this.env));
+    return module.exported();
   }
 
   private include(s: Extract<Stmt, { kind: 'include' }>, scope: Scope, out: string[]): void {

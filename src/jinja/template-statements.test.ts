@@ -94,3 +94,33 @@ describe('template include', () => {
     assert.throws(() => compileJinja('{% include "self" %}', { include: self }).render({}), /nested more than 100 deep/);
   });
 });
+
+describe('template import', () => {
+  const files: Record<string, string> = {
+    'macros.j2': '{% macro vm_line(vm, sep=":") %}{{ vm.name }}{{ sep }}{{ vm.mem }}{% endmacro %}{% set shared = "S" %}{% set _hidden = 1 %}',
+    'context.j2': '{% macro who() %}{{ owner }}{% endmacro %}',
+  };
+  const include = (name: string): string => files[name] ?? (() => { throw new Error('not found'); })();
+  const render = (source: string, vars: Record<string, unknown> = {}): string => compileJinja(source, { include }).render(vars);
+
+  it('imports a template as a module of its macros and top-level sets', () => {
+    assert.equal(render("{% import 'macros.j2' as m %}{{ m.vm_line(v) }} {{ m.shared }}", { v: { name: 'web', mem: 2 } }), 'web:2 S');
+  });
+
+  it('imports chosen names, renamed with as', () => {
+    assert.equal(render("{% from 'macros.j2' import vm_line as line, shared %}{{ line(v, sep='=') }}{{ shared }}", { v: { name: 'db', mem: 4 } }), 'db=4S');
+  });
+
+  it('keeps names starting with _ private, as Jinja does', () => {
+    assert.throws(() => render("{% from 'macros.j2' import _hidden %}"), /has no '_hidden'/);
+  });
+
+  it('runs the imported template without the caller\'s variables unless with context', () => {
+    assert.throws(() => render("{% import 'context.j2' as c %}{{ c.who() }}", { owner: 'ops' }), /undefined variable 'owner'/);
+    assert.equal(render("{% import 'context.j2' as c with context %}{{ c.who() }}", { owner: 'ops' }), 'ops');
+  });
+
+  it('still refuses a call of an unknown method on anything but an imported module', () => {
+    assert.throws(() => compileJinja('{{ v.nope(1) }}'), /unknown method 'nope'/);
+  });
+});

@@ -59,6 +59,8 @@ export function templateVariables(body: readonly Stmt[]): VariableRef[] {
           block(s.body, union(locals, new Set(s.params.map((p) => p.name))), known);
           break;
         case 'include': expr(s.template, locals, known); break;
+        case 'import': expr(s.template, locals, known); locals.add(s.alias); break;
+        case 'fromImport': expr(s.template, locals, known); s.names.forEach((n) => locals.add(n.alias)); break;
         case 'filterBlock':
           block(s.body, locals, known);
           expr(s.filter, union(locals, new Set([FILTER_BODY])), known);

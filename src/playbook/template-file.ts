@@ -85,6 +85,12 @@ export function compileTemplateFile(source: string, opts: TemplateFileOptions): 
   };
 }
 
+/** What Ansible's template module adds to a template's variables (exec/template-vars.ts gives the values). */
+export const TEMPLATE_MODULE_VARIABLES: ReadonlySet<string> = new Set([
+  'ansible_managed', 'template_host', 'template_path', 'template_fullpath', 'template_uid', 'template_mtime',
+  'template_run_date', 'template_destpath',
+]);
+
 /** The variables a template file must have (unguarded reads), placed in the file. */
 export function templateFileUses(file: TemplateFile, name: string): { name: string; pos: SourcePosition }[] {
   if (file.engine === 'handlebars') {
@@ -93,7 +99,7 @@ export function templateFileUses(file: TemplateFile, name: string): { name: stri
       .map((r) => ({ name: r.name, pos: { file: name, line: r.line ?? 1, col: r.col ?? 1 } }));
   }
   const { headerLines } = file;
-  return file.template.variables().filter((r) => !r.guarded).map((r) => {
+  return file.template.variables().filter((r) => !r.guarded && !TEMPLATE_MODULE_VARIABLES.has(r.name)).map((r) => {
     const { line, column } = locate(file.template.source, r.pos);
     return { name: r.name, pos: { file: name, line: line + headerLines, col: column } };
   });

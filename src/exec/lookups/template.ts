@@ -4,8 +4,6 @@
 // template's own dir, and with convert_data a result that spells a list, dict or bool
 // read back as one. The template's own lookups run with the same directories and the
 // template's variables.
-import { statSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import type { Kwargs } from '../../jinja/builtin.js';
 import { compileJinja } from '../../jinja/index.js';
@@ -15,6 +13,7 @@ import { pyStr } from '../../jinja/values.js';
 import { boolOption, dictOption, type LookupPlugin, type PluginEnv, stringTerm } from './plugin.js';
 import { isFile, readControlFile } from './control-files.js';
 import { findInSearchPath, searchPath } from './search-path.js';
+import { templateFileVars, withVariables } from '../template-vars.js';
 
 // Ansible's delimiter options: kvmplay's Jinja has only the standard ones.
 const DELIMITERS: Readonly<Record<string, string>> = {
@@ -51,7 +50,7 @@ function renderTemplate(name: string, templateVars: Record<string, unknown>, con
   const source = readControlFile(file, fail, (why) => `the template file ${name} could not be read for the lookup: ${why}`);
   // Ansible hands text without any template syntax back untouched.
   if (!['{{', '{%', '{#'].some((start) => source.includes(start))) return source;
-  const vars = renderVariables(ctx.vars, { ...templateFileVars(name, file), ...templateVars });
+  const vars = withVariables(ctx.vars, { ...templateFileVars(name, file, null), ...templateVars });
   const scalar = bareScalarVariable(source, vars);
   if (scalar !== undefined) return convertData ? scalar.value : pyStr(scalar.value);
   Object.defineProperty(vars, LOOKUP_PROVIDER, { value: env.nested(vars), enumerable: false });
@@ -81,42 +80,6 @@ function bareScalarVariable(source: string, vars: Record<string, unknown>): { va
   if (name === undefined || !Object.hasOwn(vars, name)) return undefined;
   const value = vars[name];
   return typeof value === 'boolean' || typeof value === 'number' || value === null ? { value } : undefined;
-}
-
-/** The task's variables, read lazily (they render when read), under `extra`. */
-function renderVariables(vars: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(vars)) {
-    Object.defineProperty(out, key, { enumerable: true, configurable: true, get: () => vars[key] });
-  }
-  for (const [key, value] of Object.entries(extra)) {
-    Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
-  }
-  return out;
-}
-
-/** Ansible's generate_ansible_template_vars; its datetimes are given as Python prints them. */
-function templateFileVars(name: string, file: string): Record<string, unknown> {
-  const stat = statSync(file);
-  const owner = stat.uid === process.getuid?.() ? userInfo().username : String(stat.uid);
-  return {
-    template_host: hostname(),
-    template_path: name,
-    template_fullpath: file,
-    template_uid: owner,
-    template_mtime: pyDatetime(stat.mtime),
-    template_run_date: pyDatetime(new Date()),
-    template_destpath: null,
-    ansible_managed: 'Ansible managed',
-  };
-}
-
-/** str(datetime) in local time: '2024-05-01 13:02:03.123000'. */
-function pyDatetime(d: Date): string {
-  const two = (n: number): string => String(n).padStart(2, '0');
-  const date = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-  const micro = d.getMilliseconds() === 0 ? '' : `.${String(d.getMilliseconds() * 1000).padStart(6, '0')}`;
-  return `${date} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${micro}`;
 }
 
 /**

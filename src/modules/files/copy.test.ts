@@ -209,9 +209,9 @@ describe('copy module', () => {
     assert.equal(r.msg, `Destination directory ${join(dir, 'nope')} does not exist`);
   });
 
-  it('writes a map content as JSON, as Ansible does', async () => {
-    await copy(host, { dest: join(dir, 'x.json'), content: { a: [1, 2] } });
-    assert.equal(readFileSync(join(dir, 'x.json'), 'utf8'), '{"a":[1,2]}');
+  it('writes a map content as JSON, as Ansible does (Python json.dumps: spaced separators, ASCII escapes)', async () => {
+    await copy(host, { dest: join(dir, 'x.json'), content: { a: [1, 2], u: 'ü' } });
+    assert.equal(readFileSync(join(dir, 'x.json'), 'utf8'), '{"a": [1, 2], "u": "\\u00fc"}');
   });
 
   it('returns Ansible-shaped result fields', async () => {

@@ -4,6 +4,8 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import type { Host } from '../../transport/host.js';
 import { absPath, argumentSpec, boolish, fileArgs, modeArg, validateArg } from '../args.js';
+import { pyStr } from '../../jinja/values.js';
+import { pythonJsonDumps } from '../../jinja/filters-formats.js';
 import { applyWrite, describeWrite, planWrite, probeContent, type ContentChange } from './content-writer.js';
 import { parseMode, type ModeSpec } from './mode.js';
 import type { ModuleContext } from '../module.js';
@@ -29,8 +31,9 @@ export const CopyArgs = argumentSpec(
 );
 export type CopyArgs = z.infer<typeof CopyArgs>;
 
+/** As Ansible's copy action: a list or dict is written as Python's json.dumps writes it, a scalar as its str(). */
 export function contentBytes(content: NonNullable<CopyArgs['content']>): Buffer {
-  return Buffer.from(typeof content === 'string' ? content : typeof content === 'object' ? JSON.stringify(content) : String(content), 'utf8');
+  return Buffer.from(typeof content === 'object' ? pythonJsonDumps(content) : pyStr(content), 'utf8');
 }
 
 /** Where the file goes: into a directory dest (or one ending with /) under src's name. */
