@@ -153,12 +153,15 @@ describe('kvmplay run over real SSH', function () {
       ['invalid/missing-var.yaml', /missing\.conf\.hbs:2:\d+: undefined variable "no_such_variable"/],
       ['invalid/unknown-module.yaml', /unknown-module\.yaml:7:7: unknown module "frobnicate"/],
       ['invalid/malformed.yaml', /malformed\.yaml:\d+:\d+: malformed YAML/],
+      // Both problems at once, each in its .j2 file at the line and column of the mistake.
+      ['invalid/jinja-template.yaml', /unknown-filter\.conf\.j2:1:13: unknown filter 'no_such_filter'[^]*missing-var\.conf\.j2:3:19: undefined variable "no_such_port_option"/],
     ];
     for (const [file, message] of cases) {
       it(`refuses ${file}`, async () => {
         const r = await run(file);
         assert.equal(r.code, 4, explain(r));
         assert.match(r.stderr, message);
+        assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
         assert.equal(r.stdout, '');
         for (const name of LAB_HOSTS) assert.equal(await exists(name, `${root}/invalid-marker`), false);
         const v = await kvmplay(['validate', fixture(file), '-i', inventory, '-e', `root=${root}`]);
