@@ -18,7 +18,9 @@ export class HandlerQueue {
   notify(topic: string): number {
     let matched = 0;
     this.handlers.forEach((h, i) => {
-      if (h.name === topic || h.listen.includes(topic)) {
+      // A role's handler also answers to "role : name", as in Ansible.
+      const qualified = h.role !== undefined && h.name !== undefined && topic === `${h.role.name} : ${h.name}`;
+      if (h.name === topic || h.listen.includes(topic) || qualified) {
         this.pending[i] = true;
         matched++;
       }

@@ -57,7 +57,9 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
     }
     return afterTask(ctx, playRun, hostRun, out, task.name ?? task.module);
   };
-  for (const task of play.tasks) {
+  for (const [i, task] of play.tasks.entries()) {
+    // Handlers notified by pre_tasks run before the roles, those of tasks before post_tasks.
+    if (play.flushBefore.includes(i) && !(await flushHandlers(handlers, (h) => run(h, true)))) return;
     if (!shouldRunTags(task.tags, ctx.options.tags)) continue;
     if (!(await run(task, false))) return;
   }

@@ -15,6 +15,8 @@ export interface HostRun {
   state: HostState;
   /** Registered results: kept across plays, as Ansible keeps them for the host. */
   registered: Record<string, unknown>;
+  /** Variables set by set_fact tasks, for the host's later tasks (and plays). */
+  setFacts: Record<string, unknown>;
   /** Gathered once per run, by the first play that gathers facts. */
   facts: Record<string, unknown> | undefined;
 }
@@ -28,7 +30,7 @@ export class HostPool {
     let run = this.runs.get(name);
     if (!run) {
       const spec = connectionFor(this.inventory, name);
-      run = { name, spec, host: this.open(spec), state: 'active', registered: {}, facts: undefined };
+      run = { name, spec, host: this.open(spec), state: 'active', registered: {}, setFacts: {}, facts: undefined };
       this.runs.set(name, run);
     }
     return run;

@@ -71,6 +71,7 @@ export function playLayers(ctx: RunContext, playRun: PlayRun, host: string, vars
 export function topLayers(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): VarLayer[] {
   return [
     { source: 'registered results', vars: { ...hostRun.registered }, templated: false },
+    { source: 'set_fact', vars: { ...hostRun.setFacts }, templated: false },
     { source: '-e', vars: ctx.loaded.extraVars, templated: true },
     { source: 'magic variables', vars: magicVars(ctx, playRun, hostRun), templated: false },
   ];

@@ -19,8 +19,8 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
-export function localAccess(ctx: RunContext, playDir: string, scope: Scope): LocalAccess {
-  const dirs = { dir: playDir, projectDir: ctx.loaded.projectDir };
+export function localAccess(ctx: RunContext, playDir: string, scope: Scope, roleDir?: string): LocalAccess {
+  const dirs = { dir: playDir, projectDir: ctx.loaded.projectDir, roleDir };
   const find = async (src: string): Promise<string> => {
     if (src === '') throw new Error('no src given');
     const path = await resolveLocalSource(src, dirs);

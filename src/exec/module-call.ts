@@ -71,7 +71,7 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     signal: deadline ? AbortSignal.any([ctx.signal, deadline]) : ctx.signal,
     vars: scope,
-    ...localAccess(ctx, playRun.play.dir, scope),
+    ...localAccess(ctx, playRun.play.dir, scope, task.role?.dir),
   };
   // The module runner turns every failure of the module into a result (rc, stdout,
   // stderr and data kept); only an unreachable host or Ctrl-C come up as errors.

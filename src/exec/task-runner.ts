@@ -45,12 +45,23 @@ interface Ran {
 
 export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
   const { ctx, playRun, hostRun, task, handler } = env;
+  const { role } = task;
+  const { play } = playRun;
+  // Ansible's precedence: the roles' defaults lowest of all (the task's own role's above
+  // the others'); the roles' vars above the play's vars_files, the task's role's above those.
   const layers: VarLayer[] = [
+    { source: 'role defaults', vars: play.roleDefaults, templated: true },
+    ...(role ? [{ source: `role ${role.name} defaults`, vars: role.defaults, templated: true }] : []),
     ...env.playLayers,
+    { source: 'role vars', vars: play.roleVars, templated: true },
+    ...(role ? [
+      { source: `role ${role.name} vars`, vars: role.vars, templated: true },
+      { source: `role ${role.name} parameters`, vars: role.params, templated: true },
+    ] : []),
     { source: 'task vars', vars: task.vars, templated: true },
     ...topLayers(ctx, playRun, hostRun),
   ];
-  const scope = withLookups(taskScope(ctx, layers), ctx, playRun, hostRun.name);
+  const scope = withLookups(taskScope(ctx, layers), ctx, playRun, hostRun.name, task.role?.dir);
   const name = displayName(task, scope, ctx);
   const base = { host: hostRun.name, task: name, play: playRun.play.name, ...(handler ? { handler: true } : {}) };
   ctx.bus.emit({ event: 'task_start', ...base });
@@ -70,6 +81,13 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
   if (task.register) hostRun.registered[task.register] = r;
   // A facts (setup) task refreshes the host's facts for the tasks after it, as Ansible's setup does.
   if (FACT_MODULES.has(task.module) && !r.failed && isHostFacts(r['facts'])) hostRun.facts = r['facts'];
+  // set_fact's variables are the host's from now on, above task vars, as in Ansible.
+  if (task.module === 'set_fact') {
+    const items = Array.isArray(r['results']) ? (r['results'] as unknown[]) : [r];
+    for (const item of items) {
+      if (isRecord(item) && item['failed'] !== true && isRecord(item['ansible_facts'])) Object.assign(hostRun.setFacts, item['ansible_facts']);
+    }
+  }
   const status = statusOf(r);
   const ignored = status === 'failed' && task.ignoreErrors;
   if (task.noLog) for (const s of ran.secrets) ctx.redactor.add(s);
@@ -79,6 +97,10 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
 }
 
 const FACT_MODULES: ReadonlySet<string> = new Set(['facts']);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 async function runSingle(env: TaskEnv, layers: readonly VarLayer[]): Promise<Ran> {
   const out = await runItem(env, layers);
@@ -106,7 +128,7 @@ async function runLoop(env: TaskEnv, layers: readonly VarLayer[], scope: Scope, 
     };
     results.push(r);
     if (task.noLog) secrets.push(...secretsOf(r, task.args, out.args), ...stringLeaves(item));
-    const label = task.noLog ? 'hidden by no_log' : itemLabel(task, item, withLookups(taskScope(ctx, layers, vars), ctx, env.playRun, env.hostRun.name), ctx.templateCache);
+    const label = task.noLog ? 'hidden by no_log' : itemLabel(task, item, withLookups(taskScope(ctx, layers, vars), ctx, env.playRun, env.hostRun.name, task.role?.dir), ctx.templateCache);
     const status = statusOf(r);
     const msg = task.noLog ? NO_LOG_MSG : r.msg;
     items.push({ item: label, status, changed: r.changed, msg });
@@ -125,7 +147,7 @@ async function runLoop(env: TaskEnv, layers: readonly VarLayer[], scope: Scope, 
 async function runItem(env: TaskEnv, layers: readonly VarLayer[], loop?: Record<string, unknown>): Promise<CallOutcome> {
   const { ctx, task } = env;
   const itemLayers: VarLayer[] = loop ? [...layers, { source: 'loop', vars: loop, templated: false }] : [...layers];
-  const scope = withLookups(taskScope(ctx, itemLayers), ctx, env.playRun, env.hostRun.name);
+  const scope = withLookups(taskScope(ctx, itemLayers), ctx, env.playRun, env.hostRun.name, task.role?.dir);
   const when = judge(task.when, scope, 'when', task.pos);
   if (!when.ok) return { result: failedResult(when.msg), args: undefined };
   if (!when.holds) return { result: skippedResult(when.falseCondition ?? ''), args: undefined };
@@ -184,9 +206,10 @@ function outputFields(r: Registered): Pick<TaskResultEvent, 'rc' | 'stdout' | 's
 }
 
 /** The task's name for output: rendered when it can be (no loop variables yet), else as written. */
+/** As Ansible's TASK banner: `role : name` for a role's task; the module when unnamed. */
 export function displayName(task: Task, scope: Scope, ctx: RunContext): string {
-  if (task.name === undefined) return task.module;
-  return renderName(task.name, scope, ctx);
+  const name = task.name === undefined ? task.module : renderName(task.name, scope, ctx);
+  return task.role ? `${task.role.name} : ${name}` : name;
 }
 
 function renderName(text: string, scope: Scope, ctx: RunContext): string {

@@ -12,6 +12,11 @@ export interface ModuleContext {
   timeoutMs?: number;
   /** Aborted on Ctrl-C: end remote commands, leave no half-written file. */
   signal: AbortSignal;
+  /**
+   * How many `-v` the run was given (Ansible's display verbosity); missing means 0.
+   * `debug`'s `verbosity` argument compares against it.
+   */
+  verbosity?: number;
   /** The host's variables at this task (facts, registered results, loop item…). */
   vars: Record<string, unknown>;
   /**

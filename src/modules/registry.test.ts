@@ -24,7 +24,8 @@ describe('module registry', () => {
   });
 
   it('refuses unknown arguments in every module', () => {
-    for (const name of moduleNames()) {
+    // set_fact's arguments are the variables it sets: any valid name is one.
+    for (const name of moduleNames().filter((n) => n !== 'set_fact')) {
       const r = findModule(name)?.args.safeParse({ no_such_argument: 1 });
       assert.equal(r?.success, false, name);
       assert.match(JSON.stringify(r?.error?.issues), /no_such_argument/, name);

@@ -1,11 +1,14 @@
 // Every module kvmplay knows, by task key. Ansible's fully-qualified names
 // (`ansible.builtin.copy`) resolve to the same module.
 import type { Host } from '../transport/host.js';
+import { assertModule } from './engine/assert.js';
 import { bridgeModule } from './network/bridge/bridge.js';
 import { commandModule } from './system/command.js';
 import { copyModule } from './files/copy.js';
+import { debugModule } from './engine/debug.js';
 import { diskImageModule } from './libvirt/disk-image.js';
 import { factsModule } from './system/facts/facts.js';
+import { failModule } from './engine/fail.js';
 import { fileModule } from './files/file/file.js';
 import { kvmCheckModule } from './system/kvm-check.js';
 import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
@@ -14,7 +17,9 @@ import { lineinfileModule } from './files/lineinfile/lineinfile.js';
 import type { ModuleResult, RunModuleContext } from './module.js';
 import type { Module } from './runner.js';
 import { packageModule } from './system/package/package.js';
+import { pingModule } from './engine/ping.js';
 import { serviceModule } from './system/service/service.js';
+import { setFactModule } from './engine/set-fact.js';
 import { shellModule } from './system/shell.js';
 import { templateModule } from './files/template.js';
 import { virshModule } from './libvirt/virsh-module.js';
@@ -38,6 +43,12 @@ const MODULES: readonly Module[] = [
   diskImageModule,
   virshModule,
   bridgeModule,
+  // Ansible's engine-level modules: decided on the control machine (ping also reaches the host).
+  debugModule,
+  assertModule,
+  failModule,
+  setFactModule,
+  pingModule,
 ];
 
 const byName = new Map<string, Module>(MODULES.flatMap((m) => m.names.map((n) => [n, m] as const)));

@@ -40,7 +40,7 @@ describe('fixture playbooks', () => {
       '10:17: "when": expected a value, found end of expression',
       '11:23: undefined variable "undefined_thing": no inventory host, play vars, vars file, -e or earlier register defines it',
       '12:24: template file "missing.hbs" not found (looked in: ' +
-        ['broken/missing.hbs', 'broken/templates/missing.hbs'].map((p) => displayName(fixtures(p))).join(', ') + ')',
+        ['broken/missing.hbs', 'broken/templates/missing.hbs', 'broken/files/missing.hbs'].map((p) => displayName(fixtures(p))).join(', ') + ')',
       '14:7: task has two modules: copy and shell (a task runs one module)',
       '15:7: blocks ("block") are not supported by kvmplay yet: write the tasks one after the other',
       '18:15: notify "nobody": no handler has this name or listens to it in this play',

@@ -4,7 +4,7 @@
 
 export const PLAY_KEYWORDS = [
   'name', 'hosts', 'vars', 'vars_files', 'become', 'become_user', 'serial', 'max_fail_percentage',
-  'any_errors_fatal', 'gather_facts', 'tasks', 'handlers', 'tags',
+  'any_errors_fatal', 'gather_facts', 'tasks', 'handlers', 'tags', 'pre_tasks', 'post_tasks', 'roles',
 ] as const;
 
 export const TASK_KEYWORDS = [
@@ -17,9 +17,6 @@ const NOT_YET = 'is not supported by kvmplay yet';
 
 /** Ansible play keywords kvmplay refuses, with why or what to do instead. */
 export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
-  ['roles', `roles are not supported by kvmplay yet: put the tasks in the play`],
-  ['pre_tasks', `"pre_tasks" ${NOT_YET}: put them first under "tasks"`],
-  ['post_tasks', `"post_tasks" ${NOT_YET}: put them last under "tasks"`],
   ['vars_prompt', `"vars_prompt" is not supported: pass values with -e`],
   ['strategy', `"strategy" is not supported: kvmplay runs each host through its tasks independently`],
   ['remote_user', `"remote_user" is not supported in a play: set "user" in the inventory`],
@@ -69,8 +66,6 @@ export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
   ['module_defaults', `"module_defaults" ${NOT_YET}`],
   ['collections', `"collections" is not supported: kvmplay has its own modules`],
   ['debugger', `"debugger" is not supported`],
-  ['include_tasks', `"include_tasks" ${NOT_YET}: write the tasks in the play`],
-  ['import_tasks', `"import_tasks" ${NOT_YET}: write the tasks in the play`],
   ['include_role', `roles are not supported by kvmplay yet`],
   ['import_role', `roles are not supported by kvmplay yet`],
   ['import_playbook', `"import_playbook" is only allowed at the top level of a playbook, not in tasks`],

@@ -19,6 +19,8 @@ export interface LoadContext {
   moduleNames: readonly string[];
   /** Strings compiled so far in this load, shared by every file. */
   stringCache: StringCache;
+  /** Where roles are looked for after roles/ beside a playbook (ansible-config.ts). */
+  rolesPath: readonly string[];
 }
 
 export interface LoadedPlaybook {
@@ -64,7 +66,7 @@ async function loadFile(file: string, ctx: LoadContext, stack: readonly string[]
       plays.push(...(await importPlaybook(item, imported.value, dir, ctx, [...stack, file], dirs)));
       continue;
     }
-    const play = await buildPlay(item, { ...ctx, strings, dir });
+    const play = await buildPlay(item, { ...ctx, strings, dir, file });
     if (play) plays.push(play);
   }
   return plays;

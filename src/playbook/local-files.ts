@@ -19,12 +19,15 @@ export interface LocalDirs {
   dir: string;
   /** The project root: its `templates/` is the last place looked in. */
   projectDir: string;
+  /** The folder of the task's role: its templates/ and files/ come first, as in Ansible. */
+  roleDir?: string | undefined;
 }
 
 /** Where a `src` may be, in lookup order. */
 export function localCandidates(src: string, dirs: LocalDirs): string[] {
   if (isAbsolute(src)) return [src];
-  const all = [join(dirs.dir, src), join(dirs.dir, 'templates', src), join(dirs.projectDir, 'templates', src)];
+  const role = dirs.roleDir === undefined ? [] : [join(dirs.roleDir, 'templates', src), join(dirs.roleDir, 'files', src), join(dirs.roleDir, src)];
+  const all = [...role, join(dirs.dir, src), join(dirs.dir, 'templates', src), join(dirs.dir, 'files', src), join(dirs.projectDir, 'templates', src)];
   return [...new Set(all.map((p) => resolve(p)))];
 }
 
@@ -50,12 +53,12 @@ export class LocalFiles {
    * Check the files a task names. Returns the variables its template file reads
    * (only for the `template` module, whose template sees exactly the task's variables).
    */
-  async check(built: BuiltTask, dir: string): Promise<VarUse[]> {
+  async check(built: BuiltTask, dir: string, roleDir?: string): Promise<VarUse[]> {
     const uses: VarUse[] = [];
     for (const ref of built.files) {
-      const path = await this.resolve(ref.src, dir);
+      const path = await this.resolve(ref.src, dir, roleDir);
       if (path === undefined) {
-        const looked = localCandidates(ref.src, { dir, projectDir: this.projectDir }).map(displayName).join(', ');
+        const looked = localCandidates(ref.src, { dir, projectDir: this.projectDir, roleDir }).map(displayName).join(', ');
         const what = ref.kind === 'template' ? 'template file' : 'file';
         this.problems.add(ref.pos, `${what} "${ref.src}" not found (looked in: ${looked})`);
         continue;
@@ -67,11 +70,11 @@ export class LocalFiles {
     return uses;
   }
 
-  private resolve(src: string, dir: string): Promise<string | undefined> {
-    const key = `${dir}\0${src}`;
+  private resolve(src: string, dir: string, roleDir: string | undefined): Promise<string | undefined> {
+    const key = `${roleDir ?? ''}\0${dir}\0${src}`;
     let p = this.found.get(key);
     if (!p) {
-      p = resolveLocalSource(src, { dir, projectDir: this.projectDir });
+      p = resolveLocalSource(src, { dir, projectDir: this.projectDir, roleDir });
       this.found.set(key, p);
     }
     return p;

@@ -54,11 +54,28 @@ export interface Play {
   gatherFacts: boolean;
   /** Play-level tags (already added to each task's `tags`). */
   tags: string[];
+  /** The defaults and the vars of all the play's roles, merged in order: every task sees them (Ansible's public role variables). */
+  roleDefaults: Vars;
+  roleVars: Vars;
+  /** pre_tasks, the roles' tasks, tasks and post_tasks, in order. */
   tasks: Task[];
+  /** Indices into `tasks` where notified handlers run first: the end of pre_tasks and of tasks (as Ansible flushes them). */
+  flushBefore: number[];
   handlers: Task[];
   /** Folder relative paths of this play resolve from (its playbook's, or an imported one's). */
   dir: string;
   pos: SourcePosition;
+}
+
+/** A role as its tasks see it: Ansible's role defaults (lowest precedence), vars and parameters. */
+export interface RoleRef {
+  name: string;
+  /** The role's folder: its templates/ and files/ are searched first. */
+  dir: string;
+  defaults: Vars;
+  vars: Vars;
+  /** Parameters given where the role is used (`roles: [{ role: x, port: 1 }]`, `vars:`). */
+  params: Vars;
 }
 
 export interface Task {
@@ -108,6 +125,8 @@ export interface Task {
   vars: Vars;
   /** Handlers only: topics this handler also answers to. */
   listen: string[];
+  /** The role the task comes from (its variables, its files), if any. */
+  role: RoleRef | undefined;
   pos: SourcePosition;
   /** Where argument `key` was written (its key), else the module key's position. */
   argPos(key: string): SourcePosition;

@@ -9,9 +9,11 @@ import type { Play, SerialStep } from './model.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
 import { parseKeywords, PlayKeywords, type PlayKeywords as PlayKeywordValues } from './schema.js';
-import type { StringChecker, VarUse } from './strings.js';
+import type { StringCache, StringChecker, VarUse } from './strings.js';
+import { buildRoles } from './roles.js';
+import { buildTaskList, NOTHING_INHERITED, type BuiltTaskList } from './task-list.js';
 import { describeValue, didYouMean } from './suggest.js';
-import { buildTask, checkVarNames, tagList, type BuiltTask } from './task.js';
+import { checkVarNames, tagList, type BuiltTask } from './task.js';
 import type { ModuleLookup } from './task-module.js';
 import { loadVarsFiles } from './vars-files.js';
 
@@ -22,6 +24,11 @@ export interface PlayContext {
   moduleNames: readonly string[];
   /** Folder of the playbook file the play is in. */
   dir: string;
+  stringCache: StringCache;
+  /** Where roles are looked for after roles/ beside the playbook (ansible-config.ts). */
+  rolesPath: readonly string[];
+  /** The playbook file: an import_tasks of it would be a loop. */
+  file: string;
 }
 
 export interface BuiltPlay {
@@ -34,6 +41,9 @@ export interface BuiltPlay {
   varsKnown: boolean;
   /** `register` names of tasks that had problems: still defined, for the variable check. */
   failedRegisters: string[];
+  /** Variables the roles define, and those the imports' and roles' own conditions read. */
+  roleVarNames: Set<string>;
+  importUses: VarUse[];
 }
 
 const KEYWORDS: ReadonlySet<string> = new Set(PLAY_KEYWORDS);
@@ -78,22 +88,25 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
     (rawFiles === undefined || rawFiles === null || typeof rawFiles === 'string' ||
       (Array.isArray(rawFiles) && rawFiles.every((f) => typeof f === 'string')));
 
-  const failedRegisters: string[] = [];
-  const build = (key: 'tasks' | 'handlers'): BuiltTask[] => {
-    const list = at(key);
-    if (list?.kind !== 'seq') return [];
-    const taskCtx = { ...ctx, handler: key === 'handlers', playTags };
-    const built: BuiltTask[] = [];
-    for (const item of list.items) {
-      const t = buildTask(item, taskCtx);
-      if (t) built.push(t);
-      else failedRegisters.push(...registerOf(item));
-    }
-    return built;
+  const listCtx = {
+    ...ctx, playTags, dir: ctx.dir, alsoDirs: [], role: undefined, stack: [ctx.file], inherited: NOTHING_INHERITED,
   };
-  const tasks = build('tasks');
-  const handlers = build('handlers');
-  checkNotify([...tasks, ...handlers], at('handlers'), problems); // handlers may notify handlers
+  const build = (key: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers'): Promise<BuiltTaskList> =>
+    buildTaskList(at(key), { ...listCtx, handler: key === 'handlers' });
+  // Ansible's order: pre_tasks, the roles, tasks, post_tasks; handlers run after each of pre_tasks, tasks and post_tasks.
+  const pre = await build('pre_tasks');
+  const roles = await buildRoles(at('roles'), { ...listCtx, playbookDir: ctx.dir });
+  const main = await build('tasks');
+  const post = await build('post_tasks');
+  const ownHandlers = await build('handlers');
+  const sections = [pre, { ...roles, tasks: roles.tasks }, main, post];
+  const tasks = sections.flatMap((s) => s.tasks);
+  const handlers = [...roles.handlers, ...ownHandlers.tasks];
+  const failedRegisters = [...sections, ownHandlers].flatMap((s) => s.failedRegisters);
+  const importUses = [...sections, ownHandlers].flatMap((s) => s.uses);
+  const flushBefore = [pre.tasks.length, pre.tasks.length + roles.tasks.length + main.tasks.length]
+    .filter((i, n, all) => i > 0 && i < tasks.length && all.indexOf(i) === n);
+  checkNotify([...tasks, ...handlers], at('handlers'), problems, roles.handlers); // handlers may notify handlers
 
   // A play with problems still goes on to the file and variable checks, so that one
   // run reports everything; the run stops before any connection all the same.
@@ -111,18 +124,17 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
     anyErrorsFatal: k.any_errors_fatal ?? false,
     gatherFacts: k.gather_facts ?? true,
     tags: playTags,
+    roleDefaults: roles.defaults,
+    roleVars: roles.vars,
     tasks: tasks.map((t) => t.task),
+    flushBefore,
     handlers: handlers.map((t) => t.task),
     dir: ctx.dir,
     pos: node.pos,
   };
-  return { play, tasks, handlers, hostsUses, varsKnown, failedRegisters };
+  return { play, tasks, handlers, hostsUses, varsKnown, failedRegisters, roleVarNames: roles.varNames, importUses };
 }
 
-function registerOf(task: PNode): string[] {
-  const r = entryOf(task, 'register')?.value;
-  return r?.kind === 'scalar' && typeof r.value === 'string' ? [r.value] : [];
-}
 
 function serialSteps(v: number | string | (number | string)[] | undefined): SerialStep[] {
   if (v === undefined) return [];
@@ -132,8 +144,15 @@ function serialSteps(v: number | string | (number | string)[] | undefined): Seri
 
 // Names and listen topics read from the handlers' YAML, so a handler with another
 // problem still counts as existing (one mistake, one message).
-function checkNotify(tasks: readonly BuiltTask[], handlersNode: PNode | undefined, problems: Problems): void {
+function checkNotify(tasks: readonly BuiltTask[], handlersNode: PNode | undefined, problems: Problems, roleHandlers: readonly BuiltTask[]): void {
   const known = new Set<string>();
+  // A role's handler answers to its name and to "role : name", as in Ansible.
+  for (const { task } of roleHandlers) {
+    for (const n of [...(task.name === undefined ? [] : [task.name]), ...task.listen]) {
+      known.add(n);
+      if (task.role) known.add(`${task.role.name} : ${n}`);
+    }
+  }
   const items = handlersNode?.kind === 'seq' ? handlersNode.items : [];
   for (const h of items) {
     const name = entryOf(h, 'name')?.value;

@@ -81,6 +81,9 @@ export const PlayKeywords = z.object({
   gather_facts: Bool.optional(),
   tasks: z.array(z.unknown(), { error: 'must be a list of tasks' }).nullable().optional(),
   handlers: z.array(z.unknown(), { error: 'must be a list of handlers' }).nullable().optional(),
+  pre_tasks: z.array(z.unknown(), { error: 'must be a list of tasks' }).nullable().optional(),
+  post_tasks: z.array(z.unknown(), { error: 'must be a list of tasks' }).nullable().optional(),
+  roles: z.array(z.unknown(), { error: 'must be a list of roles (names or maps with "role")' }).nullable().optional(),
   tags: Tags.optional(),
 }).strict();
 export type PlayKeywords = z.infer<typeof PlayKeywords>;

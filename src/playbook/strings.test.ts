@@ -100,7 +100,7 @@ describe('template files', () => {
     await tree.remove();
     assert.deepEqual(problems, [
       `playbooks/site.yaml:3:24: template file "domain.xml.hbs" not found (looked in: ${tree.path('playbooks/domain.xml.hbs')}, ` +
-        `${tree.path('playbooks/templates/domain.xml.hbs')}, ${tree.path('templates/domain.xml.hbs')})`,
+        `${tree.path('playbooks/templates/domain.xml.hbs')}, ${tree.path('playbooks/files/domain.xml.hbs')}, ${tree.path('templates/domain.xml.hbs')})`,
     ]);
   });
 

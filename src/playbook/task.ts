@@ -141,6 +141,7 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     noLog: kw.no_log ?? false,
     vars: kw.vars ?? {},
     listen: names(kw.listen),
+    role: undefined,
     pos: node.pos,
     argPos: (key: string) => keyPos.get(key) ?? moduleKeyPos,
   };

@@ -1,6 +1,7 @@
 // loadPlaybooks: every playbook of a run loaded and validated — schema, modules and
 // their arguments, templates, conditions, undefined variables — before the first SSH
 // connection. Pure except for reading files. Every problem found is reported at once.
+import { rolesPath } from './ansible-config.js';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { OptionsError } from '../errors.js';
@@ -41,7 +42,8 @@ export async function loadPlaybooks(files: readonly string[], opts: LoadOptions 
   const problems = new Problems();
   const loaded: LoadedPlaybook[] = [];
   const stringCache = new StringCache();
-  for (const f of files) loaded.push(await loadPlaybook(f, { problems, lookup, moduleNames: names, stringCache }));
+  const roles = rolesPath();
+  for (const f of files) loaded.push(await loadPlaybook(f, { problems, lookup, moduleNames: names, stringCache, rolesPath: roles }));
 
   const projectDir = resolve(opts.projectDir ?? (await findProjectDir(dirname(resolve(files[0]!)))));
   const local = new LocalFiles(problems, projectDir);
@@ -50,7 +52,7 @@ export async function loadPlaybooks(files: readonly string[], opts: LoadOptions 
     for (const built of pb.plays) {
       const fileUses = new Map<BuiltTask, VarUse[]>();
       // Most tasks name no local file: no await for them (a thousand of them add up, cold).
-      for (const t of [...built.tasks, ...built.handlers]) fileUses.set(t, t.files.length ? await local.check(t, built.play.dir) : []);
+      for (const t of [...built.tasks, ...built.handlers]) fileUses.set(t, t.files.length ? await local.check(t, built.play.dir, t.task.role?.dir) : []);
       plays.push({ built, fileUses });
     }
   }

@@ -49,7 +49,9 @@ export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: R
   for (const { built, fileUses } of plays) {
     const { play } = built;
     factsGathered ||= play.gatherFacts;
-    const playKnown = new Set([...known, ...Object.keys(play.vars), ...play.varsFiles.flatMap((f) => Object.keys(f.vars ?? {}))]);
+    const playKnown = new Set([
+      ...known, ...Object.keys(play.vars), ...play.varsFiles.flatMap((f) => Object.keys(f.vars ?? {})), ...built.roleVarNames,
+    ]);
     const opaque = !built.varsKnown || play.varsFiles.some((f) => f.vars === undefined);
     // A task with problems is not built, but its register may well be what later tasks read.
     built.failedRegisters.forEach((r) => registered.add(r));
@@ -61,6 +63,7 @@ export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: R
       }
     };
     report(built.hostsUses);
+    report(built.importUses, registered);
     const runTask = (t: BuiltTask): void => {
       const { task } = t;
       // `registered` is read as it stands now: only earlier tasks' registers count.

@@ -1,0 +1,243 @@
+// A play's `roles:`, read as Ansible reads them, before any connection: each role
+// found (roles/ beside the playbook, then roles_path, then the playbook's folder), its
+// defaults/ and vars/, its meta/ dependencies first (once per parameter set unless
+// allow_duplicates), its tasks/ and handlers/ built as task lists whose tasks carry the
+// role (its variables, its templates/ and files/).
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ValidationError } from '../errors.js';
+import type { Vars } from '../inventory/index.js';
+import { isPlainObject } from '../data/py-values.js';
+import { loadVarsFile } from '../data/vars-files.js';
+import { toValue, type PNode } from '../data/yaml-load.js';
+import type { CompiledExpr } from '../jinja/index.js';
+import type { RoleRef } from './model.js';
+import { entryOf } from './position.js';
+import type { Problems } from './problems.js';
+import { displayName, readSourceFile } from './source.js';
+import { StringChecker, type VarUse } from './strings.js';
+import { describeValue } from './suggest.js';
+import { tagList, type BuiltTask } from './task.js';
+import { buildTaskList, type TaskListContext } from './task-list.js';
+
+export interface RolesContext extends Omit<TaskListContext, 'role' | 'inherited' | 'handler' | 'dir' | 'alsoDirs'> {
+  /** The playbook's folder: its roles/ is looked in first. */
+  playbookDir: string;
+  rolesPath: readonly string[];
+}
+
+export interface BuiltRoles {
+  tasks: BuiltTask[];
+  handlers: BuiltTask[];
+  failedRegisters: string[];
+  uses: VarUse[];
+  /** Every variable the roles define (defaults, vars, parameters), for the undefined-variable check. */
+  varNames: Set<string>;
+  /** All the roles' defaults, and all their vars, merged in the order the roles run: every task of the play sees them (Ansible's public role variables). */
+  defaults: Vars;
+  vars: Vars;
+}
+
+// Keys of a `roles:` entry that are not role parameters.
+const ENTRY_KEYWORDS = new Set(['role', 'name', 'vars', 'when', 'tags', 'become', 'become_user']);
+const MAIN_NAMES = ['main.yml', 'main.yaml', 'main', 'main.json'];
+
+interface Loaded {
+  dir: string;
+  name: string;
+  defaults: Vars;
+  vars: Vars;
+  allowDuplicates: boolean;
+  dependencies: PNode[];
+  depsFile: string | undefined;
+}
+
+export async function buildRoles(list: PNode | undefined, ctx: RolesContext): Promise<BuiltRoles> {
+  const out: BuiltRoles = { tasks: [], handlers: [], failedRegisters: [], uses: [], varNames: new Set(), defaults: {}, vars: {} };
+  if (list?.kind !== 'seq') return out;
+  const seen = new Set<string>();
+  for (const entry of list.items) await useRole(entry, ctx, ctx.strings, out, seen, [], { when: [], tags: [] });
+  return out;
+}
+
+async function useRole(
+  entry: PNode, ctx: RolesContext, strings: StringChecker, out: BuiltRoles, seen: Set<string>, chain: readonly string[],
+  outer: { when: CompiledExpr[]; tags: string[] },
+): Promise<void> {
+  const { problems } = ctx;
+  const spec = roleSpec(entry, problems);
+  if (spec === undefined) return;
+  const at = (key: string): PNode | undefined => entryOf(entry, key)?.value;
+  const when = strings.conditions(at('when'), 'when');
+  if (when === undefined) return;
+  out.uses.push(...when.uses, ...strings.templates(at('vars'), 'role vars'));
+  const dir = await findRole(spec.name, ctx);
+  if (dir === undefined) {
+    problems.add(spec.pos, notFound(spec.name, ctx));
+    return;
+  }
+  if (chain.includes(dir)) {
+    problems.add(spec.pos, `role "${spec.name}" depends on itself (through ${chain.length} role(s))`);
+    return;
+  }
+  const role = await loadRole(dir, spec.name, problems);
+  if (role === undefined) return;
+  // Ansible runs a role once per play for the same parameters, unless it allows duplicates.
+  const key = `${dir}\0${JSON.stringify(spec.params)}`;
+  if (seen.has(key) && !role.allowDuplicates) return;
+  seen.add(key);
+  for (const k of [...Object.keys(role.defaults), ...Object.keys(role.vars), ...Object.keys(spec.params)]) out.varNames.add(k);
+  Object.assign(out.defaults, role.defaults);
+  Object.assign(out.vars, role.vars);
+
+  const inherited = {
+    when: [...outer.when, ...when.exprs],
+    tags: [...outer.tags, ...spec.tags],
+  };
+  // Dependencies run first, with the role's own conditions and tags.
+  if (role.dependencies.length > 0 && role.depsFile !== undefined) {
+    const depsSrc = await readSourceFile(role.depsFile);
+    const depStrings = new StringChecker(depsSrc, problems, ctx.stringCache);
+    for (const dep of role.dependencies) await useRole(dep, ctx, depStrings, out, seen, [...chain, dir], inherited);
+  }
+
+  const ref: RoleRef = { name: spec.name.split('/').pop() ?? spec.name, dir, defaults: role.defaults, vars: role.vars, params: spec.params };
+  for (const section of ['tasks', 'handlers'] as const) {
+    const file = await mainFile(join(dir, section));
+    if (file === undefined) continue;
+    let src;
+    try {
+      src = await readSourceFile(file);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      problems.addError(e);
+      continue;
+    }
+    if (src.root !== null && src.root.kind !== 'seq') {
+      problems.add(src.root.pos, `a role's ${section} file must be a list, not ${describeValue(toValue(src.root))}`);
+      continue;
+    }
+    const built = await buildTaskList(src.root ?? undefined, {
+      ...ctx,
+      strings: new StringChecker(src, problems, ctx.stringCache),
+      handler: section === 'handlers',
+      dir: join(dir, section),
+      alsoDirs: [dir, ctx.playbookDir],
+      role: ref,
+      stack: [file],
+      inherited: section === 'tasks'
+        ? { ...inherited, vars: {}, become: spec.become }
+        : { when: [], tags: [], vars: {}, become: spec.become },
+    });
+    out[section].push(...built.tasks);
+    out.failedRegisters.push(...built.failedRegisters);
+    out.uses.push(...built.uses);
+  }
+}
+
+interface RoleSpec {
+  name: string;
+  pos: PNode['pos'];
+  params: Vars;
+  tags: string[];
+  become: boolean | undefined;
+}
+
+function roleSpec(entry: PNode, problems: Problems): RoleSpec | undefined {
+  if (entry.kind === 'scalar' && typeof entry.value === 'string' && entry.value !== '') {
+    return { name: entry.value, pos: entry.pos, params: {}, tags: [], become: undefined };
+  }
+  if (entry.kind !== 'map') {
+    problems.add(entry.pos, `a role is its name or a map with "role", not ${describeValue(toValue(entry))}`);
+    return undefined;
+  }
+  const nameNode = entryOf(entry, 'role')?.value ?? entryOf(entry, 'name')?.value;
+  if (nameNode?.kind !== 'scalar' || typeof nameNode.value !== 'string' || nameNode.value === '') {
+    problems.add(entry.pos, 'a role entry needs "role: NAME"');
+    return undefined;
+  }
+  const params: Vars = {};
+  for (const e of entry.entries) if (!ENTRY_KEYWORDS.has(e.name)) params[e.name] = toValue(e.value);
+  const vars = entryOf(entry, 'vars')?.value;
+  if (vars !== undefined) {
+    const v = toValue(vars);
+    if (isPlainObject(v)) Object.assign(params, v);
+    else problems.add(vars.pos, `"vars" of a role must be a map, not ${describeValue(v)}`);
+  }
+  const tags = toValue(entryOf(entry, 'tags')?.value ?? { kind: 'scalar', value: undefined, pos: entry.pos });
+  const become = entryOf(entry, 'become')?.value;
+  const becomeValue = become === undefined ? undefined : toValue(become);
+  if (becomeValue !== undefined && typeof becomeValue !== 'boolean') problems.add(become!.pos, '"become" must be true or false');
+  return {
+    name: nameNode.value,
+    pos: nameNode.pos,
+    params,
+    tags: tagList(typeof tags === 'string' || Array.isArray(tags) ? (tags as string[]) : undefined),
+    become: typeof becomeValue === 'boolean' ? becomeValue : undefined,
+  };
+}
+
+/** Where Ansible looks for a role by name, in order. */
+export function roleCandidates(name: string, ctx: Pick<RolesContext, 'playbookDir' | 'rolesPath'>): string[] {
+  if (isAbsolute(name)) return [name];
+  if (name.includes('/')) return [resolve(ctx.playbookDir, name)];
+  return [join(ctx.playbookDir, 'roles', name), ...ctx.rolesPath.map((p) => join(p, name)), join(ctx.playbookDir, name)];
+}
+
+async function findRole(name: string, ctx: RolesContext): Promise<string | undefined> {
+  for (const c of roleCandidates(name, ctx)) if ((await stat(c).catch(() => null))?.isDirectory()) return c;
+  return undefined;
+}
+
+function notFound(name: string, ctx: RolesContext): string {
+  const looked = roleCandidates(name, ctx).map(displayName).join(', ');
+  // ns.collection.role: Ansible would look in installed collections, which kvmplay does not read.
+  if (/^[a-z_]\w*\.[a-z_]\w*\.\w+$/i.test(name)) {
+    return `role "${name}" is from a collection, which kvmplay does not install or read: copy the role into roles/ (looked in: ${looked})`;
+  }
+  return `role "${name}" not found (looked in: ${looked})`;
+}
+
+async function mainFile(dir: string): Promise<string | undefined> {
+  for (const n of MAIN_NAMES) {
+    const p = join(dir, n);
+    if ((await stat(p).catch(() => null))?.isFile()) return p;
+  }
+  return undefined;
+}
+
+// Loaded once per role folder and load.
+async function loadRole(dir: string, name: string, problems: Problems): Promise<Loaded | undefined> {
+  const vars = async (section: string): Promise<Vars> => {
+    const file = await mainFile(join(dir, section));
+    if (file === undefined) return {};
+    try {
+      return (await loadVarsFile(file)) ?? {};
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      problems.addError(e);
+      return {};
+    }
+  };
+  const defaults = await vars('defaults');
+  const roleVars = await vars('vars');
+  const metaFile = await mainFile(join(dir, 'meta'));
+  let dependencies: PNode[] = [];
+  let allowDuplicates = false;
+  if (metaFile !== undefined) {
+    try {
+      const meta = await readSourceFile(metaFile);
+      const root = meta.root;
+      if (root?.kind === 'map') {
+        const deps = entryOf(root, 'dependencies')?.value;
+        if (deps?.kind === 'seq') dependencies = deps.items;
+        else if (deps !== undefined && !(deps.kind === 'scalar' && deps.value === null)) problems.add(deps.pos, '"dependencies" must be a list of roles');
+        allowDuplicates = toValue(entryOf(root, 'allow_duplicates')?.value ?? { kind: 'scalar', value: false, pos: root.pos }) === true;
+      }
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      problems.addError(e);
+    }
+  }
+  return { dir, name, defaults, vars: roleVars, allowDuplicates, dependencies, depsFile: metaFile };
+}

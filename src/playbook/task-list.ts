@@ -1,0 +1,196 @@
+// A list of tasks as Ansible reads it: each entry a task, or an `import_tasks` (also
+// `include_tasks` of a literal file without a loop) whose file's tasks take its place,
+// with the import's `when`, `vars`, `become` (and, for import_tasks, `tags`) added to
+// each of them — the file is validated now, with its own positions. Tasks of a role
+// carry the role.
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { SourcePosition } from '../errors.js';
+import { ValidationError } from '../errors.js';
+import { isPlainObject } from '../data/py-values.js';
+import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
+import type { CompiledExpr } from '../jinja/index.js';
+import type { RoleRef, Task } from './model.js';
+import { entryOf } from './position.js';
+import type { Problems } from './problems.js';
+import { displayName, readSourceFile } from './source.js';
+import { StringChecker, type StringCache, type VarUse } from './strings.js';
+import { describeValue } from './suggest.js';
+import { buildTask, checkVarNames, tagList, type BuiltTask } from './task.js';
+import type { ModuleLookup } from './task-module.js';
+
+export interface TaskListContext {
+  problems: Problems;
+  lookup: ModuleLookup;
+  moduleNames: readonly string[];
+  stringCache: StringCache;
+  /** Compiles the strings of the file the list is in. */
+  strings: StringChecker;
+  handler: boolean;
+  playTags: readonly string[];
+  /** Where a relative `import_tasks` file is looked for first (the importing file's folder). */
+  dir: string;
+  /** Also looked in, after `dir`: a role's tasks/ folder, then the playbook's folder. */
+  alsoDirs: readonly string[];
+  role: RoleRef | undefined;
+  /** Files being imported, outermost first: an import of one of them is a loop. */
+  stack: readonly string[];
+  inherited: Inherited;
+}
+
+/** What an import gives each task of its file. */
+export interface Inherited {
+  when: CompiledExpr[];
+  tags: string[];
+  vars: Record<string, unknown>;
+  become: boolean | undefined;
+}
+
+export const NOTHING_INHERITED: Inherited = { when: [], tags: [], vars: {}, become: undefined };
+
+export interface BuiltTaskList {
+  tasks: BuiltTask[];
+  /** `register` names of tasks that had problems: still defined, for the variable check. */
+  failedRegisters: string[];
+  /** Variables the imports' own `when` read. */
+  uses: VarUse[];
+}
+
+const IMPORT_KEYS = ['import_tasks', 'include_tasks'] as const;
+// What an import entry may say besides the file (Ansible's include/import keywords kvmplay applies).
+const IMPORT_KEYWORDS = new Set(['name', 'when', 'tags', 'vars', 'become']);
+const QUALIFIED = /^ansible\.(builtin|legacy)\./;
+
+export async function buildTaskList(list: PNode | undefined, ctx: TaskListContext): Promise<BuiltTaskList> {
+  const out: BuiltTaskList = { tasks: [], failedRegisters: [], uses: [] };
+  if (list === undefined || list.kind !== 'seq') return out; // schema.ts reports a list that is not one
+  for (const item of list.items) {
+    const importEntry = item.kind === 'map' ? item.entries.find((e) => IMPORT_KEYS.includes(e.name.replace(QUALIFIED, '') as never)) : undefined;
+    if (importEntry) {
+      const imported = await importTasks(item, importEntry, ctx);
+      out.tasks.push(...imported.tasks);
+      out.failedRegisters.push(...imported.failedRegisters);
+      out.uses.push(...imported.uses);
+      continue;
+    }
+    const built = buildTask(item, { ...ctx, playTags: ctx.playTags });
+    if (built) out.tasks.push(inherit(built, ctx));
+    else out.failedRegisters.push(...registerOf(item));
+  }
+  return out;
+}
+
+function inherit(built: BuiltTask, ctx: TaskListContext): BuiltTask {
+  const { inherited: inh, role } = ctx;
+  const task: Task = {
+    ...built.task,
+    when: [...inh.when, ...built.task.when],
+    tags: [...new Set([...built.task.tags, ...inh.tags])],
+    vars: { ...inh.vars, ...built.task.vars },
+    become: built.task.become ?? inh.become,
+    role,
+  };
+  return { ...built, task };
+}
+
+async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Promise<BuiltTaskList> {
+  const none: BuiltTaskList = { tasks: [], failedRegisters: [], uses: [] };
+  const { problems } = ctx;
+  const kind = entry.name.replace(QUALIFIED, '');
+  if (item.kind !== 'map') return none;
+  let ok = true;
+  for (const e of item.entries) {
+    if (e === entry || IMPORT_KEYWORDS.has(e.name)) continue;
+    problems.add(e.keyPos, `"${e.name}" is not supported on ${kind} (kvmplay applies ${[...IMPORT_KEYWORDS].join(', ')})`);
+    ok = false;
+  }
+  const target = literalFile(entry, kind, problems);
+  const at = (key: string): PNode | undefined => entryOf(item, key)?.value;
+  const when = ctx.strings.conditions(at('when'), 'when');
+  checkVarNames(at('vars'), problems);
+  ctx.strings.templates(at('vars'), `${kind} vars`);
+  const valueOf = (key: string): unknown => {
+    const node = at(key);
+    return node === undefined ? undefined : toValue(node);
+  };
+  const vars = valueOf('vars') ?? {};
+  if (!isPlainObject(vars)) problems.add(at('vars')!.pos, `"vars" must be a map, not ${describeValue(vars)}`);
+  const become = valueOf('become');
+  if (become !== undefined && typeof become !== 'boolean') problems.add(at('become')!.pos, '"become" must be true or false');
+  if (!ok || target === undefined || when === undefined) return none;
+
+  const file = await findTaskFile(target.name, ctx);
+  if (file === undefined) {
+    const looked = [ctx.dir, ...ctx.alsoDirs].map((d) => displayName(resolve(d, target.name))).join(', ');
+    problems.add(target.pos, `${kind}: task file "${target.name}" not found (looked in: ${looked})`);
+    return none;
+  }
+  if (ctx.stack.includes(file)) {
+    problems.add(target.pos, `${kind} "${target.name}" imports itself (through ${ctx.stack.length} file(s))`);
+    return none;
+  }
+  let src;
+  try {
+    src = await readSourceFile(file);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    problems.addError(e);
+    return none;
+  }
+  const root = src.root;
+  if (root !== null && root.kind !== 'seq') {
+    problems.add(root.pos, `a task file must be a list of tasks, not ${describeValue(toValue(root))}`);
+    return none;
+  }
+  const inherited: Inherited = {
+    when: [...ctx.inherited.when, ...when.exprs],
+    // Tags of an include apply to the include itself, not to its tasks (Ansible); an import's reach them.
+    tags: [...ctx.inherited.tags, ...(kind === 'import_tasks' ? tagList(tagsOf(valueOf('tags'))) : [])],
+    vars: { ...ctx.inherited.vars, ...(isPlainObject(vars) ? vars : {}) },
+    become: typeof become === 'boolean' ? become : ctx.inherited.become,
+  };
+  const inner = await buildTaskList(root ?? undefined, {
+    ...ctx,
+    strings: new StringChecker(src, problems, ctx.stringCache),
+    dir: dirname(file),
+    stack: [...ctx.stack, file],
+    inherited,
+  });
+  return { ...inner, uses: [...when.uses, ...inner.uses] };
+}
+
+function literalFile(entry: PEntry, kind: string, problems: Problems): { name: string; pos: SourcePosition } | undefined {
+  const v = entry.value;
+  const name = v.kind === 'scalar' && typeof v.value === 'string' ? v.value : v.kind === 'map' ? fileArg(v) : undefined;
+  if (name === undefined || name === '') {
+    problems.add(v.pos, `${kind} needs the path of a task file`);
+    return undefined;
+  }
+  if (name.includes('{{') || name.includes('{%')) {
+    problems.add(v.pos, `${kind} of a templated file name is not supported yet: kvmplay reads task files before it connects`);
+    return undefined;
+  }
+  return { name, pos: v.pos };
+}
+
+// `import_tasks: { file: x.yml }`
+function fileArg(node: PNode): string | undefined {
+  const f = entryOf(node, 'file')?.value;
+  return f?.kind === 'scalar' && typeof f.value === 'string' ? f.value : undefined;
+}
+
+async function findTaskFile(name: string, ctx: TaskListContext): Promise<string | undefined> {
+  const candidates = isAbsolute(name) ? [name] : [ctx.dir, ...ctx.alsoDirs].map((d) => resolve(d, name));
+  for (const c of candidates) if ((await stat(c).catch(() => null))?.isFile()) return c;
+  return undefined;
+}
+
+function tagsOf(v: unknown): string | number | (string | number)[] | undefined {
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  return Array.isArray(v) ? v.filter((t): t is string | number => typeof t === 'string' || typeof t === 'number') : undefined;
+}
+
+function registerOf(task: PNode): string[] {
+  const r = entryOf(task, 'register')?.value;
+  return r?.kind === 'scalar' && typeof r.value === 'string' ? [r.value] : [];
+}
