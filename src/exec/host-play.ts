@@ -48,14 +48,26 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
   const handlers = new HandlerQueue(play.handlers);
   const run = async (task: Task, handler: boolean): Promise<boolean> => {
     if (ctx.signal.aborted) throw new InterruptedError('interrupted');
-    if (playRun.fatal) return false;
+    if (playRun.fatal || playRun.ended) return false;
     const out = await runTask({ ctx, playRun, hostRun, task, handler, playLayers: layers });
+    // meta: the task ran (its when held): now the engine does what it says.
+    if (task.module === 'meta' && out.status === 'ok') return metaAction(String(task.args['action']));
     for (const topic of out.notify) {
       if (handlers.notify(topic) === 0) {
         ctx.bus.emit({ event: 'notice', level: 'warning', msg: `${hostRun.name}: notify "${topic}": no handler of play "${play.name}" has this name or listens to it` });
       }
     }
     return afterTask(ctx, playRun, hostRun, out, task.name ?? task.module);
+  };
+  const metaAction = async (action: string): Promise<boolean> => {
+    switch (action) {
+      case 'flush_handlers': return flushHandlers(handlers, (h) => run(h, true));
+      case 'end_host': return false; // this host is done with the play, not failed
+      case 'end_play':
+        playRun.ended = true;
+        return false;
+      default: return true; // noop; clear_host_errors: a failed host has left the play already
+    }
   };
   for (const [i, task] of play.tasks.entries()) {
     // Handlers notified by pre_tasks run before the roles, those of tasks before post_tasks.

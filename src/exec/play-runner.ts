@@ -49,13 +49,14 @@ export async function runPlay(ctx: RunContext, playbook: Playbook, play: Play): 
     ctx.bus.emit({ event: 'notice', level: 'info', msg: 'skipping: no hosts matched' });
     return 'go-on';
   }
-  const playRun: PlayRun = { playbook, play, hosts, batch: [], fatal: undefined };
+  const playRun: PlayRun = { playbook, play, hosts, batch: [], fatal: undefined, ended: false };
   const batches = serialBatches(hosts, play.serial);
   for (const [i, batch] of batches.entries()) {
     if (ctx.signal.aborted) return 'stop';
     playRun.batch = batch;
     await fanout(batch, ctx.options.forks, (name) => runHostPlay(ctx, playRun, ctx.hosts.get(name)));
     if (ctx.signal.aborted) return 'stop';
+    if (playRun.ended) return 'go-on'; // meta: end_play ends this play, not the run
     if (playRun.fatal) {
       ctx.bus.emit({
         event: 'notice', level: 'warning',

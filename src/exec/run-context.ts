@@ -60,4 +60,6 @@ export interface PlayRun {
   batch: string[];
   /** any_errors_fatal tripped: every host stops at its next task boundary. */
   fatal: { host: string; task: string } | undefined;
+  /** `meta: end_play` ran: every host stops at its next task boundary, the later batches do not run. */
+  ended: boolean;
 }

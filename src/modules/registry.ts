@@ -8,6 +8,7 @@ import { copyModule } from './files/copy.js';
 import { debugModule } from './engine/debug.js';
 import { diskImageModule } from './libvirt/disk-image.js';
 import { factsModule } from './system/facts/facts.js';
+import { metaModule } from './engine/meta.js';
 import { failModule } from './engine/fail.js';
 import { fileModule } from './files/file/file.js';
 import { kvmCheckModule } from './system/kvm-check.js';
@@ -47,6 +48,7 @@ const MODULES: readonly Module[] = [
   debugModule,
   assertModule,
   failModule,
+  metaModule,
   setFactModule,
   pingModule,
 ];

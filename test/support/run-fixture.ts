@@ -7,6 +7,9 @@ import { loadInventory } from '../../src/inventory/index.js';
 import { writeTree } from './file-tree.js';
 import type { ModuleResult } from '../../src/modules/module.js';
 import type { AnyModule } from '../../src/modules/registry.js';
+import { assertModule } from '../../src/modules/engine/assert.js';
+import { metaModule } from '../../src/modules/engine/meta.js';
+import { setFactModule } from '../../src/modules/engine/set-fact.js';
 import { EventBus, type RunEvent, type TaskResultEvent } from '../../src/output/events.js';
 import { Redactor } from '../../src/output/redact.js';
 import { loadPlaybooks } from '../../src/playbook/index.js';
@@ -132,7 +135,8 @@ function modules(calls: Call[]): AnyModule[] {
       throw new InterruptedError('interrupted');
     },
   };
-  return [probe, count, template, hang];
+  // The engine's own modules need no host: the real ones.
+  return [probe, count, template, hang, metaModule, setFactModule, assertModule];
 }
 
 /** Load `files` (`site.yaml` is the playbook) and run it against fake hosts. */
