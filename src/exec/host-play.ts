@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { InterruptedError, KvmplayError, UnreachableError, ValidationError } from '../errors.js';
 import type { Vars } from '../inventory/index.js';
 import { loadVarsFile } from '../data/vars-files.js';
-import type { Task } from '../playbook/index.js';
+import type { Step, Task } from '../playbook/index.js';
 import { renderString } from '../jinja/strings.js';
 import { where } from './conditions.js';
 import { probeHostFacts } from '../modules/system/facts/facts.js';
@@ -46,22 +46,33 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
   }
 
   const handlers = new HandlerQueue(play.handlers);
-  const run = async (task: Task, handler: boolean): Promise<boolean> => {
+  // How the host goes on after a step: the next one; a failure (the host failed, or a
+  // block's rescue takes it over); or stop (Ctrl-C, unreachable, end_host, end_play…).
+  type Flow = 'next' | 'failed' | 'stop';
+  const run = async (task: Task, handler: boolean, rescuable = false): Promise<Flow> => {
     if (ctx.signal.aborted) throw new InterruptedError('interrupted');
-    if (playRun.fatal || playRun.ended) return false;
-    const out = await runTask({ ctx, playRun, hostRun, task, handler, playLayers: layers });
+    if (playRun.fatal || playRun.ended) return 'stop';
+    const out = await runTask({ ctx, playRun, hostRun, task, handler, playLayers: layers, rescuable });
     // meta: the task ran (its when held): now the engine does what it says.
-    if (task.module === 'meta' && out.status === 'ok') return metaAction(String(task.args['action']));
+    if (task.module === 'meta' && out.status === 'ok') return (await metaAction(String(task.args['action']))) ? 'next' : 'stop';
     for (const topic of out.notify) {
       if (handlers.notify(topic) === 0) {
         ctx.bus.emit({ event: 'notice', level: 'warning', msg: `${hostRun.name}: notify "${topic}": no handler of play "${play.name}" has this name or listens to it` });
       }
     }
-    return afterTask(ctx, playRun, hostRun, out, task.name ?? task.module);
+    if (rescuable && out.status === 'failed' && !out.ignored) {
+      // As Ansible's rescue sees it: the failed task and its result.
+      hostRun.setFacts['ansible_failed_task'] = { name: task.name ?? task.module, action: task.module };
+      hostRun.setFacts['ansible_failed_result'] = out.result ?? {};
+      return 'failed';
+    }
+    if (afterTask(ctx, playRun, hostRun, out, task.name ?? task.module)) return 'next';
+    return hostRun.state === 'failed' ? 'failed' : 'stop';
   };
+  const flush = async (): Promise<boolean> => flushHandlers(handlers, async (h) => (await run(h, true)) === 'next');
   const metaAction = async (action: string): Promise<boolean> => {
     switch (action) {
-      case 'flush_handlers': return flushHandlers(handlers, (h) => run(h, true));
+      case 'flush_handlers': return flush();
       case 'end_host': return false; // this host is done with the play, not failed
       case 'end_play':
         playRun.ended = true;
@@ -69,15 +80,31 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
       default: return true; // noop; clear_host_errors: a failed host has left the play already
     }
   };
-  for (const [i, task] of play.tasks.entries()) {
-    // Handlers notified by pre_tasks run before the roles, those of tasks before post_tasks.
-    if (play.flushBefore.includes(i) && !(await flushHandlers(handlers, (h) => run(h, true)))) return;
-    if (!shouldRunTags(task.tags, ctx.options.tags)) continue;
-    if (!(await run(task, false))) return;
-  }
+  // `rescuable`: some enclosing block has a rescue, which takes a failure over.
+  const runSteps = async (steps: readonly Step[], rescuable: boolean): Promise<Flow> => {
+    for (const step of steps) {
+      let flow: Flow;
+      if (step.kind === 'flush') flow = (await flush()) ? 'next' : 'stop';
+      else if (step.kind === 'task') {
+        if (!shouldRunTags(step.task.tags, ctx.options.tags)) continue;
+        flow = await run(step.task, false, rescuable);
+      } else flow = await runBlock(step, rescuable);
+      if (flow !== 'next') return flow;
+    }
+    return 'next';
+  };
+  // Ansible's block: on a failure the rescue runs (and decides); always runs whatever happened.
+  const runBlock = async (b: Extract<Step, { kind: 'block' }>, rescuable: boolean): Promise<Flow> => {
+    let flow = await runSteps(b.block, rescuable || b.rescue.length > 0);
+    if (flow === 'failed' && b.rescue.length > 0 && hostRun.state === 'active') flow = await runSteps(b.rescue, rescuable);
+    if (flow === 'stop') return flow;
+    const after = await runSteps(b.always, rescuable);
+    return after === 'next' ? flow : after;
+  };
+  if ((await runSteps(play.steps, false)) !== 'next') return;
   // Notified handlers run whatever --tags say (as in Ansible): the change that
   // notified them was selected.
-  await flushHandlers(handlers, (h) => run(h, true));
+  await flush();
 }
 
 /** Whether the host goes on after a task. */

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
 import { runSite, yaml } from '../../test/support/run-fixture.js';
+import { Recap } from '../output/recap.js';
+
+const recapOf = (r: Awaited<ReturnType<typeof runSite>>): Recap => {
+  const recap = new Recap();
+  r.events.forEach((e) => recap.record(e));
+  return recap;
+};
 
 const ONE = yaml('all:', '  hosts:', '    h1: {}');
 const TWO = yaml('all:', '  hosts:', '    h1: {}', '    h2: {}');
@@ -69,5 +76,61 @@ describe('play sections, roles and meta', () => {
     }, { inventory: TWO, forks: 1 });
     const ran = r.lines.filter((l) => !l.includes('meta='));
     assert.deepEqual(ran, ['h1 t1=changed', 'h1 h=ok', 'h1 t2=ok', 'h1 t3=ok', 'h2 t1=changed', 'h2 h=ok', 'h2 t2=ok', 'h1 next play=ok']);
+  });
+});
+
+describe('blocks', () => {
+  it('run the rescue on a failure, count it as rescued, run always, and go on', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - block:',
+        '        - { name: b1, probe: {} }',
+        '        - { name: b2, probe: { fail: true, msg: boom } }',
+        '        - { name: b3, probe: {} }',
+        '      rescue:',
+        '        - { name: r1, probe: { value: "{{ ansible_failed_task.name }}: {{ ansible_failed_result.msg }}" } }',
+        '      always:',
+        '        - { name: a1, probe: {} }',
+        '    - { name: after, probe: {} }',
+      ),
+    }, { inventory: ONE });
+    assert.deepEqual(r.lines, ['h1 b1=ok', 'h1 b2=failed', 'h1 r1=ok', 'h1 a1=ok', 'h1 after=ok']);
+    assert.equal(r.results.find((e) => e.task === 'b2')?.rescued, true);
+    assert.deepEqual(r.calls.find((c) => c.args['value'] !== undefined)?.args['value'], 'b2: boom');
+    assert.equal(recapOf(r).toJson().hosts['h1']?.failed, 0);
+    assert.match(recapOf(r).format(), /rescued=1 /);
+  });
+
+  it('run always after a failure with no rescue, then the host stops as failed', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - block: [{ name: b1, probe: { fail: true } }]',
+        '      always: [{ name: a1, probe: {} }]',
+        '    - { name: after, probe: {} }',
+      ),
+    }, { inventory: ONE });
+    assert.deepEqual(r.lines, ['h1 b1=failed', 'h1 a1=ok']);
+    assert.equal(recapOf(r).toJson().hosts['h1']?.failed, 1);
+  });
+
+  it('pass their when, vars and tags to their tasks, and nest', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - block:',
+        '        - { name: inner, probe: { value: "{{ v }}" } }',
+        '        - block: [{ name: nested, probe: { fail: true } }]',
+        '          rescue: [{ name: nested rescue, probe: {} }]',
+        '      when: run_it',
+        '      vars: { v: from-block }',
+        '      tags: [t]',
+        '    - block: [{ name: skipped, probe: {} }]',
+        '      when: not run_it',
+      ),
+    }, { inventory: yaml('all:', '  hosts:', '    h1: { run_it: true }') });
+    assert.deepEqual(r.lines, ['h1 inner=ok', 'h1 nested=failed', 'h1 nested rescue=ok', 'h1 skipped=skipped']);
+    assert.equal(r.calls.find((c) => c.args['value'] !== undefined)?.args['value'], 'from-block');
   });
 });

@@ -26,6 +26,8 @@ export interface TaskEnv {
   handler: boolean;
   /** The host's layers under task vars (inventory, play vars, vars_files). */
   playLayers: readonly VarLayer[];
+  /** Inside a block with a rescue: a failure is the rescue's to handle (counted as rescued). */
+  rescuable?: boolean;
 }
 
 export interface TaskOutcome {
@@ -34,6 +36,8 @@ export interface TaskOutcome {
   ignored: boolean;
   /** Handler names or topics to notify: the task changed something. */
   notify: string[];
+  /** The registered result (for a rescue's ansible_failed_result). */
+  result?: Registered;
 }
 
 interface Ran {
@@ -91,9 +95,10 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
   const status = statusOf(r);
   const ignored = status === 'failed' && task.ignoreErrors;
   if (task.noLog) for (const s of ran.secrets) ctx.redactor.add(s);
-  ctx.bus.emit(resultEvent(task, r, ran, { ...base, status, duration_ms: Date.now() - started, ignored }));
+  const rescued = status === 'failed' && !ignored && env.rescuable === true;
+  ctx.bus.emit(resultEvent(task, r, ran, { ...base, status, duration_ms: Date.now() - started, ignored, rescued }));
   const notify = r.changed && !r.failed ? task.notify.map((n) => renderName(n, scope, ctx)) : [];
-  return { status, ignored, notify };
+  return { status, ignored, notify, result: r };
 }
 
 const FACT_MODULES: ReadonlySet<string> = new Set(['facts']);
@@ -183,11 +188,12 @@ function resultEvent(
   task: Task,
   r: Registered,
   ran: Ran,
-  head: { host: string; task: string; play: string; handler?: boolean; status: TaskStatus; duration_ms: number; ignored: boolean },
+  head: { host: string; task: string; play: string; handler?: boolean; status: TaskStatus; duration_ms: number; ignored: boolean; rescued: boolean },
 ): TaskResultEvent {
-  const { ignored, ...rest } = head;
+  const { ignored, rescued, ...rest } = head;
   const e: TaskResultEvent = { event: 'task', ...rest, changed: r.changed, msg: task.noLog ? NO_LOG_MSG : r.msg };
   if (ignored) e.ignored = true;
+  if (rescued) e.rescued = true;
   if (ran.items) e.items = ran.items;
   if (typeof r['attempts'] === 'number') e.attempts = r['attempts'];
   if (task.noLog) return e;

@@ -20,6 +20,7 @@ export class Recap {
   // Ignored failures are not part of the `--json` host counts (SPEC 2's shape); the
   // text recap shows them as Ansible does.
   private readonly ignored = new Map<string, number>();
+  private readonly rescued = new Map<string, number>();
   private readonly started = Date.now();
 
   /** Make a host appear in the recap even if no task ever ran on it. */
@@ -35,6 +36,11 @@ export class Recap {
   record(e: RunEvent): void {
     if (e.event !== 'task') return;
     const c = this.addHost(e.host);
+    if (e.status === 'failed' && e.rescued) {
+      // As Ansible: a failure a block's rescue takes over counts as rescued, not failed.
+      this.rescued.set(e.host, (this.rescued.get(e.host) ?? 0) + 1);
+      return;
+    }
     if (e.status === 'failed' && e.ignored) {
       // As Ansible: a failure ignore_errors let pass counts as ok (and ignored).
       c.ok++;
@@ -75,7 +81,7 @@ export class Recap {
       lines.push(
         `${name.padEnd(width)} : ${cell('ok', c.ok)}${cell('changed', c.changed)}` +
           `${cell('unreachable', c.unreachable ? 1 : 0)}${cell('failed', c.failed)}${cell('skipped', c.skipped)}` +
-          `${cell('rescued', 0)}${cell('ignored', this.ignored.get(name) ?? 0).trimEnd()}`,
+          `${cell('rescued', this.rescued.get(name) ?? 0)}${cell('ignored', this.ignored.get(name) ?? 0).trimEnd()}`,
       );
     }
     return lines.join('\n');

@@ -43,9 +43,6 @@ export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
 
 /** Ansible task keywords (and task-like modules) kvmplay refuses. */
 export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
-  ['block', 'blocks ("block") are not supported by kvmplay yet: write the tasks one after the other'],
-  ['rescue', `"rescue" ${NOT_YET} (blocks are not supported)`],
-  ['always', `"always" ${NOT_YET} (blocks are not supported)`],
   ['delegate_to', `"delegate_to" is not supported: kvmplay runs every task on the host itself`],
   ['delegate_facts', `"delegate_facts" is not supported`],
   ['local_action', `"local_action" is not supported: kvmplay runs every task on the host itself`],

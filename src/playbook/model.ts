@@ -57,15 +57,21 @@ export interface Play {
   /** The defaults and the vars of all the play's roles, merged in order: every task sees them (Ansible's public role variables). */
   roleDefaults: Vars;
   roleVars: Vars;
-  /** pre_tasks, the roles' tasks, tasks and post_tasks, in order. */
+  /** pre_tasks, the roles' tasks, tasks and post_tasks, in order (block, rescue and always tasks included). */
   tasks: Task[];
-  /** Indices into `tasks` where notified handlers run first: the end of pre_tasks and of tasks (as Ansible flushes them). */
-  flushBefore: number[];
+  /** The same tasks as the engine runs them: blocks with their rescue and always, and where handlers flush. */
+  steps: Step[];
   handlers: Task[];
   /** Folder relative paths of this play resolve from (its playbook's, or an imported one's). */
   dir: string;
   pos: SourcePosition;
 }
+
+/** What a host runs, in order: a task, a block, or the notified handlers (after pre_tasks and tasks, as Ansible flushes them). */
+export type Step =
+  | { kind: 'task'; task: Task }
+  | { kind: 'block'; block: Step[]; rescue: Step[]; always: Step[] }
+  | { kind: 'flush' };
 
 /** A role as its tasks see it: Ansible's role defaults (lowest precedence), vars and parameters. */
 export interface RoleRef {

@@ -5,7 +5,7 @@ import type { SourcePosition } from '../errors.js';
 import { isPlainObject } from '../data/py-values.js';
 import { toValue, type PNode } from '../data/yaml-load.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
-import type { Play, SerialStep } from './model.js';
+import type { Play, SerialStep, Step } from './model.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
 import { parseKeywords, PlayKeywords, type PlayKeywords as PlayKeywordValues } from './schema.js';
@@ -104,8 +104,12 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
   const handlers = [...roles.handlers, ...ownHandlers.tasks];
   const failedRegisters = [...sections, ownHandlers].flatMap((s) => s.failedRegisters);
   const importUses = [...sections, ownHandlers].flatMap((s) => s.uses);
-  const flushBefore = [pre.tasks.length, pre.tasks.length + roles.tasks.length + main.tasks.length]
-    .filter((i, n, all) => i > 0 && i < tasks.length && all.indexOf(i) === n);
+  const flush: Step[] = [{ kind: 'flush' }];
+  const steps: Step[] = [
+    ...pre.steps, ...(pre.steps.length > 0 ? flush : []),
+    ...roles.steps, ...main.steps, ...(post.steps.length > 0 ? flush : []),
+    ...post.steps,
+  ];
   checkNotify([...tasks, ...handlers], at('handlers'), problems, roles.handlers); // handlers may notify handlers
 
   // A play with problems still goes on to the file and variable checks, so that one
@@ -127,7 +131,7 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
     roleDefaults: roles.defaults,
     roleVars: roles.vars,
     tasks: tasks.map((t) => t.task),
-    flushBefore,
+    steps,
     handlers: handlers.map((t) => t.task),
     dir: ctx.dir,
     pos: node.pos,

@@ -11,7 +11,7 @@ import { isPlainObject } from '../data/py-values.js';
 import { loadVarsFile } from '../data/vars-files.js';
 import { toValue, type PNode } from '../data/yaml-load.js';
 import type { CompiledExpr } from '../jinja/index.js';
-import type { RoleRef } from './model.js';
+import type { RoleRef, Step } from './model.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
 import { displayName, readSourceFile } from './source.js';
@@ -28,6 +28,8 @@ export interface RolesContext extends Omit<TaskListContext, 'role' | 'inherited'
 
 export interface BuiltRoles {
   tasks: BuiltTask[];
+  /** The roles' tasks as the engine runs them (blocks kept). */
+  steps: Step[];
   handlers: BuiltTask[];
   failedRegisters: string[];
   uses: VarUse[];
@@ -53,7 +55,7 @@ interface Loaded {
 }
 
 export async function buildRoles(list: PNode | undefined, ctx: RolesContext): Promise<BuiltRoles> {
-  const out: BuiltRoles = { tasks: [], handlers: [], failedRegisters: [], uses: [], varNames: new Set(), defaults: {}, vars: {} };
+  const out: BuiltRoles = { tasks: [], steps: [], handlers: [], failedRegisters: [], uses: [], varNames: new Set(), defaults: {}, vars: {} };
   if (list?.kind !== 'seq') return out;
   const seen = new Set<string>();
   for (const entry of list.items) await useRole(entry, ctx, ctx.strings, out, seen, [], { when: [], tags: [] });
@@ -130,6 +132,7 @@ async function useRole(
         : { when: [], tags: [], vars: {}, become: spec.become },
     });
     out[section].push(...built.tasks);
+    if (section === 'tasks') out.steps.push(...built.steps);
     out.failedRegisters.push(...built.failedRegisters);
     out.uses.push(...built.uses);
   }

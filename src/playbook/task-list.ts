@@ -1,8 +1,10 @@
-// A list of tasks as Ansible reads it: each entry a task, or an `import_tasks` (also
-// `include_tasks` of a literal file without a loop) whose file's tasks take its place,
-// with the import's `when`, `vars`, `become` (and, for import_tasks, `tags`) added to
-// each of them — the file is validated now, with its own positions. Tasks of a role
-// carry the role.
+// A list of tasks as Ansible reads it: each entry a task; a `block` (with `rescue` and
+// `always`) whose keywords (`when`, `tags`, `vars`, `become`, `ignore_errors`) its tasks
+// inherit; or an `import_tasks` (also `include_tasks` of a literal file without a loop)
+// whose file's tasks take its place, with the import's `when`, `vars`, `become` (and, for
+// import_tasks, `tags`) — the file is validated now, with its own positions. Tasks of a
+// role carry the role. The result is both flat (every task, for validation) and as steps
+// (blocks kept, for the engine).
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SourcePosition } from '../errors.js';
@@ -10,7 +12,7 @@ import { ValidationError } from '../errors.js';
 import { isPlainObject } from '../data/py-values.js';
 import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
 import type { CompiledExpr } from '../jinja/index.js';
-import type { RoleRef, Task } from './model.js';
+import type { RoleRef, Step, Task } from './model.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
 import { displayName, readSourceFile } from './source.js';
@@ -44,12 +46,15 @@ export interface Inherited {
   tags: string[];
   vars: Record<string, unknown>;
   become: boolean | undefined;
+  /** A block's ignore_errors. */
+  ignoreErrors?: boolean;
 }
 
 export const NOTHING_INHERITED: Inherited = { when: [], tags: [], vars: {}, become: undefined };
 
 export interface BuiltTaskList {
   tasks: BuiltTask[];
+  steps: Step[];
   /** `register` names of tasks that had problems: still defined, for the variable check. */
   failedRegisters: string[];
   /** Variables the imports' own `when` read. */
@@ -62,20 +67,35 @@ const IMPORT_KEYWORDS = new Set(['name', 'when', 'tags', 'vars', 'become']);
 const QUALIFIED = /^ansible\.(builtin|legacy)\./;
 
 export async function buildTaskList(list: PNode | undefined, ctx: TaskListContext): Promise<BuiltTaskList> {
-  const out: BuiltTaskList = { tasks: [], failedRegisters: [], uses: [] };
+  const out: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
   if (list === undefined || list.kind !== 'seq') return out; // schema.ts reports a list that is not one
+  const add = (inner: BuiltTaskList): void => {
+    out.tasks.push(...inner.tasks);
+    out.failedRegisters.push(...inner.failedRegisters);
+    out.uses.push(...inner.uses);
+  };
   for (const item of list.items) {
+    if (item.kind === 'map' && entryOf(item, 'block') !== undefined) {
+      const block = await buildBlock(item, ctx);
+      add(block.built);
+      if (block.step) out.steps.push(block.step);
+      continue;
+    }
     const importEntry = item.kind === 'map' ? item.entries.find((e) => IMPORT_KEYS.includes(e.name.replace(QUALIFIED, '') as never)) : undefined;
     if (importEntry) {
       const imported = await importTasks(item, importEntry, ctx);
-      out.tasks.push(...imported.tasks);
-      out.failedRegisters.push(...imported.failedRegisters);
-      out.uses.push(...imported.uses);
+      add(imported);
+      out.steps.push(...imported.steps);
       continue;
     }
     const built = buildTask(item, { ...ctx, playTags: ctx.playTags });
-    if (built) out.tasks.push(inherit(built, ctx));
-    else out.failedRegisters.push(...registerOf(item));
+    if (built) {
+      const task = inherit(built, ctx);
+      out.tasks.push(task);
+      out.steps.push({ kind: 'task', task: task.task });
+    } else {
+      out.failedRegisters.push(...registerOf(item));
+    }
   }
   return out;
 }
@@ -88,13 +108,14 @@ function inherit(built: BuiltTask, ctx: TaskListContext): BuiltTask {
     tags: [...new Set([...built.task.tags, ...inh.tags])],
     vars: { ...inh.vars, ...built.task.vars },
     become: built.task.become ?? inh.become,
+    ignoreErrors: built.task.ignoreErrors || inh.ignoreErrors === true,
     role,
   };
   return { ...built, task };
 }
 
 async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Promise<BuiltTaskList> {
-  const none: BuiltTaskList = { tasks: [], failedRegisters: [], uses: [] };
+  const none: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
   const { problems } = ctx;
   const kind = entry.name.replace(QUALIFIED, '');
   if (item.kind !== 'map') return none;
@@ -157,6 +178,65 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
     inherited,
   });
   return { ...inner, uses: [...when.uses, ...inner.uses] };
+}
+
+// What a block may say besides its three lists (Ansible's block keywords kvmplay applies).
+const BLOCK_KEYWORDS = new Set(['block', 'rescue', 'always', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors']);
+
+/** A block: its keywords passed down to its tasks, its three lists built in turn. */
+async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: BuiltTaskList; step: Step | undefined }> {
+  const { problems } = ctx;
+  const empty: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
+  if (item.kind !== 'map') return { built: empty, step: undefined };
+  let ok = true;
+  for (const e of item.entries) {
+    if (BLOCK_KEYWORDS.has(e.name)) continue;
+    problems.add(e.keyPos, `"${e.name}" is not supported on a block (kvmplay applies ${[...BLOCK_KEYWORDS].join(', ')})`);
+    ok = false;
+  }
+  const at = (key: string): PNode | undefined => entryOf(item, key)?.value;
+  const valueOf = (key: string): unknown => {
+    const node = at(key);
+    return node === undefined ? undefined : toValue(node);
+  };
+  for (const key of ['block', 'rescue', 'always']) {
+    const v = at(key);
+    if (v !== undefined && v.kind !== 'seq' && !(v.kind === 'scalar' && v.value === null)) {
+      problems.add(v.pos, `"${key}" must be a list of tasks`);
+      ok = false;
+    }
+  }
+  const when = ctx.strings.conditions(at('when'), 'when');
+  checkVarNames(at('vars'), problems);
+  ctx.strings.templates(at('vars'), 'block vars');
+  const vars = valueOf('vars') ?? {};
+  if (!isPlainObject(vars)) problems.add(at('vars')!.pos, `"vars" must be a map, not ${describeValue(vars)}`);
+  const become = valueOf('become');
+  if (become !== undefined && typeof become !== 'boolean') problems.add(at('become')!.pos, '"become" must be true or false');
+  const ignoreErrors = valueOf('ignore_errors');
+  if (ignoreErrors !== undefined && typeof ignoreErrors !== 'boolean') problems.add(at('ignore_errors')!.pos, '"ignore_errors" must be true or false');
+  if (!ok || when === undefined) return { built: empty, step: undefined };
+  const inherited: Inherited = {
+    when: [...ctx.inherited.when, ...when.exprs],
+    tags: [...ctx.inherited.tags, ...tagList(tagsOf(valueOf('tags')))],
+    vars: { ...ctx.inherited.vars, ...(isPlainObject(vars) ? vars : {}) },
+    become: typeof become === 'boolean' ? become : ctx.inherited.become,
+    ignoreErrors: ignoreErrors === true || ctx.inherited.ignoreErrors === true,
+  };
+  const inner = { ...ctx, inherited };
+  const block = await buildTaskList(at('block'), inner);
+  const rescue = await buildTaskList(at('rescue'), inner);
+  const always = await buildTaskList(at('always'), inner);
+  const parts = [block, rescue, always];
+  return {
+    built: {
+      tasks: parts.flatMap((p) => p.tasks),
+      steps: [],
+      failedRegisters: parts.flatMap((p) => p.failedRegisters),
+      uses: [...when.uses, ...parts.flatMap((p) => p.uses)],
+    },
+    step: { kind: 'block', block: block.steps, rescue: rescue.steps, always: always.steps },
+  };
 }
 
 function literalFile(entry: PEntry, kind: string, problems: Problems): { name: string; pos: SourcePosition } | undefined {

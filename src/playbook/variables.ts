@@ -18,7 +18,7 @@ export const MAGIC_VARIABLES: ReadonlySet<string> = new Set([
   'environment', 'ansible_facts', 'ansible_check_mode', 'ansible_diff_mode', 'ansible_play_name', 'ansible_play_hosts',
   'ansible_play_hosts_all', 'ansible_play_batch', 'ansible_version', 'ansible_run_tags', 'ansible_skip_tags',
   'ansible_verbosity', 'ansible_forks', 'ansible_limit', 'ansible_inventory_sources', 'ansible_config_file',
-  'ansible_playbook_python',
+  'ansible_playbook_python', 'ansible_failed_task', 'ansible_failed_result',
 ]);
 
 // Modules that gather the host's facts (`ansible_facts`, `ansible_<fact>`) for later tasks.
