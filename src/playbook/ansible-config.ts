@@ -2,7 +2,8 @@
 // ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg — the first
 // that exists, and only that one. Today: where roles are looked for (roles_path, or
 // ANSIBLE_ROLES_PATH over it).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { ValidationError } from '../errors.js';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -11,31 +12,53 @@ const DEFAULT_ROLES_PATH = ['~/.ansible/roles', '/usr/share/ansible/roles', '/et
 
 /** The ansible.cfg Ansible would read, or undefined. */
 export function ansibleConfigFile(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  const fromEnv = env.ANSIBLE_CONFIG ? resolve(cwd, expandHome(env.ANSIBLE_CONFIG)) : undefined;
   const candidates = [
-    env.ANSIBLE_CONFIG,
-    join(cwd, 'ansible.cfg'),
+    // ANSIBLE_CONFIG may name a folder: its ansible.cfg.
+    ...(fromEnv === undefined ? [] : [isDirectory(fromEnv) ? join(fromEnv, 'ansible.cfg') : fromEnv]),
+    // As Ansible: not the working directory's when others may write there.
+    ...(worldWritable(cwd) ? [] : [join(cwd, 'ansible.cfg')]),
     join(homedir(), '.ansible.cfg'),
     '/etc/ansible/ansible.cfg',
-  ].filter((p): p is string => p !== undefined && p !== '');
-  return candidates.map((p) => resolve(cwd, expandHome(p))).find((p) => existsSync(p));
+  ];
+  return candidates.find((p) => existsSync(p) && !isDirectory(p));
 }
 
-/** `[section] key` of an INI file as Python's configparser reads it (`=` or `:`, `#`/`;` comments). */
+function isDirectory(p: string): boolean {
+  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+function worldWritable(dir: string): boolean {
+  return ((statSync(dir, { throwIfNoEntry: false })?.mode ?? 0) & 0o002) !== 0;
+}
+
+/**
+ * `[section] key` of an INI file as Python's configparser reads it for Ansible: `=` or
+ * `:`, full-line `#`/`;` comments, inline comments after ` ;`, `[DEFAULT]` as every
+ * section's fallback, keys case-insensitive; a key or section given twice is an error.
+ */
 export function iniValue(text: string, section: string, key: string): string | undefined {
-  let current = '';
-  let found: string | undefined;
-  for (const raw of text.split(/\r?\n/)) {
+  const sections = new Map<string, Map<string, string>>();
+  let current: Map<string, string> | undefined;
+  let currentName = '';
+  text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
     const header = /^\[(.+)\]$/.exec(line);
     if (header) {
-      current = header[1]!.trim();
-      continue;
+      currentName = header[1]!;
+      if (sections.has(currentName)) throw new Error(`line ${i + 1}: section '${currentName}' already exists`);
+      current = new Map();
+      sections.set(currentName, current);
+      return;
     }
     const m = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    if (m && current === section && m[1]!.toLowerCase() === key) found = m[2]!.replace(/\s+[#;].*$/, '');
-  }
-  return found;
+    if (!m || current === undefined) return;
+    const name = m[1]!.toLowerCase();
+    if (current.has(name)) throw new Error(`line ${i + 1}: option '${name}' in section '${currentName}' already exists`);
+    current.set(name, m[2]!.replace(/\s+;.*$/, ''));
+  });
+  return sections.get(section)?.get(key) ?? sections.get('DEFAULT')?.get(key);
 }
 
 function expandHome(p: string): string {
@@ -52,7 +75,14 @@ export function rolesPath(env: NodeJS.ProcessEnv = process.env, cwd = process.cw
     value.split(':').filter((p) => p !== '').map((p) => resolve(base, expandHome(p)));
   if (env.ANSIBLE_ROLES_PATH) return split(env.ANSIBLE_ROLES_PATH, cwd);
   const cfg = ansibleConfigFile(env, cwd);
-  const configured = cfg === undefined ? undefined : iniValue(readFileSync(cfg, 'utf8'), 'defaults', 'roles_path');
+  let configured: string | undefined;
+  if (cfg !== undefined) {
+    try {
+      configured = iniValue(readFileSync(cfg, 'utf8'), 'defaults', 'roles_path');
+    } catch (e) {
+      throw new ValidationError({ file: cfg, line: 1, col: 1 }, `cannot read this Ansible configuration: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   if (configured !== undefined && cfg !== undefined) return split(configured, dirname(cfg));
   return DEFAULT_ROLES_PATH.map(expandHome);
 }

@@ -84,13 +84,12 @@ async function useRole(
   }
   const role = await loadRole(dir, spec.name, problems);
   if (role === undefined) return;
-  // Ansible runs a role once per play for the same parameters, unless it allows duplicates.
-  const key = `${dir}\0${JSON.stringify(spec.params)}`;
+  // Ansible runs a role once per play for the same parameters (compared as a dict), when
+  // and tags, unless it allows duplicates.
+  const key = `${dir}\0${canonical(spec.params)}\0${when.exprs.map((e) => e.source).join('\0')}\0${spec.tags.join(',')}`;
   if (seen.has(key) && !role.allowDuplicates) return;
   seen.add(key);
   for (const k of [...Object.keys(role.defaults), ...Object.keys(role.vars), ...Object.keys(spec.params)]) out.varNames.add(k);
-  Object.assign(out.defaults, role.defaults);
-  Object.assign(out.vars, role.vars);
 
   const inherited = {
     when: [...outer.when, ...when.exprs],
@@ -103,6 +102,9 @@ async function useRole(
     for (const dep of role.dependencies) await useRole(dep, ctx, depStrings, out, seen, [...chain, dir], inherited);
   }
 
+  // Merged after the dependencies' (which ran first): a role's own values win over theirs.
+  Object.assign(out.defaults, role.defaults);
+  Object.assign(out.vars, role.vars);
   const ref: RoleRef = { name: spec.name.split('/').pop() ?? spec.name, dir, defaults: role.defaults, vars: role.vars, params: spec.params };
   for (const section of ['tasks', 'handlers'] as const) {
     const file = await mainFile(join(dir, section));
@@ -136,6 +138,13 @@ async function useRole(
     out.failedRegisters.push(...built.failedRegisters);
     out.uses.push(...built.uses);
   }
+}
+
+/** JSON with object keys sorted: the same parameters in another order are the same. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
 }
 
 interface RoleSpec {

@@ -174,6 +174,8 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
     ...ctx,
     strings: new StringChecker(src, problems, ctx.stringCache),
     dir: dirname(file),
+    // Ansible tries each importing file's folder in turn, the playbook's last.
+    alsoDirs: [...new Set([ctx.dir, ...ctx.alsoDirs])],
     stack: [...ctx.stack, file],
     inherited,
   });

@@ -114,12 +114,12 @@ describe('tasks and their modules', () => {
     assert.deepEqual(task.args, { path: '/x', state: 'directory', mode: '0755' });
   });
 
-  it('names blocks and delegate_to as not supported, at their key', async () => {
+  it('names delegate_to as not supported, at its key, on a task and on a block', async () => {
     assert.deepEqual(await problemsOf({
-      'site.yaml': play('    - block:', '        - shell: echo', '    - shell: echo', '      delegate_to: localhost'),
+      'site.yaml': play('    - block:', '        - shell: echo', '      delegate_to: localhost', '    - shell: echo', '      delegate_to: localhost'),
     }), [
-      '3:7: blocks ("block") are not supported by kvmplay yet: write the tasks one after the other',
-      '6:7: "delegate_to" is not supported: kvmplay runs every task on the host itself',
+      '5:7: "delegate_to" is not supported on a block (kvmplay applies block, rescue, always, name, when, tags, vars, become, ignore_errors)',
+      '7:7: "delegate_to" is not supported: kvmplay runs every task on the host itself',
     ]);
   });
 
