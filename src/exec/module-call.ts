@@ -65,8 +65,8 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs + Math.min(DEADLINE_GRACE_MS, timeoutMs));
   const mctx: RunModuleContext = {
     hostName: hostRun.name,
-    check: ctx.options.check,
-    diff: ctx.options.diff,
+    check: task.checkMode ?? ctx.options.check,
+    diff: task.diff ?? ctx.options.diff,
     become,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     signal: deadline ? AbortSignal.any([ctx.signal, deadline]) : ctx.signal,

@@ -134,3 +134,20 @@ describe('blocks', () => {
     assert.equal(r.calls.find((c) => c.args['value'] !== undefined)?.args['value'], 'from-block');
   });
 });
+
+describe('check_mode and diff on a task', () => {
+  it('override --check and --diff for that task only', async () => {
+    const site = {
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - { name: real, probe: {}, check_mode: false }',
+        '    - { name: dry, probe: {}, check_mode: true }',
+        '    - { name: default, probe: {} }',
+      ),
+    };
+    const checked = await runSite(site, { inventory: ONE, check: true });
+    assert.deepEqual(checked.calls.map((c) => c.check), [false, true, true]);
+    const plain = await runSite(site, { inventory: ONE });
+    assert.deepEqual(plain.calls.map((c) => c.check), [false, true, false]);
+  });
+});

@@ -10,7 +10,7 @@ export const PLAY_KEYWORDS = [
 export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'loop_control', 'register', 'notify', 'tags', 'ignore_errors',
   'changed_when', 'failed_when', 'timeout', 'retries', 'delay', 'until', 'become', 'become_user',
-  'no_log', 'args', 'vars', 'listen',
+  'no_log', 'args', 'vars', 'listen', 'check_mode', 'diff',
 ] as const;
 
 const NOT_YET = 'is not supported by kvmplay yet';
@@ -52,8 +52,6 @@ export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
   ['async', `"async" ${NOT_YET}: use "timeout"`],
   ['poll', `"poll" ${NOT_YET}`],
   ['throttle', `"throttle" ${NOT_YET}: use --forks`],
-  ['check_mode', `"check_mode" on a task ${NOT_YET}: use --check`],
-  ['diff', `"diff" on a task ${NOT_YET}: use --diff`],
   ['become_method', `"become_method" is not supported: kvmplay becomes root with sudo`],
   ['become_flags', `"become_flags" is not supported`],
   ['remote_user', `"remote_user" is not supported on a task: set "user" in the inventory`],

@@ -127,6 +127,10 @@ export interface Task {
   become: boolean | undefined;
   becomeUser: string | undefined;
   noLog: boolean;
+  /** `check_mode: true|false`: this task in check mode or not, whatever --check says (undefined: --check decides). */
+  checkMode: boolean | undefined;
+  /** `diff: true|false` over --diff. */
+  diff: boolean | undefined;
   /** Task `vars`: values may be templates, rendered per host. */
   vars: Vars;
   /** Handlers only: topics this handler also answers to. */

@@ -57,6 +57,8 @@ export const TaskKeywords = z.compile(z.object({
   become: Bool.optional(),
   become_user: z.string({ error: 'must be a user name' }).optional(),
   no_log: Bool.optional(),
+  check_mode: Bool.optional(),
+  diff: Bool.optional(),
   args: z.record(z.string(), z.unknown(), { error: 'must be a map of module arguments' }).nullable().optional(),
   vars: VarsMap.optional(),
 }).strict());

@@ -139,6 +139,8 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     become: kw.become,
     becomeUser: kw.become_user,
     noLog: kw.no_log ?? false,
+    checkMode: kw.check_mode,
+    diff: kw.diff,
     vars: kw.vars ?? {},
     listen: names(kw.listen),
     role: undefined,
