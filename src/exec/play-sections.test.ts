@@ -151,3 +151,24 @@ describe('check_mode and diff on a task', () => {
     assert.deepEqual(plain.calls.map((c) => c.check), [false, true, false]);
   });
 });
+
+describe('import_role and include_role', () => {
+  it('put the role\'s tasks_from in place, with its defaults_from, parameters from vars, and its handlers', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - { name: before, probe: {} }',
+        '    - import_role: { name: r1, tasks_from: extra, defaults_from: other }',
+        '      vars: { who: param }',
+        '    - include_role: { name: r1 }',
+        '      when: false',
+      ),
+      'roles/r1/tasks/main.yml': yaml('- { name: main task, probe: {} }'),
+      'roles/r1/tasks/extra.yml': yaml('- { name: extra task, probe: { changed: true, value: "{{ greeting }} {{ who }}" }, notify: h }'),
+      'roles/r1/defaults/other.yml': yaml('greeting: hello'),
+      'roles/r1/handlers/main.yml': yaml('- { name: h, probe: {} }'),
+    }, { inventory: ONE });
+    assert.deepEqual(r.lines, ['h1 before=ok', 'h1 r1 : extra task=changed', 'h1 r1 : main task=skipped', 'h1 r1 : h=ok']);
+    assert.equal(r.calls.find((c) => c.args['value'] !== undefined)?.args['value'], 'hello param');
+  });
+});

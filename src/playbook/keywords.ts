@@ -61,8 +61,6 @@ export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
   ['module_defaults', `"module_defaults" ${NOT_YET}`],
   ['collections', `"collections" is not supported: kvmplay has its own modules`],
   ['debugger', `"debugger" is not supported`],
-  ['include_role', `roles are not supported by kvmplay yet`],
-  ['import_role', `roles are not supported by kvmplay yet`],
   ['import_playbook', `"import_playbook" is only allowed at the top level of a playbook, not in tasks`],
   ['include_vars', `"include_vars" ${NOT_YET}: use the play's "vars_files"`],
 ]);

@@ -10,7 +10,7 @@ import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
 import { parseKeywords, PlayKeywords, type PlayKeywords as PlayKeywordValues } from './schema.js';
 import type { StringCache, StringChecker, VarUse } from './strings.js';
-import { buildRoles } from './roles.js';
+import { buildRoles, roleImporter } from './roles.js';
 import { buildTaskList, NOTHING_INHERITED, type BuiltTaskList } from './task-list.js';
 import { describeValue, didYouMean } from './suggest.js';
 import { checkVarNames, tagList, type BuiltTask } from './task.js';
@@ -90,6 +90,7 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
 
   const listCtx = {
     ...ctx, playTags, dir: ctx.dir, alsoDirs: [], role: undefined, stack: [ctx.file], inherited: NOTHING_INHERITED,
+    importRole: roleImporter({ playbookDir: ctx.dir, rolesPath: ctx.rolesPath }),
   };
   const build = (key: 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers'): Promise<BuiltTaskList> =>
     buildTaskList(at(key), { ...listCtx, handler: key === 'handlers' });
@@ -101,7 +102,9 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
   const ownHandlers = await build('handlers');
   const sections = [pre, { ...roles, tasks: roles.tasks }, main, post];
   const tasks = sections.flatMap((s) => s.tasks);
-  const handlers = [...roles.handlers, ...ownHandlers.tasks];
+  // A role's handlers are the play's: those of roles: and of import_role tasks (also inside roles).
+  // A role used twice brings its handlers twice: one definition runs once.
+  const handlers = uniqueDefinitions([...roles.handlers, ...[...sections, ownHandlers].flatMap((s) => s.handlers ?? []), ...ownHandlers.tasks]);
   const failedRegisters = [...sections, ownHandlers].flatMap((s) => s.failedRegisters);
   const importUses = [...sections, ownHandlers].flatMap((s) => s.uses);
   const flush: Step[] = [{ kind: 'flush' }];
@@ -110,7 +113,7 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
     ...roles.steps, ...main.steps, ...(post.steps.length > 0 ? flush : []),
     ...post.steps,
   ];
-  checkNotify([...tasks, ...handlers], at('handlers'), problems, roles.handlers); // handlers may notify handlers
+  checkNotify([...tasks, ...handlers], at('handlers'), problems, handlers.filter((h) => h.task.role !== undefined)); // handlers may notify handlers
 
   // A play with problems still goes on to the file and variable checks, so that one
   // run reports everything; the run stops before any connection all the same.
@@ -139,6 +142,14 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
   return { play, tasks, handlers, hostsUses, varsKnown, failedRegisters, roleVarNames: roles.varNames, importUses };
 }
 
+
+function uniqueDefinitions(tasks: readonly BuiltTask[]): BuiltTask[] {
+  const seen = new Set<string>();
+  return tasks.filter(({ task: { pos } }) => {
+    const key = `${pos.file}:${pos.line}:${pos.col}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
 
 function serialSteps(v: number | string | (number | string)[] | undefined): SerialStep[] {
   if (v === undefined) return [];

@@ -18,7 +18,7 @@ import { displayName, readSourceFile } from './source.js';
 import { StringChecker, type VarUse } from './strings.js';
 import { describeValue } from './suggest.js';
 import { tagList, type BuiltTask } from './task.js';
-import { buildTaskList, type TaskListContext } from './task-list.js';
+import { buildTaskList, type BuiltTaskList, type RoleImporter, type TaskListContext } from './task-list.js';
 
 export interface RolesContext extends Omit<TaskListContext, 'role' | 'inherited' | 'handler' | 'dir' | 'alsoDirs'> {
   /** The playbook's folder: its roles/ is looked in first. */
@@ -62,17 +62,30 @@ export async function buildRoles(list: PNode | undefined, ctx: RolesContext): Pr
   return out;
 }
 
+/** Which file of each folder a role is used with: `main`, or import_role's tasks_from, vars_from… */
+interface RoleFiles { tasks: string; handlers: string; vars: string; defaults: string }
+const MAIN_FILES: RoleFiles = { tasks: 'main', handlers: 'main', vars: 'main', defaults: 'main' };
+
 async function useRole(
   entry: PNode, ctx: RolesContext, strings: StringChecker, out: BuiltRoles, seen: Set<string>, chain: readonly string[],
   outer: { when: CompiledExpr[]; tags: string[] },
 ): Promise<void> {
-  const { problems } = ctx;
-  const spec = roleSpec(entry, problems);
+  const spec = roleSpec(entry, ctx.problems);
   if (spec === undefined) return;
   const at = (key: string): PNode | undefined => entryOf(entry, key)?.value;
   const when = strings.conditions(at('when'), 'when');
   if (when === undefined) return;
   out.uses.push(...when.uses, ...strings.templates(at('vars'), 'role vars'));
+  await expandRole(spec, when.exprs, MAIN_FILES, ctx, out, seen, chain, outer);
+}
+
+/** The role's dependencies, then its tasks and handlers, into `out`. */
+async function expandRole(
+  spec: RoleSpec, whenExprs: CompiledExpr[], files: RoleFiles, ctx: RolesContext, out: BuiltRoles, seen: Set<string>,
+  chain: readonly string[], outer: { when: CompiledExpr[]; tags: string[] },
+): Promise<void> {
+  const { problems } = ctx;
+  const when = { exprs: whenExprs };
   const dir = await findRole(spec.name, ctx);
   if (dir === undefined) {
     problems.add(spec.pos, notFound(spec.name, ctx));
@@ -82,7 +95,7 @@ async function useRole(
     problems.add(spec.pos, `role "${spec.name}" depends on itself (through ${chain.length} role(s))`);
     return;
   }
-  const role = await loadRole(dir, spec.name, problems);
+  const role = await loadRole(dir, spec.name, problems, files);
   if (role === undefined) return;
   // Ansible runs a role once per play for the same parameters (compared as a dict), when
   // and tags, unless it allows duplicates.
@@ -107,8 +120,11 @@ async function useRole(
   Object.assign(out.vars, role.vars);
   const ref: RoleRef = { name: spec.name.split('/').pop() ?? spec.name, dir, defaults: role.defaults, vars: role.vars, params: spec.params };
   for (const section of ['tasks', 'handlers'] as const) {
-    const file = await mainFile(join(dir, section));
-    if (file === undefined) continue;
+    const file = await sectionFile(join(dir, section), files[section]);
+    if (file === undefined) {
+      if (files[section] !== 'main') problems.add(spec.pos, `role "${spec.name}" has no ${section}/${files[section]}.yml (${section}_from)`);
+      continue;
+    }
     let src;
     try {
       src = await readSourceFile(file);
@@ -134,6 +150,7 @@ async function useRole(
         : { when: [], tags: [], vars: {}, become: spec.become },
     });
     out[section].push(...built.tasks);
+    out.handlers.push(...(built.handlers ?? [])); // from import_role tasks inside this role
     if (section === 'tasks') out.steps.push(...built.steps);
     out.failedRegisters.push(...built.failedRegisters);
     out.uses.push(...built.uses);
@@ -189,6 +206,72 @@ function roleSpec(entry: PNode, problems: Problems): RoleSpec | undefined {
   };
 }
 
+// What import_role/include_role take (apply and rolespec_validate are refused by name).
+const IMPORT_ROLE_ARGS = new Set(['name', 'tasks_from', 'vars_from', 'defaults_from', 'handlers_from', 'public', 'allow_duplicates']);
+const IMPORT_ROLE_KEYWORDS = new Set(['name', 'when', 'tags', 'vars', 'become']);
+
+/**
+ * `import_role` (and `include_role`, expanded the same way when the playbook loads):
+ * the role's tasks (tasks_from) in place of the task, its handlers for the play, its
+ * defaults and vars (defaults_from, vars_from) for its tasks.
+ */
+export function roleImporter(where: Pick<RolesContext, 'playbookDir' | 'rolesPath'>): RoleImporter {
+  return async (item, entry, ctx): Promise<BuiltTaskList> => {
+    const { problems } = ctx;
+    const kind = entry.name.replace(/^ansible\.(builtin|legacy)\./, '');
+    const none: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
+    if (item.kind !== 'map' || entry.value.kind !== 'map') {
+      problems.add(entry.value.pos, `${kind} needs a map with the role's "name"`);
+      return none;
+    }
+    let ok = true;
+    for (const e of entry.value.entries) {
+      if (IMPORT_ROLE_ARGS.has(e.name)) continue;
+      problems.add(e.keyPos, `"${e.name}" of ${kind} is not supported (kvmplay takes ${[...IMPORT_ROLE_ARGS].join(', ')})`);
+      ok = false;
+    }
+    for (const e of item.entries) {
+      if (e === entry || IMPORT_ROLE_KEYWORDS.has(e.name)) continue;
+      problems.add(e.keyPos, `"${e.name}" is not supported on ${kind} (kvmplay applies ${[...IMPORT_ROLE_KEYWORDS].join(', ')})`);
+      ok = false;
+    }
+    const arg = (key: string): string | undefined => {
+      const v = entryOf(entry.value, key)?.value;
+      return v?.kind === 'scalar' && typeof v.value === 'string' && v.value !== '' ? v.value : undefined;
+    };
+    const nameNode = entryOf(entry.value, 'name')?.value;
+    const name = arg('name');
+    if (name === undefined || nameNode === undefined) {
+      problems.add(entry.value.pos, `${kind} needs the role's "name"`);
+      return none;
+    }
+    const at = (key: string): PNode | undefined => entryOf(item, key)?.value;
+    const when = ctx.strings.conditions(at('when'), 'when');
+    const varsNode = at('vars');
+    const vars = varsNode === undefined ? {} : toValue(varsNode);
+    if (!isPlainObject(vars)) problems.add(varsNode!.pos, `"vars" must be a map, not ${describeValue(vars)}`);
+    const become = at('become') === undefined ? undefined : toValue(at('become')!);
+    const tags = at('tags') === undefined ? undefined : toValue(at('tags')!);
+    if (!ok || when === undefined || !isPlainObject(vars)) return none;
+    const spec: RoleSpec = {
+      name,
+      pos: nameNode.pos,
+      params: vars,
+      // As for tasks files: an import's tags reach the role's tasks, an include's do not.
+      tags: kind === 'import_role' ? tagList(typeof tags === 'string' || Array.isArray(tags) ? (tags as string[]) : undefined) : [],
+      become: typeof become === 'boolean' ? become : undefined,
+    };
+    const files: RoleFiles = {
+      tasks: arg('tasks_from') ?? 'main', handlers: arg('handlers_from') ?? 'main',
+      vars: arg('vars_from') ?? 'main', defaults: arg('defaults_from') ?? 'main',
+    };
+    const out: BuiltRoles = { tasks: [], steps: [], handlers: [], failedRegisters: [], uses: [], varNames: new Set(), defaults: {}, vars: {} };
+    const rolesCtx: RolesContext = { ...ctx, ...where };
+    await expandRole(spec, [...when.exprs], files, rolesCtx, out, new Set(), [], { when: ctx.inherited.when, tags: ctx.inherited.tags });
+    return { tasks: out.tasks, steps: out.steps, handlers: out.handlers, failedRegisters: out.failedRegisters, uses: [...when.uses, ...out.uses] };
+  };
+}
+
 /** Where Ansible looks for a role by name, in order. */
 export function roleCandidates(name: string, ctx: Pick<RolesContext, 'playbookDir' | 'rolesPath'>): string[] {
   if (isAbsolute(name)) return [name];
@@ -211,7 +294,13 @@ function notFound(name: string, ctx: RolesContext): string {
 }
 
 async function mainFile(dir: string): Promise<string | undefined> {
-  for (const n of MAIN_NAMES) {
+  return sectionFile(dir, 'main');
+}
+
+/** `name.yml`, `name.yaml`, `name` or `name.json` in `dir`: how Ansible finds a role's file. */
+async function sectionFile(dir: string, name: string): Promise<string | undefined> {
+  const names = name === 'main' ? MAIN_NAMES : [`${name}.yml`, `${name}.yaml`, name, `${name}.json`];
+  for (const n of names) {
     const p = join(dir, n);
     if ((await stat(p).catch(() => null))?.isFile()) return p;
   }
@@ -219,9 +308,9 @@ async function mainFile(dir: string): Promise<string | undefined> {
 }
 
 // Loaded once per role folder and load.
-async function loadRole(dir: string, name: string, problems: Problems): Promise<Loaded | undefined> {
-  const vars = async (section: string): Promise<Vars> => {
-    const file = await mainFile(join(dir, section));
+async function loadRole(dir: string, name: string, problems: Problems, files: RoleFiles = MAIN_FILES): Promise<Loaded | undefined> {
+  const vars = async (section: 'vars' | 'defaults'): Promise<Vars> => {
+    const file = await sectionFile(join(dir, section), files[section]);
     if (file === undefined) return {};
     try {
       return (await loadVarsFile(file)) ?? {};

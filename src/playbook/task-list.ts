@@ -38,7 +38,12 @@ export interface TaskListContext {
   /** Files being imported, outermost first: an import of one of them is a loop. */
   stack: readonly string[];
   inherited: Inherited;
+  /** Expands an `import_role`/`include_role` (roles.ts; given by the play, which knows where roles are). */
+  importRole?: RoleImporter;
 }
+
+/** An `import_role` task: the role's tasks in its place, and its handlers for the play. */
+export type RoleImporter = (item: PNode, entry: PEntry, ctx: TaskListContext) => Promise<BuiltTaskList>;
 
 /** What an import gives each task of its file. */
 export interface Inherited {
@@ -55,6 +60,8 @@ export const NOTHING_INHERITED: Inherited = { when: [], tags: [], vars: {}, beco
 export interface BuiltTaskList {
   tasks: BuiltTask[];
   steps: Step[];
+  /** Handlers of roles imported by import_role: the play's too. */
+  handlers?: BuiltTask[];
   /** `register` names of tasks that had problems: still defined, for the variable check. */
   failedRegisters: string[];
   /** Variables the imports' own `when` read. */
@@ -62,6 +69,7 @@ export interface BuiltTaskList {
 }
 
 const IMPORT_KEYS = ['import_tasks', 'include_tasks'] as const;
+const ROLE_IMPORT_KEYS = ['import_role', 'include_role'] as const;
 // What an import entry may say besides the file (Ansible's include/import keywords kvmplay applies).
 const IMPORT_KEYWORDS = new Set(['name', 'when', 'tags', 'vars', 'become']);
 const QUALIFIED = /^ansible\.(builtin|legacy)\./;
@@ -70,6 +78,7 @@ export async function buildTaskList(list: PNode | undefined, ctx: TaskListContex
   const out: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
   if (list === undefined || list.kind !== 'seq') return out; // schema.ts reports a list that is not one
   const add = (inner: BuiltTaskList): void => {
+    if (inner.handlers?.length) (out.handlers ??= []).push(...inner.handlers);
     out.tasks.push(...inner.tasks);
     out.failedRegisters.push(...inner.failedRegisters);
     out.uses.push(...inner.uses);
@@ -79,6 +88,13 @@ export async function buildTaskList(list: PNode | undefined, ctx: TaskListContex
       const block = await buildBlock(item, ctx);
       add(block.built);
       if (block.step) out.steps.push(block.step);
+      continue;
+    }
+    const roleEntry = item.kind === 'map' ? item.entries.find((e) => ROLE_IMPORT_KEYS.includes(e.name.replace(QUALIFIED, '') as never)) : undefined;
+    if (roleEntry && ctx.importRole) {
+      const imported = await ctx.importRole(item, roleEntry, ctx);
+      add(imported);
+      out.steps.push(...imported.steps);
       continue;
     }
     const importEntry = item.kind === 'map' ? item.entries.find((e) => IMPORT_KEYS.includes(e.name.replace(QUALIFIED, '') as never)) : undefined;

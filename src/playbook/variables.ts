@@ -67,7 +67,8 @@ export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: R
     const runTask = (t: BuiltTask): void => {
       const { task } = t;
       // `registered` is read as it stands now: only earlier tasks' registers count.
-      const taskVars = new Set(Object.keys(task.vars));
+      // A role's own defaults, vars and parameters (roles: are also in playKnown; import_role's only here).
+      const taskVars = new Set([...Object.keys(task.vars), ...(task.role ? [...Object.keys(task.role.defaults), ...Object.keys(task.role.vars), ...Object.keys(task.role.params)] : [])]);
       const loopVars = new Set(task.loop === undefined ? [] : [task.loopVar, 'index', ...(task.indexVar ? [task.indexVar] : [])]);
       report(t.uses.loop, registered, taskVars);
       report([...t.uses.before, ...(fileUses.get(t) ?? [])], registered, taskVars, loopVars);
