@@ -52,7 +52,18 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
   const run = async (task: Task, handler: boolean, rescuable = false): Promise<Flow> => {
     if (ctx.signal.aborted) throw new InterruptedError('interrupted');
     if (playRun.fatal || playRun.ended) return 'stop';
-    const out = await runTask({ ctx, playRun, hostRun, task, handler, playLayers: layers, rescuable });
+    if (task.runOnce && !handler) {
+      // The first host of the batch runs it; the others take its result and go on.
+      const first = playRun.once.get(task);
+      if (first !== undefined) {
+        const result = await first;
+        if (task.register && result !== undefined) hostRun.registered[task.register] = result;
+        return 'next';
+      }
+    }
+    const running = runTask({ ctx, playRun, hostRun, task, handler, playLayers: layers, rescuable });
+    if (task.runOnce && !handler) playRun.once.set(task, running.then((o) => o.result, () => undefined));
+    const out = await running;
     // meta: the task ran (its when held): now the engine does what it says.
     if (task.module === 'meta' && out.status === 'ok') return (await metaAction(String(task.args['action']))) ? 'next' : 'stop';
     for (const topic of out.notify) {

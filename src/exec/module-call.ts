@@ -15,6 +15,8 @@ import { localAccess } from './local-source.js';
 import { failedResult, fromModule, type Registered } from './result.js';
 import type { PlayRun, RunContext } from './run-context.js';
 import { renderDeep, type Scope } from './scope.js';
+import { renderString } from '../jinja/strings.js';
+import type { Host } from '../transport/host.js';
 
 const DEADLINE_GRACE_MS = 5_000;
 
@@ -40,6 +42,8 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
     if (err instanceof ExprError) return { result: failedResult(err.message), args: undefined };
     throw err;
   }
+  const target = executionHost(call, scope);
+  if ('fail' in target) return { result: failedResult(target.fail), args };
   const mod = ctx.findModule(task.module);
   if (!mod) return { result: failedResult(`${where(task.pos)}: unknown module "${task.module}"`), args };
   const parsed = validateModuleArgs(mod, args);
@@ -79,7 +83,7 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   const timedOut = (): CallOutcome => ({ result: failedResult(`${where(task.pos)}: the task ran past its timeout of ${timeoutS} s and was ended`), args });
   let result: ModuleResult;
   try {
-    result = await runModule(mod, hostRun.host, parsed.args, mctx);
+    result = await runModule(mod, target.host, parsed.args, mctx);
   } catch (err) {
     if (!ctx.signal.aborted && deadline?.aborted && !(err instanceof UnreachableError)) return timedOut();
     throw err;
@@ -92,6 +96,28 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
     for (const w of warnings) ctx.bus.emit({ event: 'notice', level: 'warning', msg: `${hostRun.name}: ${String(w)}` });
   }
   return { result: fromModule(result), args };
+}
+
+// Names of the control machine when the inventory has no host of that name (Ansible's implicit localhost).
+const CONTROL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * Where the module runs: the host itself, or its `delegate_to` — another inventory host
+ * (over that host's connection) or the control machine. The variables stay the task's host's.
+ */
+function executionHost(call: ModuleCall, scope: Scope): { host: Host } | { fail: string } {
+  const { ctx, hostRun, task } = call;
+  if (task.delegateTo === undefined) return { host: hostRun.host };
+  let name: string;
+  try {
+    name = String(renderString(task.delegateTo, scope, { name: `${where(task.pos)} (delegate_to)`, cache: ctx.templateCache }));
+  } catch (err) {
+    if (err instanceof ExprError) return { fail: err.message };
+    throw err;
+  }
+  if (ctx.inventory.hasHost(name)) return { host: ctx.hosts.get(name).host };
+  if (CONTROL_NAMES.has(name)) return { host: ctx.controlHost() };
+  return { fail: `${where(task.pos)}: delegate_to "${name}": no such host in the inventory (localhost is the control machine)` };
 }
 
 /** Ansible's `omit`: map entries whose value is the omit placeholder are left out. */

@@ -49,11 +49,12 @@ export async function runPlay(ctx: RunContext, playbook: Playbook, play: Play): 
     ctx.bus.emit({ event: 'notice', level: 'info', msg: 'skipping: no hosts matched' });
     return 'go-on';
   }
-  const playRun: PlayRun = { playbook, play, hosts, batch: [], fatal: undefined, ended: false };
+  const playRun: PlayRun = { playbook, play, hosts, batch: [], fatal: undefined, ended: false, once: new Map() };
   const batches = serialBatches(hosts, play.serial);
   for (const [i, batch] of batches.entries()) {
     if (ctx.signal.aborted) return 'stop';
     playRun.batch = batch;
+    playRun.once = new Map(); // run_once: once per batch, as Ansible
     await fanout(batch, ctx.options.forks, (name) => runHostPlay(ctx, playRun, ctx.hosts.get(name)));
     if (ctx.signal.aborted) return 'stop';
     if (playRun.ended) return 'go-on'; // meta: end_play ends this play, not the run

@@ -172,3 +172,29 @@ describe('import_role and include_role', () => {
     assert.equal(r.calls.find((c) => c.args['value'] !== undefined)?.args['value'], 'hello param');
   });
 });
+
+describe('delegate_to and run_once', () => {
+  it('delegate_to runs the module on another inventory host or the control machine, with the task host\'s variables', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: h1', '  gather_facts: false', '  tasks:',
+        '    - { name: on h2, probe: { value: "{{ inventory_hostname }}" }, delegate_to: h2 }',
+        '    - { name: on control, probe: {}, delegate_to: localhost }',
+        '    - { name: nowhere, probe: {}, delegate_to: "{{ \'ghost\' }}" }',
+      ),
+    }, { inventory: TWO });
+    assert.deepEqual(r.calls.map((c) => [c.host, c.args['value']]), [['h2', 'h1'], ['localhost', undefined]]);
+    assert.match(r.results.find((e) => e.task === 'nowhere')?.msg ?? '', /delegate_to "ghost": no such host in the inventory/);
+  });
+
+  it('run_once runs on the first host of the batch only, and every host registers its result', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - { name: once, probe: { value: 7 }, run_once: true, register: shared }',
+        '    - { name: read, probe: { value: "{{ shared.value }}" } }',
+      ),
+    }, { inventory: TWO, forks: 1 });
+    assert.deepEqual(r.calls.map((c) => [c.host, c.args['value']]), [['h1', 7], ['h1', 7], ['h2', 7]]);
+  });
+});

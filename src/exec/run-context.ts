@@ -6,7 +6,8 @@ import type { SourceVars } from '../data/vars-files.js';
 import type { AnyModule } from '../modules/registry.js';
 import type { EventBus } from '../output/events.js';
 import type { Redactor } from '../output/redact.js';
-import type { LoadedRun, Play, Playbook, TemplateFile } from '../playbook/index.js';
+import type { LoadedRun, Play, Playbook, Task, TemplateFile } from '../playbook/index.js';
+import type { Registered } from './result.js';
 import type { JinjaCache } from '../jinja/strings.js';
 import type { Host } from '../transport/host.js';
 import type { HostPool } from './host-pool.js';
@@ -40,6 +41,8 @@ export interface RunContext {
   /** The wait between `until` attempts; rejects when `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   hosts: HostPool;
+  /** The control machine as a host (delegate_to: localhost), made on first use. */
+  controlHost(): Host;
   /** Compiled argument templates, shared by all hosts and tasks. */
   templateCache: JinjaCache;
   /** Template files by absolute path: the loader's, plus those only a host's variables named. */
@@ -60,6 +63,8 @@ export interface PlayRun {
   batch: string[];
   /** any_errors_fatal tripped: every host stops at its next task boundary. */
   fatal: { host: string; task: string } | undefined;
+  /** run_once tasks of the current batch: the first host's outcome, which the others take. */
+  once: Map<Task, Promise<Registered | undefined>>;
   /** `meta: end_play` ran: every host stops at its next task boundary, the later batches do not run. */
   ended: boolean;
 }

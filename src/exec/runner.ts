@@ -5,19 +5,24 @@ import { loadSourceVars } from '../data/vars-files.js';
 import { createJinjaCache } from '../jinja/strings.js';
 import { InterruptedError } from '../errors.js';
 import { HostPool } from './host-pool.js';
+import type { Host } from '../transport/host.js';
+import { LocalHost } from '../transport/local/local-host.js';
 import { playHosts, runPlay } from './play-runner.js';
 import type { RunContext } from './run-context.js';
 
 /** What the caller provides; the rest of the RunContext is derived from it. */
-export type RunSetup = Omit<RunContext, 'sleep' | 'hosts' | 'templateCache' | 'localTemplates' | 'adjacentVars' | 'groups'> & {
+export type RunSetup = Omit<RunContext, 'sleep' | 'hosts' | 'templateCache' | 'localTemplates' | 'adjacentVars' | 'groups' | 'controlHost'> & {
   /** Default: a timer that Ctrl-C cuts short. */
   sleep?: RunContext['sleep'];
+  /** Default: the real control machine (LocalHost); unit tests give a fake. */
+  controlHost?: () => Host;
 };
 
 export async function createRunContext(setup: RunSetup): Promise<RunContext> {
   const { inventory } = setup;
   const groups: Record<string, string[]> = {};
   for (const g of inventory.groupNames()) groups[g] = inventory.hostsOf(g);
+  let control: Host | undefined;
   const adjacentVars = new Map<string, Awaited<ReturnType<typeof loadSourceVars>>>();
   for (const pb of setup.loaded.playbooks) {
     if (!adjacentVars.has(pb.dir)) adjacentVars.set(pb.dir, await loadSourceVars(pb.dir, inventory.groupNames(), inventory.hostNames()));
@@ -33,6 +38,7 @@ export async function createRunContext(setup: RunSetup): Promise<RunContext> {
     findModule: setup.findModule,
     sleep: setup.sleep ?? abortableSleep,
     hosts: new HostPool(inventory, setup.openHost),
+    controlHost: () => (control ??= setup.controlHost?.() ?? new LocalHost()),
     templateCache: createJinjaCache(),
     localTemplates: new Map(setup.loaded.templates),
     adjacentVars,

@@ -10,7 +10,7 @@ export const PLAY_KEYWORDS = [
 export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'loop_control', 'register', 'notify', 'tags', 'ignore_errors',
   'changed_when', 'failed_when', 'timeout', 'retries', 'delay', 'until', 'become', 'become_user',
-  'no_log', 'args', 'vars', 'listen', 'check_mode', 'diff',
+  'no_log', 'args', 'vars', 'listen', 'check_mode', 'diff', 'delegate_to', 'run_once',
 ] as const;
 
 const NOT_YET = 'is not supported by kvmplay yet';
@@ -28,7 +28,6 @@ export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
   ['ignore_unreachable', `"ignore_unreachable" ${NOT_YET}`],
   ['order', `"order" ${NOT_YET}`],
   ['throttle', `"throttle" ${NOT_YET}: use --forks`],
-  ['run_once', `"run_once" ${NOT_YET}`],
   ['check_mode', `"check_mode" on a play ${NOT_YET}: use --check`],
   ['diff', `"diff" on a play ${NOT_YET}: use --diff`],
   ['collections', `"collections" is not supported: kvmplay has its own modules`],
@@ -43,7 +42,6 @@ export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
 
 /** Ansible task keywords (and task-like modules) kvmplay refuses. */
 export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
-  ['delegate_to', `"delegate_to" is not supported: kvmplay runs every task on the host itself`],
   ['delegate_facts', `"delegate_facts" is not supported`],
   ['local_action', `"local_action" is not supported: kvmplay runs every task on the host itself`],
   ['action', `"action" is not supported: write the module as the task's key (copy: …)`],

@@ -127,6 +127,10 @@ export interface Task {
   become: boolean | undefined;
   becomeUser: string | undefined;
   noLog: boolean;
+  /** `delegate_to`: run the module on this host (an inventory name, or localhost: the control machine); a template. */
+  delegateTo: string | undefined;
+  /** `run_once`: the first host of the batch runs it; every host of the batch gets its result. */
+  runOnce: boolean;
   /** `check_mode: true|false`: this task in check mode or not, whatever --check says (undefined: --check decides). */
   checkMode: boolean | undefined;
   /** `diff: true|false` over --diff. */

@@ -58,6 +58,8 @@ export const TaskKeywords = z.compile(z.object({
   become_user: z.string({ error: 'must be a user name' }).optional(),
   no_log: Bool.optional(),
   check_mode: Bool.optional(),
+  delegate_to: z.string({ error: 'must be a host name (a template)' }).optional(),
+  run_once: Bool.optional(),
   diff: Bool.optional(),
   args: z.record(z.string(), z.unknown(), { error: 'must be a map of module arguments' }).nullable().optional(),
   vars: VarsMap.optional(),

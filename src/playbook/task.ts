@@ -100,6 +100,7 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
   const loopControl = at('loop_control');
   const templateUses = [
     ...s.templates(at('name'), `${what} name`),
+    ...s.templates(at('delegate_to'), 'delegate_to'),
     ...s.templates(choice?.entry.value, 'task arguments'),
     ...s.templates(at('args'), 'task arguments'),
     ...s.templates(loopControl ? entryOf(loopControl, 'label')?.value : undefined, 'loop label'),
@@ -140,6 +141,8 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     becomeUser: kw.become_user,
     noLog: kw.no_log ?? false,
     checkMode: kw.check_mode,
+    delegateTo: kw.delegate_to,
+    runOnce: kw.run_once ?? false,
     diff: kw.diff,
     vars: kw.vars ?? {},
     listen: names(kw.listen),

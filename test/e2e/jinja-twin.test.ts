@@ -180,7 +180,7 @@ describe('the Jinja twin: kvmplay writes the files ansible-playbook writes', fun
     });
   }
 
-  it('twin-roles.yaml on lab03: pre_tasks, roles (defaults, vars, parameters, dependencies, handlers, templates/ and files/), import_tasks, include_tasks and import_role, blocks with rescue and always, post_tasks', async () => {
+  it('twin-roles.yaml on lab03: pre_tasks, roles (defaults, vars, parameters, dependencies, handlers, templates/ and files/), import_tasks, include_tasks and import_role, blocks with rescue and always, delegate_to localhost, run_once, post_tasks', async () => {
     const { problems, outcomes } = await twin('lab03', 'twin-roles.yaml');
     for (const line of ['common : Motd from the role\'s templates/: changed', 'webvm : Domain XML for db01: changed', 'common : note common: changed']) {
       assert.ok(outcomes.includes(line), `ansible-playbook: "${line}" in:\n${outcomes.join('\n')}`);

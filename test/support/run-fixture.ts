@@ -169,6 +169,7 @@ export async function runSite(files: Record<string, string>, o: SiteOptions = {}
       redactor,
       signal: new AbortController().signal,
       openHost: (spec) => fakeHost(spec.name, o),
+      controlHost: () => fakeHost('localhost', o),
       findModule: (name) => byName.get(name),
       sleep: async (ms) => {
         sleeps.push(ms);
