@@ -3,12 +3,15 @@
 // generated in a temp folder: four playbooks imported by site.yaml, every generic
 // module, `when`, loops, templates in arguments, a template file, vars_files and an
 // inventory of 50 hosts with group_vars. Each run is a fresh `node` process, so
-// module loading counts as it does for `kvmplay validate`.
+// module loading counts as it does for `kvmplay validate`. Then the same for a
+// "role-heavy" project of about as many tasks, most of them in roles, on the same
+// inventory (bench/validate-roles.ts); its lines come after and start with [role-heavy].
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeRoleSet } from './validate-roles.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TASKS = 1000;
@@ -182,12 +185,19 @@ const DOMAIN_XML = `<domain type="{{ virt_type }}">
 </domain>
 `;
 
-async function writeSet(dir: string): Promise<{ playbook: string; inventory: string }> {
-  const files: Record<string, string> = {
-    'package.json': '{}\n',
+/** The inventory both projects use: 50 hosts with two VMs each, and group_vars. */
+function inventoryFiles(): Record<string, string> {
+  return {
     'inventory/hosts.yaml': inventoryYaml(),
     'inventory/group_vars/all.yaml': 'virt_type: kvm\nip_forward: 1\nstate_dir: /var/lib/kvmplay\n',
     'inventory/group_vars/hypervisors.yaml': 'kvm_packages: [qemu-kvm, libvirt-daemon-system, virtinst]\n',
+  };
+}
+
+async function writeSet(dir: string): Promise<{ playbook: string; inventory: string }> {
+  const files: Record<string, string> = {
+    'package.json': '{}\n',
+    ...inventoryFiles(),
     'playbooks/vars/main.yaml': 'pool_path: /var/lib/libvirt/images\n',
     'playbooks/templates/domain.xml.hbs': DOMAIN_XML,
     'playbooks/site.yaml': Array.from({ length: FILES }, (_, f) => `- import_playbook: part-${f + 1}.yaml\n`).join(''),
@@ -247,44 +257,62 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+interface Measured {
+  /** The header line, e.g. `validate 1000 tasks (…), 7 fresh processes`. */
+  header: string;
+  /** Before every line of this set: '' for the flat set, whose lines other tools read. */
+  prefix: string;
+  playbook: string;
+  inventory: string;
+  tasks: number;
+}
+
+/** Times one project: `runs` fresh processes through the entry, then through the CLI; prints the rows. */
+async function measure(set: Measured, entry: string, runs: number, nodeArgs: readonly string[]): Promise<void> {
+  const { prefix, playbook, inventory } = set;
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await runOnce(entry, playbook, inventory, nodeArgs));
+  if (samples[0]!.tasks !== set.tasks) throw new Error(`${prefix}expected ${set.tasks} tasks, loaded ${samples[0]!.tasks}`);
+  const line = (what: string, xs: number[]) => {
+    process.stdout.write(`${(prefix + what).padEnd(34 + prefix.length)} min ${Math.min(...xs).toFixed(0).padStart(5)} ms   median ${median(xs).toFixed(0).padStart(5)} ms\n`);
+  };
+  const row = (what: string, pick: (s: Sample) => number) => line(what, samples.map(pick));
+  process.stdout.write(`${prefix}${set.header}\n`);
+  row('whole process (spawn → exit)', (s) => s.wallMs);
+  // CPU time of all the process's threads: steadier than wall time on a shared machine.
+  row('  its CPU time (user + system)', (s) => s.cpuMs);
+  // performance.now() counts from the process's start: node's own startup, before the entry runs.
+  row('  node startup', (s) => s.startMs);
+  row('  import modules', (s) => s.importMs);
+  row('  loadInventory', (s) => s.inventoryMs);
+  row('  loadPlaybooks', (s) => s.loadMs);
+  // The same files through the command line, which also loads the CLI's own modules.
+  const cli: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await spawnTimed([join(root, 'bin', 'kvmplay.js'), 'validate', playbook, '-i', inventory], dirname(playbook));
+    if (r.code !== 0) {
+      process.stdout.write(`${prefix}kvmplay validate: exited ${r.code}, not timed\n${r.stderr}`);
+      break;
+    }
+    cli.push(r.wallMs);
+  }
+  if (cli.length === runs) line('kvmplay validate -i (the CLI)', cli);
+}
+
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 7);
   // Extra node flags for the measured process, e.g. BENCH_NODE_ARGS=--cpu-prof.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const dir = await mkdtemp(join(tmpdir(), 'kvmplay-bench-validate-'));
   try {
-    const { playbook, inventory } = await writeSet(dir);
     const entry = join(dir, 'entry.mjs');
     await writeFile(entry, entrySource());
-    const samples: Sample[] = [];
-    for (let i = 0; i < runs; i++) samples.push(await runOnce(entry, playbook, inventory, nodeArgs));
-    if (samples[0]!.tasks !== TASKS) throw new Error(`expected ${TASKS} tasks, loaded ${samples[0]!.tasks}`);
-    const row = (what: string, pick: (s: Sample) => number) => {
-      const xs = samples.map(pick);
-      process.stdout.write(`${what.padEnd(34)} min ${Math.min(...xs).toFixed(0).padStart(5)} ms   median ${median(xs).toFixed(0).padStart(5)} ms\n`);
-    };
-    process.stdout.write(`validate ${TASKS} tasks (${FILES} playbooks, ${HOSTS} hosts), ${runs} fresh processes\n`);
-    row('whole process (spawn → exit)', (s) => s.wallMs);
-    // CPU time of all the process's threads: steadier than wall time on a shared machine.
-    row('  its CPU time (user + system)', (s) => s.cpuMs);
-    // performance.now() counts from the process's start: node's own startup, before the entry runs.
-    row('  node startup', (s) => s.startMs);
-    row('  import modules', (s) => s.importMs);
-    row('  loadInventory', (s) => s.inventoryMs);
-    row('  loadPlaybooks', (s) => s.loadMs);
-    // The same files through the command line, which also loads the CLI's own modules.
-    const cli: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const r = await spawnTimed([join(root, 'bin', 'kvmplay.js'), 'validate', playbook, '-i', inventory], dirname(playbook));
-      if (r.code !== 0) {
-        process.stdout.write(`kvmplay validate: exited ${r.code}, not timed\n${r.stderr}`);
-        break;
-      }
-      cli.push(r.wallMs);
-    }
-    if (cli.length === runs) {
-      process.stdout.write(`${'kvmplay validate -i (the CLI)'.padEnd(34)} min ${Math.min(...cli).toFixed(0).padStart(5)} ms   median ${median(cli).toFixed(0).padStart(5)} ms\n`);
-    }
+    const flat = await writeSet(dir);
+    await measure({ ...flat, tasks: TASKS, prefix: '', header: `validate ${TASKS} tasks (${FILES} playbooks, ${HOSTS} hosts), ${runs} fresh processes` }, entry, runs, nodeArgs);
+    const roles = await writeRoleSet(join(dir, 'role-heavy'), inventoryFiles(), TASKS);
+    const header = `validate ${roles.tasks} tasks (${roles.roleTasks} of them in ${roles.roles} roles; ${roles.written} written in ` +
+      `${roles.taskFiles} role task files + site.yaml; ${roles.templates} .j2 templates; ${HOSTS} hosts), ${runs} fresh processes`;
+    await measure({ ...roles, prefix: '[role-heavy] ', header }, entry, runs, nodeArgs);
   } finally {
     if (!process.env.BENCH_KEEP) await rm(dir, { recursive: true, force: true });
     else process.stdout.write(`kept ${dir}\n`);

@@ -179,6 +179,13 @@ describe('import_tasks and include_tasks', () => {
       }), ['4:7: "loop" is not supported on import_tasks (kvmplay applies name, when, tags, vars, become)']);
     });
 
+    it('refuses include_tasks apply: rather than dropping it', async () => {
+      assert.deepEqual(await problemsOf({
+        'site.yaml': play('    - include_tasks: { file: a.yml, apply: { become: true } }'),
+        'a.yml': yaml('- shell: echo a'),
+      }), ['3:37: "apply" of include_tasks is not supported yet (kvmplay takes "file")']);
+    });
+
     it('checks the import\'s own when and vars', async () => {
       const problems = await problemsOf({
         'site.yaml': play('    - import_tasks: a.yml', '      when: "a and"', '    - import_tasks: a.yml', '      vars: [1]'),

@@ -259,6 +259,14 @@ async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: B
 
 function literalFile(entry: PEntry, kind: string, problems: Problems): { name: string; pos: SourcePosition } | undefined {
   const v = entry.value;
+  // `include_tasks: { file: x.yml, apply: … }`: only `file` is taken; anything else would be silently lost.
+  if (v.kind === 'map') {
+    const other = v.entries.find((e) => e.name !== 'file');
+    if (other !== undefined) {
+      problems.add(other.keyPos, `"${other.name}" of ${kind} is not supported yet (kvmplay takes "file")`);
+      return undefined;
+    }
+  }
   const name = v.kind === 'scalar' && typeof v.value === 'string' ? v.value : v.kind === 'map' ? fileArg(v) : undefined;
   if (name === undefined || name === '') {
     problems.add(v.pos, `${kind} needs the path of a task file`);
