@@ -194,6 +194,7 @@ function resultEvent(
   const e: TaskResultEvent = { event: 'task', ...rest, changed: r.changed, msg: task.noLog ? NO_LOG_MSG : r.msg };
   if (ignored) e.ignored = true;
   if (rescued) e.rescued = true;
+  if (task.module === 'debug') e.show = true; // Ansible always prints what debug says
   if (ran.items) e.items = ran.items;
   if (typeof r['attempts'] === 'number') e.attempts = r['attempts'];
   if (task.noLog) return e;

@@ -30,6 +30,8 @@ export interface TaskResultEvent {
   handler?: boolean;
   /** A failure that `ignore_errors` let pass: status stays `failed`, the host goes on. */
   ignored?: boolean;
+  /** Its message is always shown, as Ansible always prints what `debug` says. */
+  show?: boolean;
   /** A failure inside a block that has a `rescue`: counted as rescued, not failed (as Ansible). */
   rescued?: boolean;
   /** --diff: unified diff of what changed (or would change in --check). */

@@ -74,7 +74,7 @@ export class ListrPlaybookReporter implements Reporter {
       case 'notice':
         return true;
       case 'task':
-        return this.o.verbose || e.status === 'failed' || e.status === 'unreachable' || Boolean(e.diff);
+        return this.o.verbose || e.show === true || e.status === 'failed' || e.status === 'unreachable' || Boolean(e.diff);
       case 'task_item':
         return this.o.verbose || e.status === 'failed' || Boolean(e.diff);
       default:

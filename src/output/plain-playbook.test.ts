@@ -34,6 +34,12 @@ describe('plain playbook output', () => {
     assert.match(text, /fatal: \[a\]: FAILED! => non-zero return code\n {2}rc: 2\n {2}stderr:\n {4}boom\n\.\.\.ignoring/);
   });
 
+  it('always prints what debug says (show), other messages only with -v', () => {
+    const text = capture([result('a', 'debug', 'ok', { msg: 'count 3', show: true }), result('a', 'other', 'ok', { msg: 'quiet' })]);
+    assert.match(text, /ok: \[a\]\n {2}msg: count 3\n/);
+    assert.doesNotMatch(text, /quiet/);
+  });
+
   it('prints loop items as they arrive and no summary for a loop that went well', () => {
     const text = capture([
       { event: 'task_item', host: 'a', task: 'l', play: 'p', handler: false, item: 'web01', status: 'changed', changed: true, msg: '' },

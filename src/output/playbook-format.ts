@@ -53,6 +53,8 @@ export function formatTaskResult(e: TaskResultEvent, o: FormatOptions): string[]
       if (o.verbose) {
         if (e.msg) lines.push(`  msg: ${e.msg}`);
         lines.push(...outputBlock(e));
+      } else if (e.show && e.status !== 'skipped' && e.msg) {
+        lines.push(`  msg: ${e.msg}`);
       }
     }
   }
