@@ -14,7 +14,7 @@ import type { CompiledExpr } from '../jinja/index.js';
 import type { RoleRef, Step } from './model.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
-import { displayName, readSourceFile } from './source.js';
+import { displayName, readSourceOrReport } from './source.js';
 import { StringChecker, type VarUse } from './strings.js';
 import { describeValue } from './suggest.js';
 import { tagList, type BuiltTask } from './task.js';
@@ -110,9 +110,9 @@ async function expandRole(
   };
   // Dependencies run first, with the role's own conditions and tags.
   if (role.dependencies.length > 0 && role.depsFile !== undefined) {
-    const depsSrc = await readSourceFile(role.depsFile);
-    const depStrings = new StringChecker(depsSrc, problems, ctx.stringCache);
-    for (const dep of role.dependencies) await useRole(dep, ctx, depStrings, out, seen, [...chain, dir], inherited);
+    const depsSrc = await readSourceOrReport(role.depsFile, problems);
+    const depStrings = depsSrc === undefined ? undefined : new StringChecker(depsSrc, problems, ctx.stringCache);
+    for (const dep of depStrings ? role.dependencies : []) await useRole(dep, ctx, depStrings!, out, seen, [...chain, dir], inherited);
   }
 
   // Merged after the dependencies' (which ran first): a role's own values win over theirs.
@@ -125,14 +125,8 @@ async function expandRole(
       if (files[section] !== 'main') problems.add(spec.pos, `role "${spec.name}" has no ${section}/${files[section]}.yml (${section}_from)`);
       continue;
     }
-    let src;
-    try {
-      src = await readSourceFile(file);
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      problems.addError(e);
-      continue;
-    }
+    const src = await readSourceOrReport(file, problems);
+    if (src === undefined) continue;
     if (src.root !== null && src.root.kind !== 'seq') {
       problems.add(src.root.pos, `a role's ${section} file must be a list, not ${describeValue(toValue(src.root))}`);
       continue;
@@ -325,20 +319,12 @@ async function loadRole(dir: string, name: string, problems: Problems, files: Ro
   const metaFile = await mainFile(join(dir, 'meta'));
   let dependencies: PNode[] = [];
   let allowDuplicates = false;
-  if (metaFile !== undefined) {
-    try {
-      const meta = await readSourceFile(metaFile);
-      const root = meta.root;
-      if (root?.kind === 'map') {
-        const deps = entryOf(root, 'dependencies')?.value;
-        if (deps?.kind === 'seq') dependencies = deps.items;
-        else if (deps !== undefined && !(deps.kind === 'scalar' && deps.value === null)) problems.add(deps.pos, '"dependencies" must be a list of roles');
-        allowDuplicates = toValue(entryOf(root, 'allow_duplicates')?.value ?? { kind: 'scalar', value: false, pos: root.pos }) === true;
-      }
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      problems.addError(e);
-    }
+  const root = metaFile === undefined ? undefined : (await readSourceOrReport(metaFile, problems))?.root;
+  if (root?.kind === 'map') {
+    const deps = entryOf(root, 'dependencies')?.value;
+    if (deps?.kind === 'seq') dependencies = deps.items;
+    else if (deps !== undefined && !(deps.kind === 'scalar' && deps.value === null)) problems.add(deps.pos, '"dependencies" must be a list of roles');
+    allowDuplicates = toValue(entryOf(root, 'allow_duplicates')?.value ?? { kind: 'scalar', value: false, pos: root.pos }) === true;
   }
   return { dir, name, defaults, vars: roleVars, allowDuplicates, dependencies, depsFile: metaFile };
 }

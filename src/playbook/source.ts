@@ -35,6 +35,17 @@ export async function readSourceFile(path: string): Promise<SourceFile> {
   return parseSource(path, name, text);
 }
 
+/** readSourceFile, with a file that cannot be read or parsed recorded as its problem (undefined then). */
+export async function readSourceOrReport(path: string, problems: { addError(e: ValidationError): void }): Promise<SourceFile | undefined> {
+  try {
+    return await readSourceFile(path);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    problems.addError(e);
+    return undefined;
+  }
+}
+
 export function parseSource(path: string, name: string, text: string): SourceFile {
   const lines = text.split('\n');
   // loadDataText tries JSON first and gives JSON nodes no positions; a trailing YAML

@@ -8,14 +8,13 @@
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SourcePosition } from '../errors.js';
-import { ValidationError } from '../errors.js';
 import { isPlainObject } from '../data/py-values.js';
 import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
 import type { CompiledExpr } from '../jinja/index.js';
 import type { RoleRef, Step, Task } from './model.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
-import { displayName, readSourceFile } from './source.js';
+import { displayName, readSourceOrReport } from './source.js';
 import { StringChecker, type StringCache, type VarUse } from './strings.js';
 import { describeValue } from './suggest.js';
 import { buildTask, checkVarNames, tagList, type BuiltTask } from './task.js';
@@ -166,14 +165,8 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
     problems.add(target.pos, `${kind} "${target.name}" imports itself (through ${ctx.stack.length} file(s))`);
     return none;
   }
-  let src;
-  try {
-    src = await readSourceFile(file);
-  } catch (e) {
-    if (!(e instanceof ValidationError)) throw e;
-    problems.addError(e);
-    return none;
-  }
+  const src = await readSourceOrReport(file, problems);
+  if (src === undefined) return none;
   const root = src.root;
   if (root !== null && root.kind !== 'seq') {
     problems.add(root.pos, `a task file must be a list of tasks, not ${describeValue(toValue(root))}`);
