@@ -66,7 +66,8 @@ interface RunFlags {
   json?: boolean;
   stepTimeout?: number;
   acceptNewHostKeys?: boolean;
-  verbose?: boolean;
+  /** How many -v (commander counts them). */
+  verbose?: number;
   strict?: boolean;
 }
 
@@ -102,7 +103,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'newline-delimited JSON task events, then the recap as the last line')
     .option('--step-timeout <seconds>', 'end a task on a host after this long (a task\'s own timeout wins)', positiveSeconds)
     .option('--accept-new-host-keys', 'record first-seen host keys (never changed ones)')
-    .option('-v, --verbose', 'print the output of every task')
+    .option('-v, --verbose', 'print the output of every task (-vv…: also debug tasks with that verbosity)', (_v: string, n: number) => n + 1, 0)
     .option('--strict', STRICT_HELP)
     .action(async (playbooks: string[], flags: RunFlags) =>
       setExit(await (await commands.run()).runCommand({
@@ -116,7 +117,8 @@ function buildProgram(setExit: (code: number) => void): Command {
         diff: Boolean(flags.diff),
         forks: flags.forks,
         json: Boolean(flags.json),
-        verbose: Boolean(flags.verbose),
+        verbose: Number(flags.verbose ?? 0) > 0,
+        verbosity: Number(flags.verbose ?? 0),
         acceptNewHostKeys: Boolean(flags.acceptNewHostKeys),
         stepTimeout: flags.stepTimeout,
         strict: Boolean(flags.strict),

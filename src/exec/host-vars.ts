@@ -77,6 +77,8 @@ export function topLayers(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): 
   ];
 }
 
+const ANSIBLE_VERSION = { full: '2.14.18', major: 2, minor: 14, revision: 18, string: '2.14.18' };
+
 export function magicVars(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): Vars {
   const name = hostRun.name;
   const inv = ctx.inventory;
@@ -94,6 +96,14 @@ export function magicVars(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): 
     ansible_check_mode: ctx.options.check,
     diff_mode: ctx.options.diff,
     ansible_diff_mode: ctx.options.diff,
+    ansible_verbosity: ctx.options.verbosity ?? 0,
+    // The ansible-core whose playbook language kvmplay follows (its Jinja corpus is 2.14's).
+    ansible_version: ANSIBLE_VERSION,
+    ansible_run_tags: [...ctx.options.tags.only],
+    ansible_skip_tags: [...ctx.options.tags.skip],
+    ansible_forks: ctx.options.forks,
+    ansible_limit: ctx.options.limit ?? '',
+    ansible_inventory_sources: [...inv.sources],
     ansible_play_name: playRun.play.name,
     ansible_play_hosts: active,
     ansible_play_hosts_all: [...playRun.hosts],
@@ -147,5 +157,8 @@ function hostvarsOf(ctx: RunContext, playRun: PlayRun, name: string): Scope {
 
 /** The full scope of a task (loop variables on top when given). */
 export function taskScope(ctx: RunContext, base: readonly VarLayer[], loop?: Vars): Scope {
-  return layeredVars(loop ? [...base, { source: 'loop', vars: loop, templated: false }] : base, ctx.templateCache);
+  const scope = layeredVars(loop ? [...base, { source: 'loop', vars: loop, templated: false }] : base, ctx.templateCache);
+  // Ansible's `vars`: every variable in scope (`vars['name_' ~ x]`, `'x' in vars`); not one of its own keys.
+  Object.defineProperty(scope, 'vars', { value: scope, enumerable: false, configurable: true });
+  return scope;
 }

@@ -70,6 +70,7 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   const mctx: RunModuleContext = {
     hostName: hostRun.name,
     check: task.checkMode ?? ctx.options.check,
+    verbosity: ctx.options.verbosity ?? 0,
     diff: task.diff ?? ctx.options.diff,
     become,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { runSite, yaml } from '../../test/support/run-fixture.js';
 import { Recap } from '../output/recap.js';
+import { MAGIC_VARIABLES } from '../playbook/variables.js';
 
 const recapOf = (r: Awaited<ReturnType<typeof runSite>>): Recap => {
   const recap = new Recap();
@@ -196,5 +197,18 @@ describe('delegate_to and run_once', () => {
       ),
     }, { inventory: TWO, forks: 1 });
     assert.deepEqual(r.calls.map((c) => [c.host, c.args['value']]), [['h1', 7], ['h1', 7], ['h2', 7]]);
+  });
+});
+
+describe('magic variables', () => {
+  it('defines every name the validator takes as always defined', async () => {
+    // Set only in a rescue, or once facts are gathered.
+    const later = new Set(['ansible_failed_task', 'ansible_failed_result', 'facts']);
+    const names = [...MAGIC_VARIABLES].filter((n) => !later.has(n));
+    const r = await runSite({
+      'site.yaml': yaml('- hosts: all', '  gather_facts: false', '  tasks:',
+        `    - { name: check, probe: { value: "{{ [${names.map((n) => `'${n}'`).join(', ')}] | reject('in', vars) | list }}" } }`),
+    }, { inventory: ONE });
+    assert.deepEqual(r.calls[0]?.args['value'], [], r.results[0]?.msg);
   });
 });

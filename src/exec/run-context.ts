@@ -24,6 +24,8 @@ export interface RunOptions {
   forks: number;
   /** --step-timeout in ms: a task without its own `timeout` ends after this long. */
   stepTimeoutMs: number | undefined;
+  /** How many -v were given (0 without). */
+  verbosity?: number;
 }
 
 export interface RunContext {

@@ -15,10 +15,9 @@ import type { BuiltTask } from './task.js';
 export const MAGIC_VARIABLES: ReadonlySet<string> = new Set([
   'inventory_hostname', 'inventory_hostname_short', 'inventory_dir', 'inventory_file', 'group_names', 'groups',
   'hostvars', 'playbook_dir', 'check_mode', 'diff_mode', 'facts', 'play_hosts', 'omit', 'vars', 'role_names',
-  'environment', 'ansible_facts', 'ansible_check_mode', 'ansible_diff_mode', 'ansible_play_name', 'ansible_play_hosts',
+  'ansible_facts', 'ansible_check_mode', 'ansible_diff_mode', 'ansible_play_name', 'ansible_play_hosts',
   'ansible_play_hosts_all', 'ansible_play_batch', 'ansible_version', 'ansible_run_tags', 'ansible_skip_tags',
-  'ansible_verbosity', 'ansible_forks', 'ansible_limit', 'ansible_inventory_sources', 'ansible_config_file',
-  'ansible_playbook_python', 'ansible_failed_task', 'ansible_failed_result',
+  'ansible_verbosity', 'ansible_forks', 'ansible_limit', 'ansible_inventory_sources', 'ansible_failed_task', 'ansible_failed_result',
 ]);
 
 // Modules that gather the host's facts (`ansible_facts`, `ansible_<fact>`) for later tasks.

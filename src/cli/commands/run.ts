@@ -30,6 +30,8 @@ export interface RunCommandOptions {
   forks: number;
   json: boolean;
   verbose: boolean;
+  /** How many -v: debug's `verbosity` and `ansible_verbosity`. */
+  verbosity?: number;
   acceptNewHostKeys: boolean;
   /** Seconds. */
   stepTimeout: number | undefined;
@@ -91,6 +93,7 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
       diff: o.diff,
       forks: o.forks,
       stepTimeoutMs: o.stepTimeout === undefined ? undefined : o.stepTimeout * 1000,
+      verbosity: o.verbosity ?? (o.verbose ? 1 : 0),
     },
     bus,
     redactor,
