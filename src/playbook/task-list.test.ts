@@ -115,6 +115,14 @@ describe('import_tasks and include_tasks', () => {
       });
       assert.deepEqual(tasks.map((t) => t.become), [true, false]);
     });
+
+    it('gives the become_user of an import or a block to tasks that do not say', async () => {
+      const tasks = await tasksOf({
+        'site.yaml': play('    - import_tasks: a.yml', '      become_user: kvp', '    - block:', '        - shell: echo c', '      become_user: libvirt'),
+        'a.yml': yaml('- shell: echo a', '- shell: echo b', '  become_user: root'),
+      });
+      assert.deepEqual(tasks.map((t) => t.becomeUser), ['kvp', 'root', 'libvirt']);
+    });
   });
 
   describe('problems', () => {
@@ -176,7 +184,7 @@ describe('import_tasks and include_tasks', () => {
       assert.deepEqual(await problemsOf({
         'site.yaml': play('    - import_tasks: a.yml', '      loop: [1, 2]'),
         'a.yml': yaml('- shell: echo a'),
-      }), ['4:7: "loop" is not supported on import_tasks (kvmplay applies name, when, tags, vars, become)']);
+      }), ['4:7: "loop" is not supported on import_tasks (kvmplay applies name, when, tags, vars, become, become_user)']);
     });
 
     it('refuses include_tasks apply: rather than dropping it', async () => {

@@ -50,6 +50,7 @@ export interface Inherited {
   tags: string[];
   vars: Record<string, unknown>;
   become: boolean | undefined;
+  becomeUser?: string | undefined;
   /** A block's ignore_errors. */
   ignoreErrors?: boolean;
 }
@@ -70,7 +71,7 @@ export interface BuiltTaskList {
 const IMPORT_KEYS = ['import_tasks', 'include_tasks'] as const;
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role'] as const;
 // What an import entry may say besides the file (Ansible's include/import keywords kvmplay applies).
-const IMPORT_KEYWORDS = new Set(['name', 'when', 'tags', 'vars', 'become']);
+const IMPORT_KEYWORDS = new Set(['name', 'when', 'tags', 'vars', 'become', 'become_user']);
 const QUALIFIED = /^ansible\.(builtin|legacy)\./;
 
 export async function buildTaskList(list: PNode | undefined, ctx: TaskListContext): Promise<BuiltTaskList> {
@@ -123,6 +124,7 @@ function inherit(built: BuiltTask, ctx: TaskListContext): BuiltTask {
     tags: [...new Set([...built.task.tags, ...inh.tags])],
     vars: { ...inh.vars, ...built.task.vars },
     become: built.task.become ?? inh.become,
+    becomeUser: built.task.becomeUser ?? inh.becomeUser,
     ignoreErrors: built.task.ignoreErrors || inh.ignoreErrors === true,
     role,
   };
@@ -178,6 +180,7 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
     tags: [...ctx.inherited.tags, ...(kind === 'import_tasks' ? tagList(tagsOf(valueOf('tags'))) : [])],
     vars: { ...ctx.inherited.vars, ...(isPlainObject(vars) ? vars : {}) },
     become: typeof become === 'boolean' ? become : ctx.inherited.become,
+    becomeUser: stringOr(valueOf('become_user'), ctx.inherited.becomeUser),
   };
   const inner = await buildTaskList(root ?? undefined, {
     ...ctx,
@@ -192,7 +195,7 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
 }
 
 // What a block may say besides its three lists (Ansible's block keywords kvmplay applies).
-const BLOCK_KEYWORDS = new Set(['block', 'rescue', 'always', 'name', 'when', 'tags', 'vars', 'become', 'ignore_errors']);
+const BLOCK_KEYWORDS = new Set(['block', 'rescue', 'always', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'ignore_errors']);
 
 /** A block: its keywords passed down to its tasks, its three lists built in turn. */
 async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: BuiltTaskList; step: Step | undefined }> {
@@ -232,6 +235,7 @@ async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: B
     tags: [...ctx.inherited.tags, ...tagList(tagsOf(valueOf('tags')))],
     vars: { ...ctx.inherited.vars, ...(isPlainObject(vars) ? vars : {}) },
     become: typeof become === 'boolean' ? become : ctx.inherited.become,
+    becomeUser: stringOr(valueOf('become_user'), ctx.inherited.becomeUser),
     ignoreErrors: ignoreErrors === true || ctx.inherited.ignoreErrors === true,
   };
   const inner = { ...ctx, inherited };
@@ -282,6 +286,10 @@ async function findTaskFile(name: string, ctx: TaskListContext): Promise<string 
   const candidates = isAbsolute(name) ? [name] : [ctx.dir, ...ctx.alsoDirs].map((d) => resolve(d, name));
   for (const c of candidates) if ((await stat(c).catch(() => null))?.isFile()) return c;
   return undefined;
+}
+
+function stringOr(v: unknown, fallback: string | undefined): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : fallback;
 }
 
 function tagsOf(v: unknown): string | number | (string | number)[] | undefined {

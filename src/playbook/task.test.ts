@@ -118,7 +118,7 @@ describe('tasks and their modules', () => {
     assert.deepEqual(await problemsOf({
       'site.yaml': play('    - block:', '        - shell: echo', '      delegate_to: localhost', '    - local_action: shell echo', '    - shell: echo', '      delegate_to: localhost'),
     }), [
-      '5:7: "delegate_to" is not supported on a block (kvmplay applies block, rescue, always, name, when, tags, vars, become, ignore_errors)',
+      '5:7: "delegate_to" is not supported on a block (kvmplay applies block, rescue, always, name, when, tags, vars, become, become_user, ignore_errors)',
       '6:7: "local_action" is not supported by kvmplay yet: write the task with "delegate_to: localhost"',
     ]);
   });
