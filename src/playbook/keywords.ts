@@ -43,8 +43,6 @@ export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
 /** Ansible task keywords (and task-like modules) kvmplay refuses. */
 export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
   ['delegate_facts', `"delegate_facts" is not supported`],
-  ['local_action', `"local_action" ${NOT_YET}: write the task with "delegate_to: localhost"`],
-  ['action', `"action" is not supported: write the module as the task's key (copy: …)`],
   ['environment', `"environment" ${NOT_YET}: set variables in the command (shell: "X=1 cmd")`],
   ['run_once', `"run_once" ${NOT_YET}`],
   ['async', `"async" ${NOT_YET}: use "timeout"`],

@@ -114,12 +114,24 @@ describe('tasks and their modules', () => {
     assert.deepEqual(task.args, { path: '/x', state: 'directory', mode: '0755' });
   });
 
-  it('names what is not supported at its key: delegate_to on a block, local_action on a task', async () => {
+  it('reads action and local_action as the module they name, local_action delegated to localhost', async () => {
+    const { run, problems, tree } = await loadSite({
+      'site.yaml': play('    - local_action: shell echo hi', '    - action: { module: shell, cmd: echo there }'),
+    });
+    await tree.remove();
+    assert.deepEqual(problems, []);
+    const tasks = run!.playbooks[0]!.plays[0]!.tasks;
+    assert.deepEqual(tasks.map((t) => [t.module, t.delegateTo]), [['shell', 'localhost'], ['shell', undefined]]);
+    assert.deepEqual(await problemsOf({ 'site.yaml': play('    - local_action: { module: nope }') }).then((p) => p.map((x) => x.replace(/ \(did you mean.*$/, ''))),
+      ['3:31: unknown module "nope"']);
+  });
+
+  it('names what is not supported at its key: delegate_to on a block, async on a task', async () => {
     assert.deepEqual(await problemsOf({
-      'site.yaml': play('    - block:', '        - shell: echo', '      delegate_to: localhost', '    - local_action: shell echo', '    - shell: echo', '      delegate_to: localhost'),
+      'site.yaml': play('    - block:', '        - shell: echo', '      delegate_to: localhost', '    - shell: echo', '      async: 10', '    - shell: echo', '      delegate_to: localhost'),
     }), [
       '5:7: "delegate_to" is not supported on a block (kvmplay applies block, rescue, always, name, when, tags, vars, become, become_user, ignore_errors)',
-      '6:7: "local_action" is not supported by kvmplay yet: write the task with "delegate_to: localhost"',
+      '7:7: "async" is not supported by kvmplay yet: use "timeout"',
     ]);
   });
 

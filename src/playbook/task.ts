@@ -58,7 +58,15 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
   const candidates: PEntry[] = [];
   let actionLike = false;
   let withLoop: { plugin: string; entry: PEntry } | undefined;
+  let localAction: PEntry | undefined;
   for (const e of node.entries) {
+    if (e.name === 'action' || e.name === 'local_action') {
+      // `action: copy src=a dest=b` / `local_action: { module: copy, … }`: the module written as a value.
+      const moduleEntry = actionModule(e, problems);
+      if (moduleEntry) candidates.push(moduleEntry);
+      if (e.name === 'local_action') localAction = e;
+      continue;
+    }
     const unsupported = UNSUPPORTED_TASK_KEYS.get(e.name);
     const plugin = withLoopPlugin(e.name);
     if (plugin !== undefined) {
@@ -78,6 +86,9 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     } else {
       candidates.push(e); // the module, or a mistake
     }
+  }
+  if (localAction !== undefined && keywordValues['delegate_to'] !== undefined) {
+    problems.add(localAction.keyPos, 'a task has either "local_action" or "delegate_to", not both');
   }
   const before = problems.count;
   const parsed = parseKeywords(TaskKeywords, keywordValues, node);
@@ -141,7 +152,7 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     becomeUser: kw.become_user,
     noLog: kw.no_log ?? false,
     checkMode: kw.check_mode,
-    delegateTo: kw.delegate_to,
+    delegateTo: kw.delegate_to ?? (localAction ? 'localhost' : undefined),
     runOnce: kw.run_once ?? false,
     diff: kw.diff,
     vars: kw.vars ?? {},
@@ -167,6 +178,25 @@ function localFiles(task: Task, valueNode: Map<string, PNode>): LocalFileRef[] {
     refs.push({ kind, src, pos: valueNode.get(arg)?.pos ?? task.argPos(arg) });
   }
   return refs;
+}
+
+/** The module entry an `action`/`local_action` value stands for, as if it were the task's key. */
+function actionModule(e: PEntry, problems: Problems): PEntry | undefined {
+  const v = e.value;
+  if (v.kind === 'scalar' && typeof v.value === 'string' && v.value.trim() !== '') {
+    const [, module = '', rest = ''] = /^\s*(\S+)\s*([^]*)$/.exec(v.value) ?? [];
+    const args: PNode = { kind: 'scalar', pos: v.pos, value: rest === '' ? null : rest };
+    return { key: module, name: module, keyPos: v.pos, value: args };
+  }
+  if (v.kind === 'map') {
+    const moduleNode = entryOf(v, 'module')?.value;
+    if (moduleNode?.kind === 'scalar' && typeof moduleNode.value === 'string' && moduleNode.value !== '') {
+      const args: PNode = { kind: 'map', pos: v.pos, entries: v.entries.filter((x) => x.name !== 'module'), unsafe: v.unsafe };
+      return { key: moduleNode.value, name: moduleNode.value, keyPos: moduleNode.pos, value: args };
+    }
+  }
+  problems.add(v.pos, `"${e.name}" needs a module: "${e.name}: command echo hi" or a map with "module:"`);
+  return undefined;
 }
 
 export function checkVarNames(node: PNode | undefined, problems: Problems): void {
