@@ -11,6 +11,7 @@ import { applyResultConditions, judge, resultScope } from './conditions.js';
 import type { HostRun } from './host-pool.js';
 import { taskScope, topLayers } from './host-vars.js';
 import { withLookups } from './lookup-scope.js';
+import { isPlainObject } from '../data/py-values.js';
 import { isHostFacts } from '../modules/system/facts/facts-parse.js';
 import { itemLabel, loopItems, loopVars } from './loop.js';
 import { callModule, type CallOutcome } from './module-call.js';
@@ -89,7 +90,7 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
   if (task.module === 'set_fact') {
     const items = Array.isArray(r['results']) ? (r['results'] as unknown[]) : [r];
     for (const item of items) {
-      if (isRecord(item) && item['failed'] !== true && isRecord(item['ansible_facts'])) Object.assign(hostRun.setFacts, item['ansible_facts']);
+      if (isPlainObject(item) && item['failed'] !== true && isPlainObject(item['ansible_facts'])) Object.assign(hostRun.setFacts, item['ansible_facts']);
     }
   }
   const status = statusOf(r);
@@ -102,10 +103,6 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
 }
 
 const FACT_MODULES: ReadonlySet<string> = new Set(['facts']);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 async function runSingle(env: TaskEnv, layers: readonly VarLayer[]): Promise<Ran> {
   const out = await runItem(env, layers);

@@ -37,9 +37,10 @@ import { TESTS } from './jinja-tests.js';
 import { type Token, tokenize, WORD_OPERATORS } from './lex.js';
 import { GLOBAL_FUNCTIONS } from './template-globals.js';
 import { LOOKUP_PLUGINS, lookupPluginName } from './lookups.js';
-
-const LOOKUP_FUNCTIONS: ReadonlySet<string> = new Set(['lookup', 'query', 'q']);
 import { METHOD_NAMES } from './template-methods.js';
+
+// Calls whose first argument names a lookup plugin, checked when it is a literal.
+const LOOKUP_FUNCTIONS: ReadonlySet<string> = new Set(['lookup', 'query', 'q']);
 
 export const LITERALS: ReadonlyMap<string, null | boolean> = new Map([
   ['true', true], ['True', true], ['false', false], ['False', false],

@@ -1,5 +1,5 @@
 // Which keys a play and a task may have. Ansible keywords kvmplay does not implement
-// are named with a reason, so `delegate_to:` is "not supported" rather than taken
+// are named with a reason, so `async:` is "not supported yet" rather than taken
 // for an unknown module.
 
 export const PLAY_KEYWORDS = [
@@ -44,7 +44,6 @@ export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
 export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
   ['delegate_facts', `"delegate_facts" is not supported`],
   ['environment', `"environment" ${NOT_YET}: set variables in the command (shell: "X=1 cmd")`],
-  ['run_once', `"run_once" ${NOT_YET}`],
   ['async', `"async" ${NOT_YET}: use "timeout"`],
   ['poll', `"poll" ${NOT_YET}`],
   ['throttle', `"throttle" ${NOT_YET}: use --forks`],
@@ -61,11 +60,12 @@ export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
   ['include_vars', `"include_vars" ${NOT_YET}: use the play's "vars_files"`],
 ]);
 
-/** Keys that stand where a module would (so "task has no module" would only be noise). */
-export const ACTION_LIKE_KEYS: ReadonlySet<string> = new Set([
-  'block', 'action', 'local_action', 'include_tasks', 'import_tasks', 'include_role', 'import_role',
-  'import_playbook', 'include_vars',
-]);
+/**
+ * Refused keys that stand where a module would (so "task has no module" would only be
+ * noise). Blocks, imports, action and local_action never get here: the task list and
+ * the task reader take them first.
+ */
+export const ACTION_LIKE_KEYS: ReadonlySet<string> = new Set(['import_playbook', 'include_vars']);
 
 /** The lookup plugin behind a `with_<lookup>` loop key (`with_items` → items), or undefined. */
 export function withLoopPlugin(key: string): string | undefined {

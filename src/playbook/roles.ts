@@ -18,7 +18,7 @@ import { displayName, readSourceOrReport } from './source.js';
 import { StringChecker, type VarUse } from './strings.js';
 import { describeValue } from './suggest.js';
 import { tagList, type BuiltTask } from './task.js';
-import { buildTaskList, type BuiltTaskList, type RoleImporter, type TaskListContext } from './task-list.js';
+import { buildTaskList, tagsOf, type BuiltTaskList, type RoleImporter, type TaskListContext } from './task-list.js';
 
 export interface RolesContext extends Omit<TaskListContext, 'role' | 'inherited' | 'handler' | 'dir' | 'alsoDirs'> {
   /** The playbook's folder: its roles/ is looked in first. */
@@ -195,7 +195,7 @@ function roleSpec(entry: PNode, problems: Problems): RoleSpec | undefined {
     name: nameNode.value,
     pos: nameNode.pos,
     params,
-    tags: tagList(typeof tags === 'string' || Array.isArray(tags) ? (tags as string[]) : undefined),
+    tags: tagList(tagsOf(tags)),
     become: typeof becomeValue === 'boolean' ? becomeValue : undefined,
   };
 }
@@ -252,7 +252,7 @@ export function roleImporter(where: Pick<RolesContext, 'playbookDir' | 'rolesPat
       pos: nameNode.pos,
       params: vars,
       // As for tasks files: an import's tags reach the role's tasks, an include's do not.
-      tags: kind === 'import_role' ? tagList(typeof tags === 'string' || Array.isArray(tags) ? (tags as string[]) : undefined) : [],
+      tags: kind === 'import_role' ? tagList(tagsOf(tags)) : [],
       become: typeof become === 'boolean' ? become : undefined,
     };
     const files: RoleFiles = {

@@ -143,19 +143,9 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
     ok = false;
   }
   const target = literalFile(entry, kind, problems);
-  const at = (key: string): PNode | undefined => entryOf(item, key)?.value;
-  const when = ctx.strings.conditions(at('when'), 'when');
-  checkVarNames(at('vars'), problems);
-  ctx.strings.templates(at('vars'), `${kind} vars`);
-  const valueOf = (key: string): unknown => {
-    const node = at(key);
-    return node === undefined ? undefined : toValue(node);
-  };
-  const vars = valueOf('vars') ?? {};
-  if (!isPlainObject(vars)) problems.add(at('vars')!.pos, `"vars" must be a map, not ${describeValue(vars)}`);
-  const become = valueOf('become');
-  if (become !== undefined && typeof become !== 'boolean') problems.add(at('become')!.pos, '"become" must be true or false');
-  if (!ok || target === undefined || when === undefined) return none;
+  // Tags of an include apply to the include itself, not to its tasks (Ansible); an import's reach them.
+  const passed = passedKeywords(item, ctx, kind, { tags: kind === 'import_tasks' });
+  if (!ok || target === undefined || passed === undefined) return none;
 
   const file = await findTaskFile(target.name, ctx);
   if (file === undefined) {
@@ -174,14 +164,6 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
     problems.add(root.pos, `a task file must be a list of tasks, not ${describeValue(toValue(root))}`);
     return none;
   }
-  const inherited: Inherited = {
-    when: [...ctx.inherited.when, ...when.exprs],
-    // Tags of an include apply to the include itself, not to its tasks (Ansible); an import's reach them.
-    tags: [...ctx.inherited.tags, ...(kind === 'import_tasks' ? tagList(tagsOf(valueOf('tags'))) : [])],
-    vars: { ...ctx.inherited.vars, ...(isPlainObject(vars) ? vars : {}) },
-    become: typeof become === 'boolean' ? become : ctx.inherited.become,
-    becomeUser: stringOr(valueOf('become_user'), ctx.inherited.becomeUser),
-  };
   const inner = await buildTaskList(root ?? undefined, {
     ...ctx,
     strings: new StringChecker(src, problems, ctx.stringCache),
@@ -189,9 +171,9 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
     // Ansible tries each importing file's folder in turn, the playbook's last.
     alsoDirs: [...new Set([ctx.dir, ...ctx.alsoDirs])],
     stack: [...ctx.stack, file],
-    inherited,
+    inherited: passed.inherited,
   });
-  return { ...inner, uses: [...when.uses, ...inner.uses] };
+  return { ...inner, uses: [...passed.uses, ...inner.uses] };
 }
 
 // What a block may say besides its three lists (Ansible's block keywords kvmplay applies).
@@ -209,10 +191,6 @@ async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: B
     ok = false;
   }
   const at = (key: string): PNode | undefined => entryOf(item, key)?.value;
-  const valueOf = (key: string): unknown => {
-    const node = at(key);
-    return node === undefined ? undefined : toValue(node);
-  };
   for (const key of ['block', 'rescue', 'always']) {
     const v = at(key);
     if (v !== undefined && v.kind !== 'seq' && !(v.kind === 'scalar' && v.value === null)) {
@@ -220,25 +198,9 @@ async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: B
       ok = false;
     }
   }
-  const when = ctx.strings.conditions(at('when'), 'when');
-  checkVarNames(at('vars'), problems);
-  ctx.strings.templates(at('vars'), 'block vars');
-  const vars = valueOf('vars') ?? {};
-  if (!isPlainObject(vars)) problems.add(at('vars')!.pos, `"vars" must be a map, not ${describeValue(vars)}`);
-  const become = valueOf('become');
-  if (become !== undefined && typeof become !== 'boolean') problems.add(at('become')!.pos, '"become" must be true or false');
-  const ignoreErrors = valueOf('ignore_errors');
-  if (ignoreErrors !== undefined && typeof ignoreErrors !== 'boolean') problems.add(at('ignore_errors')!.pos, '"ignore_errors" must be true or false');
-  if (!ok || when === undefined) return { built: empty, step: undefined };
-  const inherited: Inherited = {
-    when: [...ctx.inherited.when, ...when.exprs],
-    tags: [...ctx.inherited.tags, ...tagList(tagsOf(valueOf('tags')))],
-    vars: { ...ctx.inherited.vars, ...(isPlainObject(vars) ? vars : {}) },
-    become: typeof become === 'boolean' ? become : ctx.inherited.become,
-    becomeUser: stringOr(valueOf('become_user'), ctx.inherited.becomeUser),
-    ignoreErrors: ignoreErrors === true || ctx.inherited.ignoreErrors === true,
-  };
-  const inner = { ...ctx, inherited };
+  const passed = passedKeywords(item, ctx, 'block', { tags: true, ignoreErrors: true });
+  if (!ok || passed === undefined) return { built: empty, step: undefined };
+  const inner = { ...ctx, inherited: passed.inherited };
   const block = await buildTaskList(at('block'), inner);
   const rescue = await buildTaskList(at('rescue'), inner);
   const always = await buildTaskList(at('always'), inner);
@@ -248,10 +210,46 @@ async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: B
       tasks: parts.flatMap((p) => p.tasks),
       steps: [],
       failedRegisters: parts.flatMap((p) => p.failedRegisters),
-      uses: [...when.uses, ...parts.flatMap((p) => p.uses)],
+      uses: [...passed.uses, ...parts.flatMap((p) => p.uses)],
     },
     step: { kind: 'block', block: block.steps, rescue: rescue.steps, always: always.steps },
   };
+}
+
+/**
+ * The keywords an import or a block passes on to its tasks (`when`, `vars`, `become`,
+ * `become_user`, and `tags` / `ignore_errors` where they reach the tasks), checked, on
+ * top of what the enclosing ones passed; undefined when the `when` does not compile.
+ */
+function passedKeywords(
+  item: PNode, ctx: TaskListContext, what: string, reach: { tags: boolean; ignoreErrors?: boolean },
+): { inherited: Inherited; uses: VarUse[] } | undefined {
+  const { problems } = ctx;
+  const at = (key: string): PNode | undefined => entryOf(item, key)?.value;
+  const valueOf = (key: string): unknown => {
+    const node = at(key);
+    return node === undefined ? undefined : toValue(node);
+  };
+  const when = ctx.strings.conditions(at('when'), 'when');
+  checkVarNames(at('vars'), problems);
+  ctx.strings.templates(at('vars'), `${what} vars`);
+  const vars = valueOf('vars') ?? {};
+  if (!isPlainObject(vars)) problems.add(at('vars')!.pos, `"vars" must be a map, not ${describeValue(vars)}`);
+  const become = valueOf('become');
+  if (become !== undefined && typeof become !== 'boolean') problems.add(at('become')!.pos, '"become" must be true or false');
+  const ignoreErrors = reach.ignoreErrors ? valueOf('ignore_errors') : undefined;
+  if (ignoreErrors !== undefined && typeof ignoreErrors !== 'boolean') problems.add(at('ignore_errors')!.pos, '"ignore_errors" must be true or false');
+  if (when === undefined) return undefined;
+  const outer = ctx.inherited;
+  const inherited: Inherited = {
+    when: [...outer.when, ...when.exprs],
+    tags: [...outer.tags, ...(reach.tags ? tagList(tagsOf(valueOf('tags'))) : [])],
+    vars: { ...outer.vars, ...(isPlainObject(vars) ? vars : {}) },
+    become: typeof become === 'boolean' ? become : outer.become,
+    becomeUser: stringOr(valueOf('become_user'), outer.becomeUser),
+    ...(reach.ignoreErrors ? { ignoreErrors: ignoreErrors === true || outer.ignoreErrors === true } : {}),
+  };
+  return { inherited, uses: when.uses };
 }
 
 function literalFile(entry: PEntry, kind: string, problems: Problems): { name: string; pos: SourcePosition } | undefined {
@@ -292,7 +290,8 @@ function stringOr(v: unknown, fallback: string | undefined): string | undefined 
   return typeof v === 'string' && v !== '' ? v : fallback;
 }
 
-function tagsOf(v: unknown): string | number | (string | number)[] | undefined {
+/** The tags a YAML value names (a string, a number, or a list of them), for tagList. */
+export function tagsOf(v: unknown): string | number | (string | number)[] | undefined {
   if (typeof v === 'string' || typeof v === 'number') return v;
   return Array.isArray(v) ? v.filter((t): t is string | number => typeof t === 'string' || typeof t === 'number') : undefined;
 }
