@@ -57,7 +57,13 @@ export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Sc
   const busy = new Set<string>();
   for (const layer of layers) {
     for (const [key, raw] of Object.entries(layer.vars)) {
-      if (!layer.templated || !hasTemplate(raw)) {
+      // Only templated layers (inventory, vars, -e) can hold `!unsafe` text; the others
+      // (facts, registered results, magic variables) are the engine's plain data, taken as they are.
+      if (!layer.templated) {
+        define(scope, key, raw);
+        continue;
+      }
+      if (!hasTemplate(raw)) {
         define(scope, key, plainValue(raw));
         continue;
       }
