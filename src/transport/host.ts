@@ -1,9 +1,23 @@
 // The small surface modules see of a host (STYLE 1). Only ssh-host.ts implements
 // it over ssh2; unit tests use fakes.
 
+/** How `become` changes user (Ansible's become_method); sudo unless asked otherwise. */
+export type BecomeMethod = 'sudo' | 'su';
+
+export const BECOME_METHODS: readonly BecomeMethod[] = ['sudo', 'su'];
+
 export interface RunOptions {
-  /** Run through sudo with the host's become settings (password fed on stdin). */
+  /** Run as another user (sudo or su) with the host's become settings (password fed on stdin). */
   become?: boolean;
+  /** With become: the user to become for this call, instead of the host's become_user. */
+  becomeUser?: string;
+  /** With become: how to become (default sudo). su asks for the TARGET user's password. */
+  becomeMethod?: BecomeMethod;
+  /**
+   * Environment variables for the command (Ansible's `environment`), set after become
+   * (sudo resets the environment). Names must be shell identifiers.
+   */
+  env?: Readonly<Record<string, string>>;
   /** Bytes for the command's standard input. */
   stdin?: string | Buffer;
   /** End the remote command after this many milliseconds (rc null, timedOut true). */
@@ -48,6 +62,8 @@ export interface Host {
    * A string is handed to `sh -c` as is.
    */
   run(command: string | readonly string[], opts?: RunOptions): Promise<RunResult>;
+  // File operations are SFTP as the login user: they never become. Writes as another
+  // user (file modules with become) go through `run`, so RunOptions covers them.
   readFile(path: string): Promise<Buffer | null>;
   /** Write via a temp file in the same directory + rename, so readers never see half a file. */
   writeAtomic(path: string, data: string | Buffer, opts?: { mode?: number }): Promise<void>;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InterruptedError } from '../../errors.js';
+import { InterruptedError, TaskError } from '../../errors.js';
 import { LocalHost } from './local-host.js';
 
 // A killed process whose parent is gone stays a zombie until init reaps it, which some
@@ -52,6 +52,30 @@ describe('LocalHost (the control machine as a host)', () => {
     const r = await host.run(['id', '-u'], { become: true });
     assert.equal(r.stdout.trim(), '0');
     assert.deepEqual(host.commands[0], ['id', '-u']);
+  });
+
+  it('adds the environment to the command\'s own, values intact', async () => {
+    const r = await new LocalHost().run(['sh', '-c', 'printf "%s|" "$A" "$B" "${PATH:+PATH kept}"'], { env: { A: `x 'y' "z"`, B: 'a  b' } });
+    assert.equal(r.stdout, `x 'y' "z"|a  b|PATH kept|`);
+  });
+
+  it('becomes another user through su (as root), the environment exported after su', async () => {
+    const host = new LocalHost();
+    const r = await host.run(['sh', '-c', 'id -un; printf "%s|" "$A"'], { become: true, becomeUser: 'nobody', becomeMethod: 'su', env: { A: "it's a b" }, cwd: '/' });
+    assert.equal(r.stdout, "nobody\nit's a b|");
+    assert.deepEqual(host.commands[0]?.slice(0, 4), ['su', '-s', '/bin/sh', '-c']);
+  });
+
+  it('becomes another user through non-interactive sudo -u, the environment exported after sudo', async () => {
+    const host = new LocalHost();
+    await host.run(['id', '-un'], { become: true, becomeUser: 'nobody', env: { A: 'a b' } }).catch(() => undefined);
+    assert.deepEqual(host.commands[0], ['sudo', '-n', '-H', '-u', 'nobody', '--', 'sh', '-c', "export A='a b'; exec id -un"]);
+  });
+
+  it('refuses an environment variable name that is no shell identifier, running nothing', async () => {
+    const host = new LocalHost();
+    await assert.rejects(host.run(['true'], { env: { 'A B': 'x' } }), (e: unknown) => e instanceof TaskError && /"A B" is not a valid variable name/.test(e.message));
+    assert.deepEqual(host.commands, []);
   });
 
   it('writes atomically, reads and stats files; a planted symlink is replaced, not followed', async () => {

@@ -3,13 +3,17 @@
 // modules' real shell scripts. An argv runs directly — no shell in between, the same
 // guarantee the SSH transport's quoting gives —, a string through `sh -c`. Each
 // command is its own process group, so a timeout or Ctrl-C ends everything it started.
+// become and `environment` as over SSH: `sudo -n -u USER` or (as root only) `su`, the
+// variables exported after become; without become they are merged into the child's.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join, basename } from 'node:path';
 import { InterruptedError, TaskError } from '../../errors.js';
-import type { FileStat, Host, RunOptions, RunResult } from '../host.js';
+import { envExports, envProblem, execText } from '../command-env.js';
+import { BECOME_METHODS, type FileStat, type Host, type RunOptions, type RunResult } from '../host.js';
+import { becomeUserProblem, suArgv } from '../ssh/become.js';
 
 export interface LocalHostOptions {
   /** Inventory name (default `localhost`). */
@@ -37,11 +41,19 @@ export class LocalHost implements Host {
   async close(): Promise<void> {}
 
   run(command: string | readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    const argv = [...this.becomePrefix(opts), ...(typeof command === 'string' ? ['sh', '-c', command] : command)];
+    let argv: string[];
+    try {
+      argv = this.argvFor(command, opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.commands.push(argv);
     if (opts.signal?.aborted) return Promise.reject(new InterruptedError('interrupted'));
+    // Without become the variables go straight into the child's environment; with it,
+    // the shell after sudo/su exports them (argvFor).
+    const env = opts.env && !this.becomes(opts) ? { ...process.env, ...opts.env } : process.env;
     return new Promise((resolve, reject) => {
-      const child = spawn(argv[0] ?? 'false', argv.slice(1), { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const child = spawn(argv[0] ?? 'false', argv.slice(1), { cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let timedOut = false;
@@ -82,13 +94,39 @@ export class LocalHost implements Host {
     });
   }
 
+  /** The user this call becomes; undefined when not becoming or already that user. */
+  private becomes(opts: RunOptions): string | undefined {
+    if (!opts.become) return undefined;
+    const user = opts.becomeUser ?? this.becomeUser;
+    return userInfo().username === user ? undefined : user;
+  }
+
   /**
-   * Become on the control machine: nothing when already that user, else
-   * non-interactive sudo (a password prompt could not be answered safely here).
+   * The argv to spawn. Become on the control machine: nothing when already that user,
+   * else non-interactive sudo (a password prompt could not be answered safely here),
+   * or su when running as root (su from root asks for nothing; from anyone else it
+   * would want the target's password, which cannot be typed here).
    */
-  private becomePrefix(opts: RunOptions): string[] {
-    if (!opts.become || userInfo().username === this.becomeUser) return [];
-    return ['sudo', '-n', '-H', '-u', this.becomeUser, '--'];
+  private argvFor(command: string | readonly string[], opts: RunOptions): string[] {
+    const refuse = (why: string): never => {
+      throw new TaskError(this.name, `${this.name}: ${why}: refused, nothing was run`);
+    };
+    const envRefused = envProblem(opts.env);
+    if (envRefused) refuse(envRefused);
+    const method = opts.becomeMethod ?? 'sudo';
+    if (opts.become && !BECOME_METHODS.includes(method)) refuse(`become method ${JSON.stringify(method)} is not supported (${BECOME_METHODS.join(', ')})`);
+    const plain = typeof command === 'string' ? ['sh', '-c', command] : [...command];
+    const user = this.becomes(opts);
+    if (user === undefined) return plain;
+    const problem = becomeUserProblem(user);
+    if (problem) refuse(problem);
+    const exports = envExports(opts.env);
+    if (method === 'su') {
+      if (userInfo().uid !== 0) refuse(`su to ${user} on the control machine would ask for ${user}'s password, which kvmplay cannot type here; use become_method sudo (NOPASSWD) or run as root`);
+      return suArgv(user, `${exports}${execText(command)}`);
+    }
+    const sudo = ['sudo', '-n', '-H', '-u', user, '--'];
+    return exports === '' ? [...sudo, ...plain] : [...sudo, 'sh', '-c', `${exports}${execText(command)}`];
   }
 
   async readFile(path: string): Promise<Buffer | null> {

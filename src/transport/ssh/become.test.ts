@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeBecomeFailure, needsSudo, sudoPrefix } from './become.js';
+import { becomeUserProblem, describeBecomeFailure, describeSuFailure, isSuPrompt, needsSudo, suCommand, sudoPrefix } from './become.js';
 
 describe('become command building', () => {
   it('reads the password from stdin with our own prompt marker and target user', () => {
@@ -12,6 +12,28 @@ describe('become command building', () => {
 
   it('refuses a prompt marker that sudo would expand', () => {
     assert.throws(() => sudoPrefix('root', 'pw %u:'), /%/);
+  });
+
+  it('runs su with /bin/sh and the script as -c, the target user last', () => {
+    assert.equal(suCommand('postgres', 'id -un'), `su -s /bin/sh -c 'id -un' postgres`);
+    assert.equal(suCommand('app', "echo 'x'"), `su -s /bin/sh -c 'echo '\\''x'\\''' app`);
+  });
+
+  it('refuses become users su or sudo would misread', () => {
+    assert.equal(becomeUserProblem('www-data'), null);
+    assert.match(becomeUserProblem('') ?? '', /empty/);
+    assert.match(becomeUserProblem('-c') ?? '', /starts with "-"/);
+    assert.match(becomeUserProblem('a b') ?? '', /blanks/);
+    assert.throws(() => suCommand('-l', 'id'), TypeError);
+  });
+
+  it('recognises su\'s password prompt in several languages, and nothing else', () => {
+    for (const p of ['Password: ', 'Password:', "kvp's Password: ", 'Passwort: ', 'Mot de passe : ', 'Пароль: ', '密码：']) {
+      assert.equal(isSuPrompt(p), true, p);
+    }
+    for (const p of ['su:', 'su: Authentication failure', 'Password', 'Enter your new Password: now']) {
+      assert.equal(isSuPrompt(p), false, p);
+    }
   });
 
   it('skips sudo when the login user already is the become user', () => {
@@ -50,5 +72,27 @@ describe('become failures', () => {
   it('says when sudo is missing on the host', () => {
     const msg = describeBecomeFailure('kvp', 'root', { prompts: 0, passwordGiven: true, chatter: 'sh: 1: exec: sudo: not found\n' });
     assert.match(msg, /sudo is not installed/);
+  });
+});
+
+describe('su become failures', () => {
+  it('calls "Authentication failure" after the password an incorrect su password for the target user', () => {
+    const msg = describeSuFailure('kvp', 'app', { prompts: 1, passwordGiven: true, chatter: 'su: Authentication failure\n' });
+    assert.match(msg, /incorrect su password for app .*target user's password/);
+  });
+
+  it('says so when su wants a password and none is set', () => {
+    const msg = describeSuFailure('kvp', 'app', { prompts: 1, passwordGiven: false, chatter: 'su: Authentication failure\n' });
+    assert.match(msg, /su asks for app's password and none is set \(become_password/);
+  });
+
+  it('explains a su that insists on a terminal', () => {
+    const msg = describeSuFailure('kvp', 'root', { prompts: 0, passwordGiven: true, chatter: 'su: must be run from a terminal\n' });
+    assert.match(msg, /reads the password from a terminal only.*become_method sudo/);
+  });
+
+  it('passes on su\'s reason for any other refusal', () => {
+    const msg = describeSuFailure('root', 'nobody', { prompts: 0, passwordGiven: false, chatter: 'This account is currently not available.\n' });
+    assert.equal(msg, 'become failed: su as root to nobody was refused (su: This account is currently not available.)');
   });
 });

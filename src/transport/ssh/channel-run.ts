@@ -1,20 +1,20 @@
-// One command over one exec channel: output collection, the sudo password exchange,
+// One command over one exec channel: output collection, the become password exchange,
 // and ending the remote command on timeout or abort (SPEC 7). The command line comes
 // from remote-command.ts; the connection from ssh-host.ts.
 
 import type { Client as SshClient, ClientChannel } from 'ssh2';
 import { InterruptedError } from '../../errors.js';
-import type { RunResult } from '../host.js';
+import type { BecomeMethod, RunResult } from '../host.js';
 import { StderrHeader, type Markers } from './remote-command.js';
-import type { SudoTranscript } from './become.js';
+import type { BecomeTranscript } from './become.js';
 
 export interface ChannelRunRequest {
   client: SshClient;
   line: string;
   markers: Markers;
   stdin?: Buffer;
-  /** Set when the line goes through sudo: stdin waits until sudo is done. */
-  sudo?: { password?: string };
+  /** Set when the line goes through sudo or su: stdin waits until become is done. */
+  become?: { method: BecomeMethod; password?: string };
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Ends the remote process group(s) over another channel; must settle in bounded time. */
@@ -22,9 +22,9 @@ export interface ChannelRunRequest {
 }
 
 export interface ChannelRunOutcome extends RunResult {
-  /** False when the command never started (sudo refused, or the shell failed). */
+  /** False when the command never started (sudo or su refused, or the shell failed). */
   started: boolean;
-  sudo: SudoTranscript;
+  become: BecomeTranscript;
   /** The connection dropped before the command finished. */
   connectionLost: boolean;
 }
@@ -38,9 +38,9 @@ export function runOnChannel(req: ChannelRunRequest): Promise<ChannelRunOutcome>
   return new Promise((resolve, reject) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    const header = new StderrHeader(req.markers);
+    const header = new StderrHeader(req.markers, { suPrompt: req.become?.method === 'su' });
     const pids: number[] = [];
-    const transcript: SudoTranscript = { prompts: 0, passwordGiven: req.sudo?.password !== undefined, chatter: '' };
+    const transcript: BecomeTranscript = { prompts: 0, passwordGiven: req.become?.password !== undefined, chatter: '' };
     let channel: ClientChannel | undefined;
     let exit: { code: number | null; signal?: string } | undefined;
     let stopping: 'timeout' | 'abort' | undefined;
@@ -66,10 +66,10 @@ export function runOnChannel(req: ChannelRunRequest): Promise<ChannelRunOutcome>
       const out: ChannelRunOutcome = {
         rc: stopping ? null : (exit?.code ?? null),
         stdout: Buffer.concat(stdout).toString('utf8'),
-        // A command that never started has only our and sudo's lines: show those.
+        // A command that never started has only our and sudo's (su's) lines: show those.
         stderr: header.started ? Buffer.concat(stderr).toString('utf8') : header.chatter,
         started: header.started,
-        sudo: transcript,
+        become: transcript,
         // No exit status and not ended by us: the connection went away under the command.
         connectionLost: exit === undefined && stopping === undefined,
       };
@@ -142,18 +142,18 @@ export function runOnChannel(req: ChannelRunRequest): Promise<ChannelRunOutcome>
               onPid?.();
             } else if (e.kind === 'prompt') {
               transcript.prompts++;
-              // First prompt: the password. Another prompt: it was wrong; EOF makes sudo give up.
-              if (transcript.prompts === 1 && req.sudo?.password !== undefined) ch.write(`${req.sudo.password}\n`);
+              // First prompt: the password. Another prompt: it was wrong; EOF makes sudo (su) give up.
+              if (transcript.prompts === 1 && req.become?.password !== undefined) ch.write(`${req.become.password}\n`);
               else ch.end();
             }
-            if (e.kind === 'started' && req.sudo) writeStdinAndEnd();
+            if (e.kind === 'started' && req.become) writeStdinAndEnd();
           }
         });
         ch.on('exit', (code: number | null, signal?: string) => {
           exit = signal ? { code, signal } : { code };
         });
         ch.on('close', onClose);
-        if (!req.sudo) writeStdinAndEnd();
+        if (!req.become) writeStdinAndEnd();
       });
     } catch (err) {
       fail(err); // 'Not connected'

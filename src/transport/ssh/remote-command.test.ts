@@ -76,8 +76,35 @@ describe('remote command wrapping', () => {
   });
 
   it('puts sudo with our prompt marker between the two shells when becoming', () => {
-    const line = wrapCommand({ command: ['whoami'], sudoUser: 'root', nonce: 'n5' });
+    const line = wrapCommand({ command: ['whoami'], become: { method: 'sudo', user: 'root' }, nonce: 'n5' });
     assert.match(line, /exec sudo -S -H -p KVMPLAY-n5-SUDO: -u root -- sh -c /);
+  });
+
+  it('hands the inner shell to su -s /bin/sh -c with the target user last', () => {
+    const line = wrapCommand({ command: ['whoami'], become: { method: 'su', user: 'nobody' }, nonce: 'n6' });
+    assert.ok(line.startsWith(`printf 'KVMPLAY-n6-PID=%s\\n' "$$" >&2; exec su -s /bin/sh -c 'printf '\\''KVMPLAY-n6-GO=`), line);
+    assert.ok(line.endsWith(`"$$" >&2; exec whoami' nobody`), line);
+  });
+
+  // The tests run as root (the lab needs it): su from root asks for no password.
+  it('becomes another user through su, the command and its environment intact', () => {
+    const env = { SPACED: 'a b  c', QUOTES: `it's "x" $(id) \\n`, EMPTY: '' };
+    const argv = ['sh', '-c', 'id -un; printf "%s|" "$SPACED" "$QUOTES" "${EMPTY-unset}"; pwd', 'x'];
+    const r = runLikeSshd(wrapCommand({ command: argv, become: { method: 'su', user: 'nobody' }, env, cwd: '/', nonce: 'n7' }));
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.equal(r.stdout, `nobody\na b  c|it's "x" $(id) \\n||/\n`);
+    assert.equal(readHeader('n7', r.stderr).rest, '');
+  });
+
+  it('exports the environment in the inner shell, values exactly as given', () => {
+    const env = { A: "x 'y' \"z\"", B: 'l1\nl2', C: '$HOME;`id`' };
+    const r = runLikeSshd(wrapCommand({ command: 'printf "%s|" "$A" "$B" "$C"', env, nonce: 'n8' }));
+    assert.equal(r.stdout, `x 'y' "z"|l1\nl2|$HOME;\`id\`|`);
+  });
+
+  it('refuses an environment variable name that is no shell identifier', () => {
+    assert.throws(() => wrapCommand({ command: ['true'], env: { 'A B': '1' }, nonce: 'n9' }), /"A B" is not a valid variable name/);
+    assert.throws(() => wrapCommand({ command: ['true'], env: { 'X;id': '1' }, nonce: 'n9' }), TypeError);
   });
 
   it('refuses a nonce that would need quoting', () => {
@@ -93,6 +120,16 @@ describe('stderr header reading', () => {
     assert.deepEqual(h.events.map((e) => e.kind), ['pid', 'prompt', 'prompt']);
     assert.equal(h.header.started, false);
     assert.equal(h.header.chatter, 'Sorry, try again.\nsudo: 1 incorrect password attempt\n');
+  });
+
+  it('recognises su\'s own password prompt only when asked to, and only a whole one', () => {
+    const su = new StderrHeader(m, { suPrompt: true });
+    assert.deepEqual(su.push(Buffer.from(`${m.pid}42\nsu:`)).events.map((e) => e.kind), ['pid']);
+    assert.deepEqual(su.push(Buffer.from(' warning\nPass')).events, []);
+    assert.deepEqual(su.push(Buffer.from('word: ')).events.map((e) => e.kind), ['prompt']);
+    assert.equal(su.chatter, 'su: warning\n');
+    const sudo = new StderrHeader(m);
+    assert.deepEqual(sudo.push(Buffer.from('Password: ')).events, []);
   });
 
   it('passes everything after the go marker through untouched, markers look-alikes included', () => {

@@ -6,21 +6,33 @@
 // channel's command in a new session (setsid), so the login shell's PID is also the
 // process group of everything the command starts: the wrapper prints it first, and a
 // timeout kills that group over a second channel. The inner shell prints its own PID
-// (after sudo, if any) and a "go" marker, which also tells become that sudo is done.
+// (after sudo or su, if any) and a "go" marker, which also tells become that it is
+// done; it then exports the task's environment (after become: sudo resets it).
 //
 //   printf 'KVMPLAY-n-PID=%s\n' "$$" >&2;
 //   exec [sudo -S -H -p 'KVMPLAY-n-SUDO:' -u USER --] sh -c '
-//     printf "KVMPLAY-n-GO=%s\n" "$$" >&2; [cd -- DIR &&] exec ARGV | exec sh -c CMD'
+//     printf "KVMPLAY-n-GO=%s\n" "$$" >&2; [export A=…;] [cd -- DIR &&] exec ARGV | exec sh -c CMD'
+//   or, with su:  exec su -s /bin/sh -c 'printf …; …' USER
 
-import { quoteShellCommand, quoteShellWord } from '../../util/shell-quote.js';
-import { sudoPrefix } from './become.js';
+import { quoteShellWord } from '../../util/shell-quote.js';
+import { envExports, execText } from '../command-env.js';
+import type { BecomeMethod } from '../host.js';
+import { isSuPrompt, suCommand, sudoPrefix } from './become.js';
+
+/** Who to become for one command, and how. */
+export interface BecomeStep {
+  method: BecomeMethod;
+  user: string;
+}
 
 export interface WrapRequest {
   /** argv (quoted word by word and exec'd) or a shell string (run by `sh -c` as is). */
   command: string | readonly string[];
   cwd?: string;
-  /** Become this user through sudo; undefined = as the login user. */
-  sudoUser?: string;
+  /** Become this user (sudo or su); undefined = as the login user. */
+  become?: BecomeStep;
+  /** Exported by the inner shell, after become. Names must be shell identifiers (TypeError otherwise). */
+  env?: Readonly<Record<string, string>>;
   /** Random, per command: markers must not be guessable from the command's own output. */
   nonce: string;
 }
@@ -38,13 +50,12 @@ export function markersFor(nonce: string): Markers {
 
 export function wrapCommand(req: WrapRequest): string {
   const m = markersFor(req.nonce);
-  const user = typeof req.command === 'string'
-    ? `exec sh -c ${quoteShellWord(req.command)}`
-    : `exec ${quoteShellCommand(req.command)}`;
   const cd = req.cwd === undefined ? '' : `cd -- ${quoteShellWord(req.cwd)} && `;
-  const inner = `printf '${m.go}%s\\n' "$$" >&2; ${cd}${user}`;
-  const sudo = req.sudoUser === undefined ? '' : `${sudoPrefix(req.sudoUser, m.prompt)} `;
-  return `printf '${m.pid}%s\\n' "$$" >&2; exec ${sudo}sh -c ${quoteShellWord(inner)}`;
+  const inner = `printf '${m.go}%s\\n' "$$" >&2; ${envExports(req.env)}${cd}${execText(req.command)}`;
+  const outer = `printf '${m.pid}%s\\n' "$$" >&2; exec`;
+  if (req.become?.method === 'su') return `${outer} ${suCommand(req.become.user, inner)}`;
+  const sudo = req.become === undefined ? '' : `${sudoPrefix(req.become.user, m.prompt)} `;
+  return `${outer} ${sudo}sh -c ${quoteShellWord(inner)}`;
 }
 
 /**
@@ -86,7 +97,8 @@ export class StderrHeader {
   private chatterText = '';
   private done = false;
 
-  constructor(private readonly markers: Markers) {}
+  /** `suPrompt`: also recognise su's own password prompt (su cannot be given our marker). */
+  constructor(private readonly markers: Markers, private readonly opts: { suPrompt?: boolean } = {}) {}
 
   get started(): boolean {
     return this.done;
@@ -113,7 +125,15 @@ export class StderrHeader {
         events.push({ kind: 'prompt' });
         continue;
       }
-      if (nl === -1) break;
+      if (nl === -1) {
+        // su prints its prompt without a newline, then waits: the unfinished line is all
+        // there is. The prompt is dropped from the chatter, like sudo's marker.
+        if (this.opts.suPrompt && isSuPrompt(Buffer.from(this.pending, 'latin1').toString('utf8'))) {
+          this.pending = '';
+          events.push({ kind: 'prompt' });
+        }
+        break;
+      }
       const line = this.pending.slice(0, nl);
       this.pending = this.pending.slice(nl + 1);
       if (line.startsWith(this.markers.pid)) {

@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import type { Client as SshClient, SFTPWrapper } from 'ssh2';
 import type { ConnectionSpec } from '../connection-spec.js';
 import { KvmplayError, TaskError, UnreachableError } from '../../errors.js';
-import { describeBecomeFailure, hasLineBreak, needsSudo } from './become.js';
+import { becomeUserProblem, describeBecomeFailure, describeSuFailure, hasLineBreak, needsSudo } from './become.js';
 import { runOnChannel, type ChannelRunOutcome } from './channel-run.js';
+import { envProblem } from '../command-env.js';
 import { openConnection, type OpenConnection, type TransportOptions } from './connect.js';
-import type { FileStat, Host, ReconnectOptions, RunOptions, RunResult } from '../host.js';
-import { killScript, markersFor, wrapCommand } from './remote-command.js';
+import { BECOME_METHODS, type FileStat, type Host, type ReconnectOptions, type RunOptions, type RunResult } from '../host.js';
+import { killScript, markersFor, wrapCommand, type BecomeStep } from './remote-command.js';
 import { sftpReadFile, sftpStat, sftpWriteAtomic } from './sftp-ops.js';
 
 export type SshHostOptions = TransportOptions;
@@ -42,15 +43,13 @@ export class SshHost implements Host {
   }
 
   async run(command: string | readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    const sudoUser = opts.become && needsSudo(this.spec.user, this.spec.becomeUser) ? this.spec.becomeUser : undefined;
-    if (sudoUser !== undefined && hasLineBreak(this.spec.becomePassword)) {
-      throw new TaskError(this.name, `${this.name}: the become password contains a line break: refused, nothing was run `
-        + '(sudo reads one line; the rest would reach the command\'s stdin)');
-    }
+    const become = this.becomeStep(opts);
+    const envRefused = envProblem(opts.env);
+    if (envRefused) throw new TaskError(this.name, `${this.name}: ${envRefused}: refused, nothing was run`);
     const live = await this.ready();
     let outcome: ChannelRunOutcome;
     try {
-      outcome = await this.exec(live, command, opts, sudoUser, true);
+      outcome = await this.exec(live, command, opts, become, true);
     } catch (err) {
       if (err instanceof KvmplayError) throw err; // interrupted
       if (live.closed) throw new UnreachableError(this.name, `${this.where()}: connection lost before the command ran`, { cause: err });
@@ -59,8 +58,10 @@ export class SshHost implements Host {
     if (outcome.connectionLost) {
       throw new UnreachableError(this.name, `${this.where()}: connection lost while running a command`);
     }
-    if (sudoUser !== undefined && !outcome.started && !outcome.timedOut) {
-      const msg = describeBecomeFailure(this.spec.user, sudoUser, outcome.sudo);
+    if (become !== undefined && !outcome.started && !outcome.timedOut) {
+      const msg = become.method === 'su'
+        ? describeSuFailure(this.spec.user, become.user, outcome.become)
+        : describeBecomeFailure(this.spec.user, become.user, outcome.become);
       throw new TaskError(this.name, `${this.name}: ${msg}`, { rc: outcome.rc, stderr: outcome.stderr });
     }
     const result: RunResult = { rc: outcome.rc, stdout: outcome.stdout, stderr: outcome.stderr };
@@ -69,25 +70,47 @@ export class SshHost implements Host {
     return result;
   }
 
-  private exec(live: Live, command: string | readonly string[], opts: RunOptions, sudoUser: string | undefined, killable: boolean) {
+  /**
+   * Who this call becomes, and how: the call's become_user and become_method over the
+   * inventory's; nothing when not becoming or already that user (so root → root needs
+   * neither sudo nor su). Refuses, before anything runs, what could not work safely.
+   */
+  private becomeStep(opts: RunOptions): BecomeStep | undefined {
+    if (!opts.become) return undefined;
+    const user = opts.becomeUser ?? this.spec.becomeUser;
+    const method = opts.becomeMethod ?? 'sudo';
+    const refuse = (why: string): never => {
+      throw new TaskError(this.name, `${this.name}: ${why}: refused, nothing was run`);
+    };
+    if (!BECOME_METHODS.includes(method)) refuse(`become method ${JSON.stringify(method)} is not supported (${BECOME_METHODS.join(', ')})`);
+    const problem = becomeUserProblem(user);
+    if (problem) refuse(problem);
+    if (!needsSudo(this.spec.user, user)) return undefined;
+    if (hasLineBreak(this.spec.becomePassword)) {
+      refuse(`the become password contains a line break (${method} reads one line; the rest would reach the command's stdin)`);
+    }
+    return { method, user };
+  }
+
+  private exec(live: Live, command: string | readonly string[], opts: RunOptions, become: BecomeStep | undefined, killable: boolean) {
     const nonce = randomBytes(8).toString('hex');
     return runOnChannel({
       client: live.conn.client,
-      line: wrapCommand({ command, nonce, cwd: opts.cwd, sudoUser }),
+      line: wrapCommand({ command, nonce, cwd: opts.cwd, become, env: opts.env }),
       markers: markersFor(nonce),
       stdin: typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin,
-      sudo: sudoUser === undefined ? undefined : { password: this.spec.becomePassword },
+      become: become === undefined ? undefined : { method: become.method, password: this.spec.becomePassword },
       timeoutMs: opts.timeoutMs,
       signal: opts.signal,
-      killRemote: killable ? (pids) => this.killRemote(live, pids, sudoUser) : undefined,
+      killRemote: killable ? (pids) => this.killRemote(live, pids, become) : undefined,
     });
   }
 
   // A command run as another user can only be killed as that user (or root): the
-  // kill goes through the same sudo, over a new channel of the same connection.
-  private async killRemote(live: Live, pids: number[], sudoUser: string | undefined): Promise<void> {
+  // kill goes through the same sudo or su, over a new channel of the same connection.
+  private async killRemote(live: Live, pids: number[], become: BecomeStep | undefined): Promise<void> {
     if (live.closed) return;
-    await this.exec(live, killScript(pids), { timeoutMs: KILL_TIMEOUT_MS }, sudoUser, false);
+    await this.exec(live, killScript(pids), { timeoutMs: KILL_TIMEOUT_MS }, become, false);
   }
 
   async readFile(path: string): Promise<Buffer | null> {
