@@ -10,14 +10,16 @@ import { loadVarsFile } from '../data/vars-files.js';
 import type { Step, Task } from '../playbook/index.js';
 import { renderString } from '../jinja/strings.js';
 import { where } from './conditions.js';
-import { probeHostFacts } from '../modules/system/facts/facts.js';
+import { gatherHostFacts } from '../modules/system/facts/facts.js';
 import { flushHandlers, HandlerQueue } from './handlers.js';
 import type { HostRun } from './host-pool.js';
 import { hostLayers, magicVars, playLayers } from './host-vars.js';
+import { runsOncePerTask } from './inventory-changes.js';
 import type { PlayRun, RunContext } from './run-context.js';
-import { layeredVars } from './scope.js';
+import { layeredVars, type VarLayer } from './scope.js';
 import { shouldRunTags } from './tags.js';
 import { runTask, type TaskOutcome } from './task-runner.js';
+import { Gate } from './throttle.js';
 
 const FACTS_TIMEOUT_MS = 60_000;
 
@@ -49,10 +51,13 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
   // How the host goes on after a step: the next one; a failure (the host failed, or a
   // block's rescue takes it over); or stop (Ctrl-C, unreachable, end_host, end_play…).
   type Flow = 'next' | 'failed' | 'stop';
-  const run = async (task: Task, handler: boolean, rescuable = false): Promise<Flow> => {
+  // `included`: the variables of the include_tasks the task is in (outermost first).
+  const run = async (task: Task, handler: boolean, rescuable = false, included: readonly VarLayer[] = []): Promise<Flow> => {
     if (ctx.signal.aborted) throw new InterruptedError('interrupted');
-    if (playRun.fatal || playRun.ended) return 'stop';
-    if (task.runOnce && !handler) {
+    if (playRun.fatal || playRun.ended || playRun.batchEnded) return 'stop';
+    // run_once, or a module Ansible runs once per task (add_host).
+    const once = (task.runOnce || runsOncePerTask(task)) && !handler;
+    if (once) {
       // The first host of the batch runs it; the others take its result and go on.
       const first = playRun.once.get(task);
       if (first !== undefined) {
@@ -61,8 +66,9 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
         return 'next';
       }
     }
-    const running = runTask({ ctx, playRun, hostRun, task, handler, playLayers: layers, rescuable });
-    if (task.runOnce && !handler) playRun.once.set(task, running.then((o) => o.result, () => undefined));
+    const env = { ctx, playRun, hostRun, task, handler, playLayers: layers, rescuable, includeLayers: included };
+    const running = task.throttle > 0 ? throttleGate(playRun, task).through(() => runTask(env)) : runTask(env);
+    if (once) playRun.once.set(task, running.then((o) => o.result, () => undefined));
     const out = await running;
     // meta: the task ran (its when held): now the engine does what it says.
     if (task.module === 'meta' && out.status === 'ok') return (await metaAction(String(task.args['action']))) ? 'next' : 'stop';
@@ -77,8 +83,14 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
       hostRun.setFacts['ansible_failed_result'] = out.result ?? {};
       return 'failed';
     }
-    if (afterTask(ctx, playRun, hostRun, out, task.name ?? task.module)) return 'next';
-    return hostRun.state === 'failed' ? 'failed' : 'stop';
+    if (!afterTask(ctx, playRun, hostRun, out, task.name ?? task.module, task.anyErrorsFatal)) return hostRun.state === 'failed' ? 'failed' : 'stop';
+    // include_tasks: the file's tasks now, each item's with its loop variables.
+    for (const inc of out.included ?? []) {
+      const layer: VarLayer = { source: 'include_tasks', vars: inc.vars, templated: false };
+      const flow = await runSteps(inc.tasks.steps, rescuable, [...included, layer], handler);
+      if (flow !== 'next') return flow;
+    }
+    return 'next';
   };
   const flush = async (): Promise<boolean> => flushHandlers(handlers, async (h) => (await run(h, true)) === 'next');
   const metaAction = async (action: string): Promise<boolean> => {
@@ -88,28 +100,32 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
       case 'end_play':
         playRun.ended = true;
         return false;
+      case 'end_batch':
+        playRun.batchEnded = true;
+        return false;
       default: return true; // noop; clear_host_errors: a failed host has left the play already
     }
   };
   // `rescuable`: some enclosing block has a rescue, which takes a failure over.
-  const runSteps = async (steps: readonly Step[], rescuable: boolean): Promise<Flow> => {
+  // `handler`: the steps of a file a handler included run as the handler's.
+  const runSteps = async (steps: readonly Step[], rescuable: boolean, included: readonly VarLayer[] = [], handler = false): Promise<Flow> => {
     for (const step of steps) {
       let flow: Flow;
       if (step.kind === 'flush') flow = (await flush()) ? 'next' : 'stop';
       else if (step.kind === 'task') {
         if (!shouldRunTags(step.task.tags, ctx.options.tags)) continue;
-        flow = await run(step.task, false, rescuable);
-      } else flow = await runBlock(step, rescuable);
+        flow = await run(step.task, handler, rescuable, included);
+      } else flow = await runBlock(step, rescuable, included, handler);
       if (flow !== 'next') return flow;
     }
     return 'next';
   };
   // Ansible's block: on a failure the rescue runs (and decides); always runs whatever happened.
-  const runBlock = async (b: Extract<Step, { kind: 'block' }>, rescuable: boolean): Promise<Flow> => {
-    let flow = await runSteps(b.block, rescuable || b.rescue.length > 0);
-    if (flow === 'failed' && b.rescue.length > 0 && hostRun.state === 'active') flow = await runSteps(b.rescue, rescuable);
+  const runBlock = async (b: Extract<Step, { kind: 'block' }>, rescuable: boolean, included: readonly VarLayer[], handler: boolean): Promise<Flow> => {
+    let flow = await runSteps(b.block, rescuable || b.rescue.length > 0, included, handler);
+    if (flow === 'failed' && b.rescue.length > 0 && hostRun.state === 'active') flow = await runSteps(b.rescue, rescuable, included, handler);
     if (flow === 'stop') return flow;
-    const after = await runSteps(b.always, rescuable);
+    const after = await runSteps(b.always, rescuable, included, handler);
     return after === 'next' ? flow : after;
   };
   if ((await runSteps(play.steps, false)) !== 'next') return;
@@ -118,11 +134,22 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
   await flush();
 }
 
+function throttleGate(playRun: PlayRun, task: Task): Gate {
+  playRun.throttles ??= new Map();
+  let gate = playRun.throttles.get(task);
+  if (gate === undefined) {
+    gate = new Gate(task.throttle);
+    playRun.throttles.set(task, gate);
+  }
+  return gate;
+}
+
 /** Whether the host goes on after a task. */
-function afterTask(ctx: RunContext, playRun: PlayRun, hostRun: HostRun, out: TaskOutcome, taskName: string): boolean {
+function afterTask(ctx: RunContext, playRun: PlayRun, hostRun: HostRun, out: TaskOutcome, taskName: string, anyErrorsFatal?: boolean): boolean {
   if (out.status === 'unreachable' || (out.status === 'failed' && !out.ignored)) {
     if (hostRun.state === 'active') hostRun.state = out.status === 'unreachable' ? 'unreachable' : 'failed';
-    if (playRun.play.anyErrorsFatal && !playRun.fatal) playRun.fatal = { host: hostRun.name, task: taskName };
+    // The task's any_errors_fatal, else the play's.
+    if ((anyErrorsFatal ?? playRun.play.anyErrorsFatal) && !playRun.fatal) playRun.fatal = { host: hostRun.name, task: taskName };
     return false;
   }
   return !ctx.signal.aborted;
@@ -135,7 +162,12 @@ async function runGatherFacts(ctx: RunContext, playRun: PlayRun, hostRun: HostRu
   const done = (status: 'ok' | 'failed' | 'unreachable', msg: string): void =>
     ctx.bus.emit({ event: 'task', ...base, status, changed: false, duration_ms: Date.now() - started, msg });
   try {
-    hostRun.facts = await probeHostFacts(hostRun.host, { signal: ctx.signal, timeoutMs: ctx.options.stepTimeoutMs ?? FACTS_TIMEOUT_MS });
+    // A play on `connection: local` gathers the control machine's facts, as Ansible's does.
+    const from = playRun.play.connection === 'local' ? ctx.controlHost() : hostRun.host;
+    // The play's gather_subset and gather_timeout (seconds; 0 or none: the step timeout, else 60 s).
+    const { gatherSubset, gatherTimeout } = playRun.play;
+    const timeoutMs = gatherTimeout ? gatherTimeout * 1000 : ctx.options.stepTimeoutMs ?? FACTS_TIMEOUT_MS;
+    hostRun.facts = await gatherHostFacts(from, { signal: ctx.signal, timeoutMs, gatherSubset }, hostRun.facts);
     done('ok', '');
     return true;
   } catch (err) {

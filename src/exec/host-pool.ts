@@ -17,6 +17,8 @@ export interface HostRun {
   registered: Record<string, unknown>;
   /** Variables set by set_fact tasks, for the host's later tasks (and plays). */
   setFacts: Record<string, unknown>;
+  /** Variables from include_vars tasks, for the host's later tasks (and plays): under set_fact's. */
+  includedVars: Record<string, unknown>;
   /** Gathered once per run, by the first play that gathers facts. */
   facts: Record<string, unknown> | undefined;
 }
@@ -30,7 +32,7 @@ export class HostPool {
     let run = this.runs.get(name);
     if (!run) {
       const spec = connectionFor(this.inventory, name);
-      run = { name, spec, host: this.open(spec), state: 'active', registered: {}, setFacts: {}, facts: undefined };
+      run = { name, spec, host: this.open(spec), state: 'active', registered: {}, setFacts: {}, includedVars: {}, facts: undefined };
       this.runs.set(name, run);
     }
     return run;

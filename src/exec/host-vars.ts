@@ -1,7 +1,8 @@
 // Which variables a host sees, in SPEC 3's order (lowest first):
 //   group_vars/ beside the playbook < inventory (all, groups, host, its group_vars/
 //   and host_vars/) < host_vars/ beside the playbook < facts < play vars < vars_files <
-//   task vars < registered results < -e < magic variables < loop variables.
+//   task vars < include_vars < registered results and set_fact < -e < magic variables <
+//   loop variables.
 // Magic variables come last, as in Ansible's VariableManager: `inventory_hostname`
 // is never someone's variable. Gathered facts (`ansible_facts`, `ansible_*`) sit where
 // Ansible puts its fact cache: above the inventory, below play vars (so `-e` or a play
@@ -63,13 +64,22 @@ export function playLayers(ctx: RunContext, playRun: PlayRun, host: string, vars
   return [
     ...hostLayers(ctx, playRun.playbook.dir, host),
     { source: 'play vars', vars: playRun.play.vars, templated: true },
+    // vars_prompt answers (its defaults: an -e value is above them anyway), as Ansible places them.
+    ...(playRun.play.varsPrompt.length ? [{ source: 'vars_prompt', vars: promptDefaults(playRun), templated: true }] : []),
     ...varsFiles.map((vars) => ({ source: 'vars_files', vars, templated: true })),
   ];
 }
 
-/** The layers above task vars: registered results, -e, magic variables. */
+function promptDefaults(playRun: PlayRun): Vars {
+  return Object.fromEntries(playRun.play.varsPrompt.filter((p) => p.default !== undefined).map((p) => [p.name, p.default]));
+}
+
+/** The layers above task vars: include_vars, registered results and set_fact, -e, magic variables. */
 export function topLayers(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): VarLayer[] {
   return [
+    // Ansible's VariableManager: its vars cache (include_vars) just under set_fact and register;
+    // raw file values, templated when read.
+    { source: 'include_vars', vars: { ...hostRun.includedVars }, templated: true },
     { source: 'registered results', vars: { ...hostRun.registered }, templated: false },
     { source: 'set_fact', vars: { ...hostRun.setFacts }, templated: false },
     { source: '-e', vars: ctx.loaded.extraVars, templated: true },

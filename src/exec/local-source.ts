@@ -3,7 +3,7 @@
 // Templates the loader compiled are reused; a src only known at run time (a
 // template in the path) is compiled on first use and kept for the other hosts.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ModuleContext } from '../modules/module.js';
 import { compileTemplateFile, isHandlebarsFile, localCandidates, renderTemplateFile, resolveLocalSource } from '../playbook/index.js';
 import { formatFor, type TemplateFormat } from '../template/index.js';
@@ -11,7 +11,7 @@ import type { RunContext } from './run-context.js';
 import type { Scope } from './scope.js';
 import { templateFileVars, withVariables } from './template-vars.js';
 
-type LocalAccess = Pick<ModuleContext, 'readLocalFile' | 'renderTemplateFile'>;
+type LocalAccess = Pick<ModuleContext, 'readLocalFile' | 'renderTemplateFile' | 'taskSearchPath'>;
 
 /** As the loader names files in messages: relative to the working directory when inside it. */
 export function displayPath(path: string): string {
@@ -19,7 +19,8 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
-export function localAccess(ctx: RunContext, playDir: string, scope: Scope, roleDir?: string): LocalAccess {
+/** `taskFile`: the file the task is written in (its position's), for the task's search path. */
+export function localAccess(ctx: RunContext, playDir: string, scope: Scope, roleDir?: string, taskFile?: string): LocalAccess {
   const dirs = { dir: playDir, projectDir: ctx.loaded.projectDir, roleDir };
   const find = async (src: string): Promise<string> => {
     if (src === '') throw new Error('no src given');
@@ -30,6 +31,7 @@ export function localAccess(ctx: RunContext, playDir: string, scope: Scope, role
     return path;
   };
   return {
+    taskSearchPath: { roleDir, taskDir: taskFile === undefined ? playDir : dirname(resolve(taskFile)), playDir },
     async readLocalFile(src) {
       const path = await find(src);
       return { path, content: await readFile(path) };

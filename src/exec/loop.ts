@@ -42,13 +42,13 @@ function lookupItems(task: Task, plugin: string, terms: unknown, scope: Scope): 
   }
 }
 
-/** The variables one item adds on top of the task's. */
+/** The variables one item adds on top of the task's (`ansible_loop` only with loop_control.extended, as Ansible). */
 export function loopVars(task: Task, items: readonly unknown[], index: number): Record<string, unknown> {
   const item = items[index];
-  const vars: Record<string, unknown> = {
-    index,
-    ansible_loop_var: task.loopVar,
-    ansible_loop: {
+  const vars: Record<string, unknown> = { index, ansible_loop_var: task.loopVar };
+  if (task.loopExtended) {
+    vars['ansible_loop'] = {
+      allitems: items,
       index: index + 1,
       index0: index,
       revindex: items.length - index,
@@ -58,8 +58,8 @@ export function loopVars(task: Task, items: readonly unknown[], index: number): 
       length: items.length,
       ...(index > 0 ? { previtem: items[index - 1] } : {}),
       ...(index < items.length - 1 ? { nextitem: items[index + 1] } : {}),
-    },
-  };
+    };
+  }
   if (task.indexVar) vars[task.indexVar] = index;
   vars[task.loopVar] = item;
   return vars;

@@ -6,7 +6,7 @@
 import { InterruptedError, UnreachableError } from '../errors.js';
 import { ExprError } from '../jinja/index.js';
 import type { ModuleResult, RunModuleContext } from '../modules/module.js';
-import { runModule } from '../modules/registry.js';
+import { asyncTimedOut, runTaskModule, taskDeadline, withJobKeys } from './async-task.js';
 import { validateModuleArgs, type Task } from '../playbook/index.js';
 import { where } from './conditions.js';
 import type { HostRun } from './host-pool.js';
@@ -16,7 +16,11 @@ import { failedResult, fromModule, type Registered } from './result.js';
 import type { PlayRun, RunContext } from './run-context.js';
 import { renderDeep, type Scope } from './scope.js';
 import { renderString } from '../jinja/strings.js';
+import { CONTROL_NAMES } from '../inventory/index.js';
+import { pyStr } from '../jinja/values.js';
 import type { Host } from '../transport/host.js';
+import { withRunDefaults } from '../transport/task-host.js';
+import { isPlainObject } from '../data/py-values.js';
 
 const DEADLINE_GRACE_MS = 5_000;
 
@@ -54,15 +58,17 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   }
 
   const become = task.become ?? playRun.play.become ?? hostRun.spec.become;
+  const env = taskEnvironment(call, scope);
+  if ('fail' in env) return { result: failedResult(env.fail), args };
+  // The task's become_user, become_method and environment reach every command the module runs.
   const becomeUser = task.becomeUser ?? playRun.play.becomeUser;
-  if (become && becomeUser !== undefined && becomeUser !== hostRun.spec.becomeUser) {
-    // One connection per host, whose sudo target the inventory sets (ssh-host.ts).
-    return {
-      result: failedResult(`${where(task.pos)}: become_user "${becomeUser}" differs from the inventory's become_user "${hostRun.spec.becomeUser}" for this host; set it in the inventory`),
-      args,
-    };
-  }
-  const timeoutS = task.timeout ?? (ctx.options.stepTimeoutMs === undefined ? undefined : ctx.options.stepTimeoutMs / 1000);
+  const becomeMethod = task.becomeMethod ?? playRun.play.becomeMethod;
+  const host = becomeUser === undefined && becomeMethod === undefined && env.env === undefined
+    ? target.host
+    : withRunDefaults(target.host, { ...(becomeUser !== undefined ? { becomeUser } : {}), ...(becomeMethod ? { becomeMethod } : {}), ...(env.env ? { env: env.env } : {}) });
+  // A polled `async: N` is a deadline too: the sooner of it and `timeout` ends the module (async-task.ts).
+  const limit = taskDeadline(task, task.timeout ?? (ctx.options.stepTimeoutMs === undefined ? undefined : ctx.options.stepTimeoutMs / 1000));
+  const timeoutS = limit.seconds;
   const timeoutMs = timeoutS === undefined ? undefined : Math.round(timeoutS * 1000);
   // Modules end their own commands at timeoutMs and say so; this deadline, a little
   // later, also ends a module stuck elsewhere (a file transfer, a wait loop).
@@ -76,31 +82,35 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     signal: deadline ? AbortSignal.any([ctx.signal, deadline]) : ctx.signal,
     vars: scope,
-    ...localAccess(ctx, playRun.play.dir, scope, task.role?.dir),
+    ...localAccess(ctx, playRun.play.dir, scope, task.role?.dir, task.pos.file),
   };
   // The module runner turns every failure of the module into a result (rc, stdout,
   // stderr and data kept); only an unreachable host or Ctrl-C come up as errors.
   // Ctrl-C or the task's deadline ended the module: whatever it made of that, say so.
-  const timedOut = (): CallOutcome => ({ result: failedResult(`${where(task.pos)}: the task ran past its timeout of ${timeoutS} s and was ended`), args });
+  const timedOut = (): CallOutcome => ({
+    result: limit.byAsync ? asyncTimedOut(task) : failedResult(`${where(task.pos)}: the task ran past its timeout of ${timeoutS} s and was ended`),
+    args,
+  });
+  const startedAt = Date.now();
   let result: ModuleResult;
   try {
-    result = await runModule(mod, target.host, parsed.args, mctx);
+    result = await runTaskModule(task, mod, host, parsed.args, mctx);
   } catch (err) {
     if (!ctx.signal.aborted && deadline?.aborted && !(err instanceof UnreachableError)) return timedOut();
     throw err;
   }
   if (ctx.signal.aborted) throw new InterruptedError('interrupted');
   if (deadline?.aborted && result.failed) return timedOut();
+  // A module that ended its own command at the async deadline failed for that reason too.
+  if (limit.byAsync && result.failed && Date.now() - startedAt >= (timeoutMs ?? 0)) return timedOut();
   // Ansible prints a module's `warnings` as [WARNING] lines; they stay in the result too.
   const warnings = result.data?.['warnings'];
   if (Array.isArray(warnings)) {
     for (const w of warnings) ctx.bus.emit({ event: 'notice', level: 'warning', msg: `${hostRun.name}: ${String(w)}` });
   }
-  return { result: fromModule(result), args };
+  return { result: withJobKeys(task, fromModule(result)), args };
 }
 
-// Names of the control machine when the inventory has no host of that name (Ansible's implicit localhost).
-const CONTROL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 
 /**
  * Where the module runs: the host itself, or its `delegate_to` — another inventory host
@@ -108,6 +118,8 @@ const CONTROL_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
  */
 function executionHost(call: ModuleCall, scope: Scope): { host: Host } | { fail: string } {
   const { ctx, hostRun, task } = call;
+  // `connection: local` (the task's, else the play's): the control machine, as Ansible's local connection.
+  if (task.delegateTo === undefined && (task.connection ?? call.playRun.play.connection) === 'local') return { host: ctx.controlHost() };
   if (task.delegateTo === undefined) return { host: hostRun.host };
   let name: string;
   try {
@@ -119,6 +131,30 @@ function executionHost(call: ModuleCall, scope: Scope): { host: Host } | { fail:
   if (ctx.inventory.hasHost(name)) return { host: ctx.hosts.get(name).host };
   if (CONTROL_NAMES.has(name)) return { host: ctx.controlHost() };
   return { fail: `${where(task.pos)}: delegate_to "${name}": no such host in the inventory (localhost is the control machine)` };
+}
+
+/**
+ * The task's `environment`: the play's, then each enclosing block's, then the task's own,
+ * rendered and merged (later names win); values become strings as Ansible's do.
+ */
+function taskEnvironment(call: ModuleCall, scope: Scope): { env: Record<string, string> | undefined } | { fail: string } {
+  const { ctx, playRun, task } = call;
+  const written = [playRun.play.environment, ...task.environment].filter((e) => e !== undefined && e !== null);
+  if (written.length === 0) return { env: undefined };
+  const env: Record<string, string> = {};
+  try {
+    for (const raw of written) {
+      const value = renderDeep(raw, scope, `${where(task.pos)} (environment)`, ctx.templateCache);
+      for (const map of Array.isArray(value) ? value : [value]) {
+        if (!isPlainObject(map)) return { fail: `${where(task.pos)}: environment must be a map of variables, got ${JSON.stringify(map)?.slice(0, 100) ?? String(map)}` };
+        for (const [k, v] of Object.entries(map)) if (v !== OMIT) env[k] = pyStr(v);
+      }
+    }
+  } catch (err) {
+    if (err instanceof ExprError) return { fail: err.message };
+    throw err;
+  }
+  return { env };
 }
 
 /** Ansible's `omit`: map entries whose value is the omit placeholder are left out. */

@@ -3,6 +3,7 @@
 // batches; within a batch every host runs the play on its own, `--forks` at a time.
 // After a batch: any_errors_fatal or max_fail_percentage may stop the rollout.
 import { ExprError } from '../jinja/index.js';
+import { CONTROL_NAMES, splitHostPattern } from '../inventory/index.js';
 import type { Play, Playbook } from '../playbook/index.js';
 import { renderString } from '../jinja/strings.js';
 import { batchStopsRollout, serialBatches } from './batches.js';
@@ -36,6 +37,8 @@ export function playHosts(ctx: RunContext, play: Play, quiet = false): string[] 
       throw err;
     }
   }
+  // Ansible's implicit localhost: named in the pattern, not in the inventory.
+  for (const term of splitHostPattern(pattern)) if (CONTROL_NAMES.has(term)) ctx.inventory.addImplicitLocalhost(term);
   const matched = ctx.inventory.matchHosts(pattern);
   if (ctx.options.limit === undefined) return matched;
   const limit = new Set(ctx.inventory.matchHosts(ctx.options.limit));
@@ -55,6 +58,7 @@ export async function runPlay(ctx: RunContext, playbook: Playbook, play: Play): 
     if (ctx.signal.aborted) return 'stop';
     playRun.batch = batch;
     playRun.once = new Map(); // run_once: once per batch, as Ansible
+    playRun.batchEnded = false;
     await fanout(batch, ctx.options.forks, (name) => runHostPlay(ctx, playRun, ctx.hosts.get(name)));
     if (ctx.signal.aborted) return 'stop';
     if (playRun.ended) return 'go-on'; // meta: end_play ends this play, not the run

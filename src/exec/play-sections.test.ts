@@ -200,6 +200,59 @@ describe('delegate_to and run_once', () => {
   });
 });
 
+describe('include_tasks at run time', () => {
+  it('runs the file once per loop item with the item, and a templated file named by the host\'s variables', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - include_tasks: per-vm.yml',
+        '      loop: [a, b]',
+        '      loop_control: { loop_var: vm }',
+        '    - include_tasks: "{{ inventory_hostname }}.yml"',
+      ),
+      'per-vm.yml': yaml('- { name: "vm {{ vm }}", probe: { value: "{{ vm }}" } }'),
+      'h1.yml': yaml('- { name: only h1, probe: {} }'),
+      'h2.yml': yaml('- { name: only h2, probe: {} }'),
+    }, { inventory: TWO, forks: 1 });
+    assert.deepEqual(r.lines, [
+      'h1 include_tasks=ok', 'h1 vm a=ok', 'h1 vm b=ok', 'h1 include_tasks=ok', 'h1 only h1=ok',
+      'h2 include_tasks=ok', 'h2 vm a=ok', 'h2 vm b=ok', 'h2 include_tasks=ok', 'h2 only h2=ok',
+    ]);
+    assert.deepEqual(r.results[0]?.included?.map((f) => f.split('/').pop()), ['per-vm.yml', 'per-vm.yml']);
+    // As Ansible counts it: once per included file.
+    assert.equal(recapOf(r).toJson().hosts['h1']?.ok, 6);
+  });
+
+  it('fails the include on a host whose file is missing or invalid, at the file\'s position; a rescue takes it over', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - block:',
+        '        - include_tasks: "{{ inventory_hostname }}.yml"',
+        '      rescue:',
+        '        - { name: rescued, probe: { value: "{{ ansible_failed_result.msg }}" } }',
+      ),
+      'h1.yml': yaml('- { name: fine, probe: {} }'),
+      'h2.yml': yaml('- { name: bad, prob: {} }'),
+    }, { inventory: TWO, forks: 1 });
+    assert.deepEqual(r.lines, ['h1 include_tasks=ok', 'h1 fine=ok', 'h2 include_tasks=failed', 'h2 rescued=ok']);
+    assert.match(String(r.calls.at(-1)?.args['value']), /h2\.yml:1:16: unknown module "prob"/);
+  });
+
+  it('meta: end_batch ends the batch for every host and the next batch goes on', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  serial: 1', '  tasks:',
+        '    - { name: t1, probe: {} }',
+        '    - meta: end_batch',
+        '      when: inventory_hostname == "h1"',
+        '    - { name: t2, probe: {} }',
+      ),
+    }, { inventory: TWO });
+    assert.deepEqual(r.lines.filter((l) => !l.includes('meta')), ['h1 t1=ok', 'h2 t1=ok', 'h2 t2=ok']);
+  });
+});
+
 describe('magic variables', () => {
   it('defines every name the validator takes as always defined', async () => {
     // Set only in a rescue, or once facts are gathered.

@@ -13,6 +13,7 @@ import type { Host } from '../transport/host.js';
 import type { HostPool } from './host-pool.js';
 export type { HostState } from './host-pool.js';
 import type { TagFilter } from './tags.js';
+import type { Gate } from './throttle.js';
 
 export interface RunOptions {
   /** --limit: only hosts this pattern matches. */
@@ -67,6 +68,10 @@ export interface PlayRun {
   fatal: { host: string; task: string } | undefined;
   /** run_once tasks of the current batch: the first host's outcome, which the others take. */
   once: Map<Task, Promise<Registered | undefined>>;
+  /** `throttle`d tasks' gates, shared by the play's hosts. */
+  throttles?: Map<Task, Gate>;
   /** `meta: end_play` ran: every host stops at its next task boundary, the later batches do not run. */
   ended: boolean;
+  /** meta: end_batch: the current batch stops here for every host; the next batch goes on. */
+  batchEnded?: boolean;
 }

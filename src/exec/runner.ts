@@ -37,7 +37,10 @@ export async function createRunContext(setup: RunSetup): Promise<RunContext> {
     openHost: setup.openHost,
     findModule: setup.findModule,
     sleep: setup.sleep ?? abortableSleep,
-    hosts: new HostPool(inventory, setup.openHost),
+    // `ansible_connection: local` (the implicit localhost too): the control machine, no SSH.
+    hosts: new HostPool(inventory, (spec) => (spec.local
+      ? setup.controlHost?.() ?? new LocalHost({ name: spec.name, becomeUser: spec.becomeUser })
+      : setup.openHost(spec))),
     controlHost: () => (control ??= setup.controlHost?.() ?? new LocalHost()),
     templateCache: createJinjaCache(),
     localTemplates: new Map(setup.loaded.templates),

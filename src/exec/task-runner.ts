@@ -3,16 +3,18 @@
 // `ignore_errors`, and the result event. A failure here is the host's own: it is
 // returned as a status, never thrown; only an unreachable host (reported, then
 // returned) and Ctrl-C (thrown) leave otherwise.
-import { InterruptedError, UnreachableError } from '../errors.js';
+import { InterruptedError, UnreachableError, ValidationError } from '../errors.js';
 import type { ItemResult, TaskResultEvent, TaskStatus } from '../output/events.js';
-import type { Task } from '../playbook/index.js';
+import type { IncludedTasks, Task } from '../playbook/index.js';
 import { renderString } from '../jinja/strings.js';
 import { applyResultConditions, judge, resultScope } from './conditions.js';
 import type { HostRun } from './host-pool.js';
 import { taskScope, topLayers } from './host-vars.js';
+import { applyInventoryChange } from './inventory-changes.js';
 import { withLookups } from './lookup-scope.js';
-import { isPlainObject } from '../data/py-values.js';
+import { isPlainObject, setKey } from '../data/py-values.js';
 import { isHostFacts } from '../modules/system/facts/facts-parse.js';
+import { mergeHostFacts } from '../modules/system/facts/fact-select.js';
 import { itemLabel, loopItems, loopVars } from './loop.js';
 import { callModule, type CallOutcome } from './module-call.js';
 import { failedResult, loopResult, NO_LOG_MSG, secretsOf, skippedResult, statusOf, stringLeaves, type Registered } from './result.js';
@@ -29,6 +31,14 @@ export interface TaskEnv {
   playLayers: readonly VarLayer[];
   /** Inside a block with a rescue: a failure is the rescue's to handle (counted as rescued). */
   rescuable?: boolean;
+  /** Variables enclosing include_tasks set for their file's tasks (their loop item…), outermost first. */
+  includeLayers?: readonly VarLayer[];
+}
+
+/** One file an include_tasks brought in for the host, with the variables of its loop item. */
+export interface Inclusion {
+  tasks: IncludedTasks;
+  vars: Record<string, unknown>;
 }
 
 export interface TaskOutcome {
@@ -39,6 +49,8 @@ export interface TaskOutcome {
   notify: string[];
   /** The registered result (for a rescue's ansible_failed_result). */
   result?: Registered;
+  /** include_tasks: the files to run now, in order. */
+  included?: Inclusion[];
 }
 
 interface Ran {
@@ -46,26 +58,13 @@ interface Ran {
   items: ItemResult[] | undefined;
   itemDiffs: string[];
   secrets: string[];
+  included: Inclusion[];
 }
 
-export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
+export async function runTask(given: TaskEnv): Promise<TaskOutcome> {
+  const layers = taskLayers(given);
+  const env = given.task.flagTemplates ? { ...given, task: withRenderedFlags(given, layers) } : given;
   const { ctx, playRun, hostRun, task, handler } = env;
-  const { role } = task;
-  const { play } = playRun;
-  // Ansible's precedence: the roles' defaults lowest of all (the task's own role's above
-  // the others'); the roles' vars above the play's vars_files, the task's role's above those.
-  const layers: VarLayer[] = [
-    { source: 'role defaults', vars: play.roleDefaults, templated: true },
-    ...(role ? [{ source: `role ${role.name} defaults`, vars: role.defaults, templated: true }] : []),
-    ...env.playLayers,
-    { source: 'role vars', vars: play.roleVars, templated: true },
-    ...(role ? [
-      { source: `role ${role.name} vars`, vars: role.vars, templated: true },
-      { source: `role ${role.name} parameters`, vars: role.params, templated: true },
-    ] : []),
-    { source: 'task vars', vars: task.vars, templated: true },
-    ...topLayers(ctx, playRun, hostRun),
-  ];
   const scope = withLookups(taskScope(ctx, layers), ctx, playRun, hostRun.name, task.role?.dir);
   const name = displayName(task, scope, ctx);
   const base = { host: hostRun.name, task: name, play: playRun.play.name, ...(handler ? { handler: true } : {}) };
@@ -85,12 +84,25 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
   const r = ran.result;
   if (task.register) hostRun.registered[task.register] = r;
   // A facts (setup) task refreshes the host's facts for the tasks after it, as Ansible's setup does.
-  if (FACT_MODULES.has(task.module) && !r.failed && isHostFacts(r['facts'])) hostRun.facts = r['facts'];
+  // delegate_facts: what a delegated facts, set_fact or include_vars task learns belongs to the delegate.
+  const owner = task.delegateFacts ? delegateRun(env, scope) : hostRun;
+  // Merged as Ansible's fact cache does: a filtered or gather_subset setup keeps the facts it did not return.
+  if (FACT_MODULES.has(task.module) && !r.failed && isHostFacts(r['facts'])) owner.facts = mergeHostFacts(owner.facts, r['facts']);
   // set_fact's variables are the host's from now on, above task vars, as in Ansible.
   if (task.module === 'set_fact') {
     const items = Array.isArray(r['results']) ? (r['results'] as unknown[]) : [r];
     for (const item of items) {
-      if (isPlainObject(item) && item['failed'] !== true && isPlainObject(item['ansible_facts'])) Object.assign(hostRun.setFacts, item['ansible_facts']);
+      if (isPlainObject(item) && item['failed'] !== true && isPlainObject(item['ansible_facts'])) Object.assign(owner.setFacts, item['ansible_facts']);
+    }
+  }
+  // include_vars' variables too, just under set_fact's (Ansible's vars cache), unless the task
+  // failed. Read at run time: their secret-named values join the redactor before any output.
+  if (task.module === 'include_vars') {
+    const items = Array.isArray(r['results']) ? (r['results'] as unknown[]) : [r];
+    for (const item of items) {
+      if (!isPlainObject(item) || !isPlainObject(item['ansible_facts'])) continue;
+      ctx.redactor.addSecretVars(item['ansible_facts']);
+      if (!r.failed) for (const [k, v] of Object.entries(item['ansible_facts'])) setKey(owner.includedVars, k, v);
     }
   }
   const status = statusOf(r);
@@ -99,31 +111,120 @@ export async function runTask(env: TaskEnv): Promise<TaskOutcome> {
   const rescued = status === 'failed' && !ignored && env.rescuable === true;
   ctx.bus.emit(resultEvent(task, r, ran, { ...base, status, duration_ms: Date.now() - started, ignored, rescued }));
   const notify = r.changed && !r.failed ? task.notify.map((n) => renderName(n, scope, ctx)) : [];
-  return { status, ignored, notify, result: r };
+  return { status, ignored, notify, result: r, ...(ran.included.length ? { included: ran.included } : {}) };
 }
 
 const FACT_MODULES: ReadonlySet<string> = new Set(['facts']);
 
+/**
+ * The task's variables, lowest first, as Ansible ranks them: the roles' defaults lowest
+ * of all (the task's own role's above the others'); the roles' vars above the play's
+ * vars_files, the task's role's above those; include_tasks' variables under task vars.
+ */
+function taskLayers(env: TaskEnv): VarLayer[] {
+  const { ctx, playRun, hostRun, task } = env;
+  const { role } = task;
+  const { play } = playRun;
+  return [
+    { source: 'role defaults', vars: play.roleDefaults, templated: true },
+    ...(role ? [{ source: `role ${role.name} defaults`, vars: role.defaults, templated: true }] : []),
+    ...env.playLayers,
+    { source: 'role vars', vars: play.roleVars, templated: true },
+    ...(role ? [
+      { source: `role ${role.name} vars`, vars: role.vars, templated: true },
+      { source: `role ${role.name} parameters`, vars: role.params, templated: true },
+    ] : []),
+    ...(env.includeLayers ?? []),
+    { source: 'task vars', vars: task.vars, templated: true },
+    ...topLayers(ctx, playRun, hostRun),
+  ];
+}
+
+/**
+ * The task with its templated `become`, `ignore_errors` and `no_log` rendered for this
+ * host (Ansible's boolean reading of the result). One that cannot be rendered counts as
+ * set for no_log (nothing leaks) and unset for the others; the arguments then fail too.
+ */
+function withRenderedFlags(env: TaskEnv, layers: readonly VarLayer[]): Task {
+  const { ctx, task } = env;
+  const flags = task.flagTemplates ?? {};
+  const scope = withLookups(taskScope(ctx, layers), ctx, env.playRun, env.hostRun.name, task.role?.dir);
+  const flag = (text: string | undefined, fallback: boolean): boolean | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return truthy(renderString(text, scope, { name: `${task.name ?? task.module} (keyword)`, cache: ctx.templateCache }));
+    } catch {
+      return fallback;
+    }
+  };
+  const become = flag(flags.become, false);
+  return {
+    ...task,
+    ...(become !== undefined ? { become } : {}),
+    ignoreErrors: flag(flags.ignoreErrors, false) ?? task.ignoreErrors,
+    noLog: flag(flags.noLog, true) ?? task.noLog,
+  };
+}
+
+/** Ansible's boolean(): true, yes, on, 1 (any case) and non-empty truthy values. */
+function truthy(v: unknown): boolean {
+  if (typeof v === 'string') return ['true', 'yes', 'on', '1', 'y', 't'].includes(v.trim().toLowerCase());
+  return Boolean(v);
+}
+
+/** The run of the task's delegate_to host when it is an inventory host, else the task's host. */
+function delegateRun(env: TaskEnv, scope: Scope): HostRun {
+  const { ctx, task, hostRun } = env;
+  if (task.delegateTo === undefined) return hostRun;
+  try {
+    const name = String(renderString(task.delegateTo, scope, { name: 'delegate_to', cache: ctx.templateCache }));
+    return ctx.inventory.hasHost(name) ? ctx.hosts.get(name) : hostRun;
+  } catch {
+    return hostRun; // the module call already failed on it
+  }
+}
+
 async function runSingle(env: TaskEnv, layers: readonly VarLayer[]): Promise<Ran> {
   const out = await runItem(env, layers);
-  return { result: out.result, items: undefined, itemDiffs: [], secrets: env.task.noLog ? secretsOf(out.result, env.task.args, out.args) : [] };
+  const { result, included } = await inclusion(env.task, out.result, {});
+  return { result, items: undefined, itemDiffs: [], secrets: env.task.noLog ? secretsOf(result, env.task.args, out.args) : [], included: included ? [included] : [] };
+}
+
+/**
+ * include_tasks: the tasks of the file its result names, loaded now (built once per
+ * file); a file that cannot be found or does not validate fails the include.
+ */
+async function inclusion(task: Task, r: Registered, vars: Record<string, unknown>): Promise<{ result: Registered; included?: Inclusion }> {
+  if (task.include === undefined || r.failed || r.skipped || typeof r['include'] !== 'string') return { result: r };
+  try {
+    const tasks = await task.include.tasksOf(r['include']);
+    return { result: { ...r, msg: '' }, included: { tasks, vars } };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    return { result: { ...r, failed: true, msg: `include_tasks "${r['include']}": ${err.message}` } };
+  }
 }
 
 async function runLoop(env: TaskEnv, layers: readonly VarLayer[], scope: Scope, base: { host: string; task: string; play: string }): Promise<Ran> {
   const { ctx, task } = env;
   const list = loopItems(task, scope, ctx.templateCache);
-  if (!list.ok) return { result: failedResult(list.msg), items: undefined, itemDiffs: [], secrets: [] };
+  if (!list.ok) return { result: failedResult(list.msg), items: undefined, itemDiffs: [], secrets: [], included: [] };
   const results: Registered[] = [];
   const items: ItemResult[] = [];
   const itemDiffs: string[] = [];
   const secrets: string[] = [];
+  const included: Inclusion[] = [];
   for (let i = 0; i < list.items.length; i++) {
     if (ctx.signal.aborted) throw new InterruptedError('interrupted');
+    // loop_control.pause: seconds between two items.
+    if (i > 0 && task.loopPause > 0) await ctx.sleep(task.loopPause * 1000, ctx.signal);
     const item = list.items[i];
     const vars = loopVars(task, list.items, i);
     const out = await runItem(env, layers, vars);
+    const inc = await inclusion(task, out.result, vars);
+    if (inc.included) included.push(inc.included);
     const r: Registered = {
-      ...out.result,
+      ...inc.result,
       [task.loopVar]: item,
       ansible_loop_var: task.loopVar,
       ...(task.indexVar ? { [task.indexVar]: i, ansible_index_var: task.indexVar } : {}),
@@ -139,10 +240,11 @@ async function runLoop(env: TaskEnv, layers: readonly VarLayer[], scope: Scope, 
     ctx.bus.emit({
       event: 'task_item', ...base, handler: env.handler, item: label, status, changed: r.changed, msg,
       ...(diff ? { diff } : {}),
+      ...(inc.included ? { included: inc.included.tasks.file } : {}),
       ...(task.noLog ? {} : outputFields(r)),
     });
   }
-  return { result: loopResult(results), items, itemDiffs, secrets };
+  return { result: loopResult(results), items, itemDiffs, secrets, included };
 }
 
 /** One run of the module for the task or one loop item: `when`, then attempts. */
@@ -163,7 +265,8 @@ async function attempts(env: TaskEnv, layers: readonly VarLayer[], scope: Scope)
   const total = task.until ? Math.max(1, task.retries + 1) : 1;
   for (let attempt = 1; ; attempt++) {
     const out = await callModule(call, scope);
-    const r = applyResultConditions(task, out.result, layers);
+    // add_host / group_by change the inventory now; their `changed` says whether it did.
+    const r = applyResultConditions(task, await applyInventoryChange(ctx, env.hostRun.name, task.module, out.result), layers);
     if (!task.until) return { result: r, args: out.args };
     const judged: Registered = { ...r, attempts: attempt };
     const until = judge([task.until], resultScope(layers, judged, task.register), 'until', task.pos);
@@ -193,6 +296,7 @@ function resultEvent(
   if (rescued) e.rescued = true;
   if (task.module === 'debug') e.show = true; // Ansible always prints what debug says
   if (ran.items) e.items = ran.items;
+  if (ran.included.length > 0) e.included = ran.included.map((i) => i.tasks.file);
   if (typeof r['attempts'] === 'number') e.attempts = r['attempts'];
   if (task.noLog) return e;
   Object.assign(e, outputFields(r));

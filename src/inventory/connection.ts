@@ -57,6 +57,9 @@ const DEFAULT_IDENTITIES = ['id_ed25519', 'id_rsa', 'id_ecdsa'];
 const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
 const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
 
+// Ansible's connection plugins that kvmplay's own SSH connection stands for.
+const SSH_CONNECTIONS: ReadonlySet<string> = new Set(['ssh', 'smart', 'paramiko', 'paramiko_ssh']);
+
 export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv = defaultConnectionEnv()): ConnectionSpec {
   const vars = inv.hostVars(name);
   const file = inv.sourceOf(name);
@@ -118,6 +121,11 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
       countMax: num(KEYS.aliveCountMax, ssh.serverAliveCountMax ?? DEFAULT_SERVER_ALIVE.countMax),
     },
   };
+  const connection = str(['ansible_connection', 'connection']);
+  if (connection === 'local') spec.local = true;
+  else if (connection !== undefined && !SSH_CONNECTIONS.has(connection)) {
+    fail(`ansible_connection "${connection}" is not a connection kvmplay has (ssh, smart, paramiko, local)`);
+  }
   const password = str(KEYS.password);
   if (password !== undefined) spec.password = password;
   const becomePassword = str(KEYS.becomePassword);

@@ -2,7 +2,7 @@
 // variable precedence, host patterns, and each host's connection spec. Pure: no SSH.
 export { loadInventory } from './load.js';
 export { Inventory } from './inventory.js';
-export { matchHosts, splitHostPattern, type PatternTarget } from './patterns.js';
+export { CONTROL_NAMES, matchHosts, splitHostPattern, type PatternTarget } from './patterns.js';
 export { connectionFor, defaultConnectionEnv, parseJump, type ConnectionEnv } from './connection.js';
 export type { ConnectionSpec, JumpSpec } from '../transport/connection-spec.js';
 export { UnsafeText, VaultText, sortKeysDeep, type Vars } from '../data/py-values.js';

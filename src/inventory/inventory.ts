@@ -1,16 +1,31 @@
 // A loaded inventory: hosts, groups, each host's resolved variables, patterns.
-// Immutable once loaded (loadInventory builds it), so answers are cached.
+// loadInventory builds it; during a run only add_host and group_by change it (the
+// addDynamic* methods, as ansible-core's InventoryManager.add_dynamic_host/_group),
+// and every change drops the cached answers.
+import { isDeepStrictEqual } from 'node:util';
 import { KvmplayError, type SourcePosition } from '../errors.js';
 import { formatGraph, formatList } from './listing.js';
 import type { InventoryModel } from './model.js';
 import { matchHosts, type PatternTarget } from './patterns.js';
 import { comparePy, type Vars } from '../data/py-values.js';
-import type { SourceVars } from '../data/vars-files.js';
+import { loadSourceVars, type SourceVars } from '../data/vars-files.js';
 import { resolveHostVars } from './vars.js';
+
+/** Names added during the run, whose group_vars/ and host_vars/ files are read then. */
+export interface AddedNames {
+  groups?: readonly string[];
+  hosts?: readonly string[];
+}
+
+const UNSAFE_FILE_NAME = /[/\\\0]|^\.\.?$/;
 
 export class Inventory implements PatternTarget {
   private readonly varsCache = new Map<string, Vars>();
   private readonly hostsCache = new Map<string, string[]>();
+  /** `groups\0name` / `hosts\0name` of the names loadInventory knew: their vars files are read. */
+  private readonly namesAtLoad: Set<string>;
+  /** Vars files of names added during the run: read once, every caller waits for the same read. */
+  private readonly addedVarsReads = new Map<string, Promise<void>>();
 
   constructor(
     private readonly model: InventoryModel,
@@ -19,11 +34,27 @@ export class Inventory implements PatternTarget {
     private readonly sourceVars: readonly SourceVars[],
     /** Things Ansible would warn about; the CLI prints them to standard error. */
     readonly warnings: readonly string[],
-  ) {}
+  ) {
+    this.namesAtLoad = new Set([...[...model.groups.keys()].map((g) => `groups\0${g}`), ...[...model.hosts.keys()].map((h) => `hosts\0${h}`)]);
+  }
 
-  /** Every host, in the order the inventory defines them. */
+  /** Every host, in the order the inventory defines them (not the implicit localhost). */
   hostNames(): string[] {
-    return [...this.model.hosts.keys()];
+    return [...this.model.hosts.values()].filter((h) => !h.implicit).map((h) => h.name);
+  }
+
+  /**
+   * Ansible's implicit localhost: a play naming `localhost` (or 127.0.0.1, ::1) that the
+   * inventory does not have runs there, on the control machine without SSH. It is in no
+   * group, so `all` never matches it; it has the `all` group's variables, as in Ansible.
+   */
+  addImplicitLocalhost(name: string): void {
+    if (this.model.hosts.has(name)) return;
+    const h = this.model.addHost(name);
+    h.implicit = true;
+    h.vars = { ansible_connection: 'local' };
+    this.varsCache.clear();
+    this.hostsCache.clear();
   }
 
   /** Every group, `all` and `ungrouped` first, then in the order they were defined. */
@@ -118,6 +149,111 @@ export class Inventory implements PatternTarget {
   toList(group = 'all'): Record<string, unknown> {
     if (!this.hasGroup(group)) throw new KvmplayError(`unknown group "${group}" in inventory`);
     return formatList(this.model, group, this.hostsOf('all'), (h) => this.hostVars(h));
+  }
+
+  /**
+   * add_host: the host (a new one is put in `all` itself, as Ansible does, so it comes
+   * first in `groups.all`), its variables over its own, and its groups (created as
+   * needed, under `all`). Changed when the host, a variable's value or a group
+   * membership is new.
+   */
+  addDynamicHost(name: string, groups: readonly string[], vars: Vars): boolean {
+    const m = this.model;
+    let changed = false;
+    if (!m.hosts.has(name)) {
+      m.addHost(name, { group: 'all' });
+      changed = true;
+    }
+    const own = m.hosts.get(name)!.vars;
+    for (const [k, v] of Object.entries(vars)) {
+      if (Object.hasOwn(own, k) && isDeepStrictEqual(own[k], v)) continue;
+      m.setHostVar(name, k, v);
+      changed = true;
+    }
+    for (const g of groups) {
+      if (!m.groups.has(g)) m.addGroup(g);
+      if (m.hosts.get(name)!.groups.includes(g)) continue;
+      m.addHost(name, { group: g });
+      changed = true;
+    }
+    if (changed) this.reconciled();
+    return changed;
+  }
+
+  /**
+   * group_by: the host joins `group` (created as needed), which becomes a child of each
+   * of `parents` (created as needed). Changed when a parent group or edge is new, or
+   * the host was not among the group's hosts (its own or its children's).
+   */
+  addDynamicGroup(host: string, group: string, parents: readonly string[]): boolean {
+    this.requireHost(host);
+    const m = this.model;
+    // Refused before anything changes: an edge that would close a loop.
+    for (const p of parents) {
+      if (p === group || (m.groups.has(p) && m.groups.has(group) && m.ancestors(p).has(group))) {
+        throw new KvmplayError(`adding group "${group}" as a child of "${p}" creates a recursive dependency loop`);
+      }
+    }
+    let changed = false;
+    if (!m.groups.has(group)) m.addGroup(group);
+    for (const p of parents) {
+      if (!m.groups.has(p)) {
+        m.addGroup(p);
+        changed = true;
+      }
+      if (m.group(p).children.includes(group)) continue;
+      m.addChild(p, group);
+      changed = true;
+    }
+    if (!this.hostsOf(group).includes(host)) {
+      m.addHost(host, { group });
+      changed = true;
+    }
+    if (changed) this.reconciled();
+    return changed;
+  }
+
+  /**
+   * The group_vars/ and host_vars/ files of names added during the run, read as Ansible's
+   * vars plugin reads them (by name, when asked): beside each inventory source and in
+   * `more` (the folders beside the playbooks), into those SourceVars. `onRead` sees
+   * each file's variables (the caller's redactor learns their secrets).
+   */
+  async readAddedVars(names: AddedNames, more: readonly SourceVars[], onRead: (vars: Vars) => void = () => undefined): Promise<void> {
+    const targets = [...new Set([...this.sourceVars, ...more])];
+    const reads: Promise<void>[] = [];
+    for (const kind of ['groups', 'hosts'] as const) {
+      for (const name of names[kind] ?? []) {
+        const key = `${kind}\0${name}`;
+        // A name made at run time (group_by's key may come from a host's facts) never
+        // reaches outside group_vars/ and host_vars/.
+        if (this.namesAtLoad.has(key) || UNSAFE_FILE_NAME.test(name)) continue;
+        let read = this.addedVarsReads.get(key);
+        if (!read) {
+          read = this.readVarsOf(kind, name, targets, onRead);
+          this.addedVarsReads.set(key, read);
+        }
+        reads.push(read);
+      }
+    }
+    await Promise.all(reads);
+  }
+
+  private async readVarsOf(kind: 'groups' | 'hosts', name: string, targets: readonly SourceVars[], onRead: (vars: Vars) => void): Promise<void> {
+    await Promise.all(targets.map(async (t) => {
+      const found = (await loadSourceVars(t.dir, kind === 'groups' ? [name] : [], kind === 'hosts' ? [name] : []))[kind].get(name);
+      if (found === undefined) return;
+      onRead(found);
+      t[kind].set(name, found);
+    }));
+    this.varsCache.clear();
+  }
+
+  /** After a change of the graph: Ansible's reconcile_inventory, and no cached answer stays. */
+  private reconciled(): void {
+    this.model.reconcile();
+    this.varsCache.clear();
+    this.hostsCache.clear();
   }
 
   private requireHost(name: string): void {

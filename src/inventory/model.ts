@@ -29,6 +29,8 @@ export interface HostNode {
   /** The inventory file that first defined the host (Ansible's inventory_file). */
   source?: string;
   pos?: SourcePosition;
+  /** Ansible's implicit localhost: in no group (not even `all`), matched by its name only. */
+  implicit?: boolean;
 }
 
 export class InventoryModel {
@@ -142,6 +144,7 @@ export class InventoryModel {
     const ungrouped = this.group('ungrouped');
     const leaving = new Set<string>();
     for (const h of this.hosts.values()) {
+      if (h.implicit) continue;
       const mine = this.groupsOfHost(h.name);
       if (mine.has('ungrouped')) {
         // Clear ungrouped of hosts that also belong to a real group.

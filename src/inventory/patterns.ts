@@ -7,6 +7,9 @@ import { OptionsError } from '../errors.js';
 import { parseAddress } from './host-ranges.js';
 
 /** What pattern matching needs from an inventory. */
+/** Names of the control machine (Ansible's C.LOCALHOST): the implicit localhost answers to them. */
+export const CONTROL_NAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1']);
+
 export interface PatternTarget {
   hostNames(): string[];
   groupNames(): string[];

@@ -30,6 +30,21 @@ export interface ModuleContext {
    * text), from `dest`: `site.conf.hbs` written to `…/ifcfg-br0` is escaped as ifcfg.
    */
   renderTemplateFile(src: string, opts?: { dest?: string }): Promise<{ path: string; content: string }>;
+  /** Where the task's own relative files are looked up (include_vars); missing: the working directory. */
+  taskSearchPath?: TaskSearchPath;
+}
+
+/**
+ * Ansible's search path of a task (Task.get_search_path, then the DataLoader's basedir):
+ * the folders a relative vars file is looked up from, in order.
+ */
+export interface TaskSearchPath {
+  /** The task's role's folder, if it comes from a role. */
+  roleDir?: string | undefined;
+  /** The folder of the file the task is written in (a role's tasks/, an included file's folder). */
+  taskDir: string;
+  /** The play's folder (the playbook's): the last resort. */
+  playDir: string;
 }
 
 /** The runner's own context: the module context plus check mode, which it alone reads. */

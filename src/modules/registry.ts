@@ -1,7 +1,9 @@
 // Every module kvmplay knows, by task key. Ansible's fully-qualified names
 // (`ansible.builtin.copy`) resolve to the same module.
 import type { Host } from '../transport/host.js';
+import { addHostModule } from './engine/add-host.js';
 import { assertModule } from './engine/assert.js';
+import { asyncStatusModule } from './system/async-status.js';
 import { bridgeModule } from './network/bridge/bridge.js';
 import { commandModule } from './system/command.js';
 import { copyModule } from './files/copy.js';
@@ -10,7 +12,10 @@ import { diskImageModule } from './libvirt/disk-image.js';
 import { factsModule } from './system/facts/facts.js';
 import { metaModule } from './engine/meta.js';
 import { failModule } from './engine/fail.js';
+import { includeTasksModule } from './engine/include-tasks.js';
+import { includeVarsModule } from './engine/include-vars.js';
 import { fileModule } from './files/file/file.js';
+import { groupByModule } from './engine/group-by.js';
 import { kvmCheckModule } from './system/kvm-check.js';
 import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
 import { libvirtNetworkModule } from './libvirt/libvirt-network.js';
@@ -18,12 +23,15 @@ import { lineinfileModule } from './files/lineinfile/lineinfile.js';
 import type { ModuleResult, RunModuleContext } from './module.js';
 import type { Module } from './runner.js';
 import { packageModule } from './system/package/package.js';
+import { pauseModule } from './engine/pause.js';
 import { pingModule } from './engine/ping.js';
 import { serviceModule } from './system/service/service.js';
 import { setFactModule } from './engine/set-fact.js';
 import { shellModule } from './system/shell.js';
 import { templateModule } from './files/template.js';
 import { virshModule } from './libvirt/virsh-module.js';
+import { waitForConnectionModule } from './engine/wait-for-connection.js';
+import { waitForModule } from './system/wait-for.js';
 
 /** A registered module (types erased): call it through runModule. */
 export type AnyModule = Module;
@@ -31,6 +39,7 @@ export type AnyModule = Module;
 const MODULES: readonly Module[] = [
   commandModule,
   shellModule,
+  asyncStatusModule,
   copyModule,
   templateModule,
   fileModule,
@@ -44,13 +53,20 @@ const MODULES: readonly Module[] = [
   diskImageModule,
   virshModule,
   bridgeModule,
+  waitForModule,
   // Ansible's engine-level modules: decided on the control machine (ping also reaches the host).
   debugModule,
   assertModule,
   failModule,
   metaModule,
   setFactModule,
+  includeTasksModule,
+  includeVarsModule,
   pingModule,
+  waitForConnectionModule,
+  pauseModule,
+  addHostModule,
+  groupByModule,
 ];
 
 const byName = new Map<string, Module>(MODULES.flatMap((m) => m.names.map((n) => [n, m] as const)));

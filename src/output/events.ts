@@ -40,6 +40,8 @@ export interface TaskResultEvent {
   items?: ItemResult[];
   /** `until` loops: attempts made. */
   attempts?: number;
+  /** include_tasks: the files the host goes on with (Ansible's `included:` lines). */
+  included?: string[];
 }
 
 /** A host started working on a task (drives live progress; not printed as JSON). */
@@ -59,6 +61,8 @@ export interface TaskItemEvent extends ItemResult {
   play: string;
   handler: boolean;
   diff?: string;
+  /** include_tasks in a loop: the file this item includes. */
+  included?: string;
   rc?: number | null;
   stdout?: string;
   stderr?: string;

@@ -47,6 +47,10 @@ export function formatTaskResult(e: TaskResultEvent, o: FormatOptions): string[]
       break;
     default: {
       if (itemsShown) break;
+      if (e.included !== undefined) {
+        lines.push(...e.included.map((f) => `included: ${f} for ${e.host}`));
+        break;
+      }
       const label = e.status === 'skipped' ? 'skipping' : e.status;
       const attempts = e.attempts !== undefined && e.attempts > 1 ? ` (after ${e.attempts} attempts)` : '';
       lines.push(`${label}: [${e.host}]${attempts}`);
@@ -68,6 +72,7 @@ export function formatItem(e: TaskItemEvent, o: FormatOptions): string[] {
     lines.push(`failed: [${e.host}] (item=${e.item}) => ${e.msg}`, ...outputBlock(e));
     return lines;
   }
+  if (e.included !== undefined) return [...lines, `included: ${e.included} for ${e.host} => (item=${e.item})`];
   const label = e.status === 'skipped' ? 'skipping' : e.status;
   lines.push(`${label}: [${e.host}] => (item=${e.item})`);
   if (o.verbose) lines.push(...outputBlock(e));

@@ -48,7 +48,8 @@ export class Recap {
       return;
     }
     switch (e.status) {
-      case 'ok': c.ok++; break;
+      // An include_tasks counts once per file it included (each loop item's), as Ansible counts it.
+      case 'ok': c.ok += e.included?.length || 1; break;
       // As in Ansible, a changed task counts in both ok and changed.
       case 'changed': c.ok++; c.changed++; break;
       case 'failed': c.failed++; break;

@@ -42,7 +42,7 @@ describe('fixture playbooks', () => {
       '12:24: template file "missing.hbs" not found (looked in: ' +
         ['broken/missing.hbs', 'broken/templates/missing.hbs', 'broken/files/missing.hbs'].map((p) => displayName(fixtures(p))).join(', ') + ')',
       '14:7: task has two modules: copy and shell (a task runs one module)',
-      '17:7: "delegate_to" is not supported on a block (kvmplay applies block, rescue, always, name, when, tags, vars, become, become_user, ignore_errors)',
+      '17:7: "loop" is not supported on a block (kvmplay applies block, rescue, always, name, when, tags, vars, become, become_user, become_method, environment, ignore_errors, delegate_to, check_mode, diff, no_log, any_errors_fatal)',
       '19:15: notify "nobody": no handler has this name or listens to it in this play',
     ]);
     assert.match(err.message.split('\n')[0]!, /broken\/site\.yaml:3:11: "serial" must be a number or a percentage$/);

@@ -1,40 +1,35 @@
 // Which keys a play and a task may have. Ansible keywords kvmplay does not implement
-// are named with a reason, so `async:` is "not supported yet" rather than taken
-// for an unknown module.
+// are named with a reason, so `ignore_unreachable:` is "not supported yet" rather than
+// taken for an unknown module.
 
 export const PLAY_KEYWORDS = [
-  'name', 'hosts', 'vars', 'vars_files', 'become', 'become_user', 'serial', 'max_fail_percentage',
-  'any_errors_fatal', 'gather_facts', 'tasks', 'handlers', 'tags', 'pre_tasks', 'post_tasks', 'roles',
+  'name', 'hosts', 'vars', 'vars_files', 'become', 'become_user', 'become_method', 'serial', 'max_fail_percentage',
+  'any_errors_fatal', 'gather_facts', 'gather_subset', 'gather_timeout', 'tasks', 'handlers', 'tags', 'pre_tasks', 'post_tasks', 'roles',
+  'environment', 'connection', 'vars_prompt',
 ] as const;
 
 export const TASK_KEYWORDS = [
   'name', 'when', 'loop', 'loop_control', 'register', 'notify', 'tags', 'ignore_errors',
   'changed_when', 'failed_when', 'timeout', 'retries', 'delay', 'until', 'become', 'become_user',
-  'no_log', 'args', 'vars', 'listen', 'check_mode', 'diff', 'delegate_to', 'run_once',
+  'become_method', 'no_log', 'args', 'vars', 'listen', 'check_mode', 'diff', 'delegate_to', 'run_once',
+  'environment', 'throttle', 'any_errors_fatal', 'delegate_facts', 'connection', 'async', 'poll',
 ] as const;
 
 const NOT_YET = 'is not supported by kvmplay yet';
 
 /** Ansible play keywords kvmplay refuses, with why or what to do instead. */
 export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
-  ['vars_prompt', `"vars_prompt" is not supported: pass values with -e`],
   ['strategy', `"strategy" is not supported: kvmplay runs each host through its tasks independently`],
   ['remote_user', `"remote_user" is not supported in a play: set "user" in the inventory`],
   ['port', `"port" is not supported in a play: set it in the inventory`],
-  ['connection', `"connection" is not supported: kvmplay always connects over SSH`],
-  ['environment', `"environment" ${NOT_YET}`],
-  ['become_method', `"become_method" is not supported: kvmplay becomes root with sudo`],
   ['ignore_errors', `"ignore_errors" is not supported on a play: set it on the tasks`],
   ['ignore_unreachable', `"ignore_unreachable" ${NOT_YET}`],
   ['order', `"order" ${NOT_YET}`],
-  ['throttle', `"throttle" ${NOT_YET}: use --forks`],
   ['check_mode', `"check_mode" on a play ${NOT_YET}: use --check`],
   ['diff', `"diff" on a play ${NOT_YET}: use --diff`],
   ['collections', `"collections" is not supported: kvmplay has its own modules`],
   ['module_defaults', `"module_defaults" ${NOT_YET}`],
   ['force_handlers', `"force_handlers" ${NOT_YET}`],
-  ['gather_subset', `"gather_subset" is not supported: kvmplay gathers one fixed set of facts`],
-  ['gather_timeout', `"gather_timeout" ${NOT_YET}`],
   ['debugger', `"debugger" is not supported`],
   ['no_log', `"no_log" on a play ${NOT_YET}: set it on the tasks`],
   ['delegate_to', `"delegate_to" is not supported: kvmplay runs every task on the host itself`],
@@ -42,22 +37,14 @@ export const UNSUPPORTED_PLAY_KEYS: ReadonlyMap<string, string> = new Map([
 
 /** Ansible task keywords (and task-like modules) kvmplay refuses. */
 export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
-  ['delegate_facts', `"delegate_facts" is not supported`],
-  ['environment', `"environment" ${NOT_YET}: set variables in the command (shell: "X=1 cmd")`],
-  ['async', `"async" ${NOT_YET}: use "timeout"`],
-  ['poll', `"poll" ${NOT_YET}`],
   ['throttle', `"throttle" ${NOT_YET}: use --forks`],
-  ['become_method', `"become_method" is not supported: kvmplay becomes root with sudo`],
   ['become_flags', `"become_flags" is not supported`],
   ['remote_user', `"remote_user" is not supported on a task: set "user" in the inventory`],
-  ['connection', `"connection" is not supported: kvmplay always connects over SSH`],
-  ['any_errors_fatal', `"any_errors_fatal" on a task ${NOT_YET}: set it on the play`],
   ['ignore_unreachable', `"ignore_unreachable" ${NOT_YET}`],
   ['module_defaults', `"module_defaults" ${NOT_YET}`],
   ['collections', `"collections" is not supported: kvmplay has its own modules`],
   ['debugger', `"debugger" is not supported`],
   ['import_playbook', `"import_playbook" is only allowed at the top level of a playbook, not in tasks`],
-  ['include_vars', `"include_vars" ${NOT_YET}: use the play's "vars_files"`],
 ]);
 
 /**
@@ -65,7 +52,7 @@ export const UNSUPPORTED_TASK_KEYS: ReadonlyMap<string, string> = new Map([
  * noise). Blocks, imports, action and local_action never get here: the task list and
  * the task reader take them first.
  */
-export const ACTION_LIKE_KEYS: ReadonlySet<string> = new Set(['import_playbook', 'include_vars']);
+export const ACTION_LIKE_KEYS: ReadonlySet<string> = new Set(['import_playbook']);
 
 /** The lookup plugin behind a `with_<lookup>` loop key (`with_items` → items), or undefined. */
 export function withLoopPlugin(key: string): string | undefined {

@@ -42,6 +42,13 @@ export interface Play {
   /** undefined: the inventory's `become` decides. */
   become: boolean | undefined;
   becomeUser: string | undefined;
+  becomeMethod: BecomeMethod | undefined;
+  /** `environment` as written (a map, a list of maps, a template): rendered per host and task. */
+  environment: unknown;
+  /** `connection: local`: the play's tasks run on the control machine. */
+  connection: string | undefined;
+  /** `vars_prompt`: answered from -e or the prompt's default (kvmplay never asks). */
+  varsPrompt: VarsPrompt[];
   /**
    * Batch sizes, as Ansible's `serial`: [] means all hosts at once; [1, "50%"] means
    * one host, then half of them, the last step repeating until all hosts ran.
@@ -52,6 +59,10 @@ export interface Play {
   anyErrorsFatal: boolean;
   /** Default true, as in Ansible. */
   gatherFacts: boolean;
+  /** `gather_subset`: Ansible's subset names for the play's fact gathering; undefined: all. */
+  gatherSubset?: string[] | undefined;
+  /** `gather_timeout` in seconds: the fact gathering's timeout; undefined (or 0): kvmplay's default. */
+  gatherTimeout?: number | undefined;
   /** Play-level tags (already added to each task's `tags`). */
   tags: string[];
   /** The defaults and the vars of all the play's roles, merged in order: every task sees them (Ansible's public role variables). */
@@ -72,6 +83,35 @@ export type Step =
   | { kind: 'task'; task: Task }
   | { kind: 'block'; block: Step[]; rescue: Step[]; always: Step[] }
   | { kind: 'flush' };
+
+/** One `vars_prompt` entry: the variable, and its default if any. */
+export interface VarsPrompt {
+  name: string;
+  prompt: string | undefined;
+  /** undefined: no default (the value must come from -e). */
+  default: unknown;
+  private: boolean;
+  pos: SourcePosition;
+}
+
+export type BecomeMethod = 'sudo' | 'su';
+
+/** The tasks of one file an include_tasks brings in, built (validated) for it. */
+export interface IncludedTasks {
+  /** Absolute path: what the `included:` line names. */
+  file: string;
+  steps: Step[];
+}
+
+/** How an include_tasks task finds its file's tasks. */
+export interface IncludeSpec {
+  /**
+   * The tasks of the file `name` (the include's file as rendered for a host), built once
+   * per name: a literal name was built with the playbook, a templated one is built when
+   * first reached. Rejects with the file's problems (a ValidationError, positions in it).
+   */
+  tasksOf(name: string): Promise<IncludedTasks>;
+}
 
 /** A role as its tasks see it: Ansible's role defaults (lowest precedence), vars and parameters. */
 export interface RoleRef {
@@ -123,9 +163,30 @@ export interface Task {
   delay: number;
   /** Seconds; undefined: `--step-timeout` (if any) applies. */
   timeout: number | undefined;
+  /** `async`: seconds the task may run (with `poll` 0: in the background, command and shell only); undefined or 0: not async. */
+  async: number | undefined;
+  /** `poll` (Ansible's default 10): 0 starts an async task in the background and moves on. */
+  poll: number;
   /** undefined: the play's (then the inventory's) decides. */
   become: boolean | undefined;
   becomeUser: string | undefined;
+  becomeMethod: BecomeMethod | undefined;
+  /** `environment`s as written (maps, lists of maps, templates), the enclosing blocks' first: merged in order, the play's under them. */
+  environment: unknown[];
+  /** `throttle`: at most this many hosts run the task at once (0: no limit). */
+  throttle: number;
+  /** `any_errors_fatal` of the task (undefined: the play's). */
+  anyErrorsFatal: boolean | undefined;
+  /** `delegate_facts`: facts a delegated facts task gathers belong to the delegate. */
+  delegateFacts: boolean;
+  /** `connection: local` runs the task on the control machine; undefined or ssh: the host. */
+  connection: string | undefined;
+  /** `loop_control.pause`: seconds between loop items. */
+  loopPause: number;
+  /** `loop_control.extended`: items see `ansible_loop` (index, first, last, previtem…). */
+  loopExtended: boolean;
+  /** `become`, `ignore_errors`, `no_log` written as templates: rendered per host before the task runs. */
+  flagTemplates?: { become?: string; ignoreErrors?: string; noLog?: string };
   noLog: boolean;
   /** `delegate_to`: run the module on this host (an inventory name, or localhost: the control machine); a template. */
   delegateTo: string | undefined;
@@ -141,6 +202,10 @@ export interface Task {
   listen: string[];
   /** The role the task comes from (its variables, its files), if any. */
   role: RoleRef | undefined;
+  /** An `include_tasks`: the file's tasks, loaded when a host reaches it. */
+  include?: IncludeSpec;
+  /** Variables that enclosing `include_tasks` loops set at run time (`item`…): known to the variable check. */
+  includeVarNames?: readonly string[];
   pos: SourcePosition;
   /** Where argument `key` was written (its key), else the module key's position. */
   argPos(key: string): SourcePosition;

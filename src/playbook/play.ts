@@ -3,9 +3,10 @@
 // handlers (Ansible only finds that out when the task changes something).
 import type { SourcePosition } from '../errors.js';
 import { isPlainObject } from '../data/py-values.js';
+import { gatherSubsetList } from '../modules/system/facts/gather-subset.js';
 import { toValue, type PNode } from '../data/yaml-load.js';
 import { PLAY_KEYWORDS, UNSUPPORTED_PLAY_KEYS } from './keywords.js';
-import type { Play, SerialStep, Step } from './model.js';
+import type { Play, SerialStep, Step, VarsPrompt } from './model.js';
 import { entryOf } from './position.js';
 import type { Problems } from './problems.js';
 import { parseKeywords, PlayKeywords, type PlayKeywords as PlayKeywordValues } from './schema.js';
@@ -78,6 +79,7 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
   checkVarNames(at('vars'), problems);
   ctx.strings.templates(at('vars'), 'play vars'); // syntax only: a var is rendered only where it is used
   const hostsUses = ctx.strings.templates(at('hosts'), 'hosts');
+  ctx.strings.templates(at('environment'), 'play environment');
   const kw = parsed.ok ? parsed.data : undefined;
   const playTags = tagList(kw?.tags);
   const varsFiles = await loadVarsFiles(at('vars_files'), ctx.dir, problems);
@@ -126,10 +128,16 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
     varsFiles,
     become: k.become,
     becomeUser: k.become_user,
+    becomeMethod: k.become_method,
+    environment: k.environment ?? undefined,
+    connection: k.connection,
+    varsPrompt: varsPrompts(at('vars_prompt'), k.vars_prompt),
     serial: serialSteps(k.serial),
     maxFailPercentage: typeof k.max_fail_percentage === 'string' ? parseFloat(k.max_fail_percentage) : k.max_fail_percentage,
     anyErrorsFatal: k.any_errors_fatal ?? false,
     gatherFacts: k.gather_facts ?? true,
+    gatherSubset: k.gather_subset === undefined ? undefined : gatherSubsetList(k.gather_subset),
+    gatherTimeout: k.gather_timeout,
     tags: playTags,
     roleDefaults: roles.defaults,
     roleVars: roles.vars,
@@ -142,6 +150,17 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
   return { play, tasks, handlers, hostsUses, varsKnown, failedRegisters, roleVarNames: roles.varNames, importUses };
 }
 
+
+function varsPrompts(node: PNode | undefined, prompts: PlayKeywordValues['vars_prompt']): VarsPrompt[] {
+  const items = node?.kind === 'seq' ? node.items : [];
+  return (prompts ?? []).map((p, i) => ({
+    name: p.name,
+    prompt: p.prompt,
+    default: p.default,
+    private: p.private ?? true,
+    pos: items[i]?.pos ?? node!.pos,
+  }));
+}
 
 function uniqueDefinitions(tasks: readonly BuiltTask[]): BuiltTask[] {
   const seen = new Set<string>();

@@ -18,7 +18,7 @@ import { displayName, readSourceOrReport } from './source.js';
 import { StringChecker, type VarUse } from './strings.js';
 import { describeValue } from './suggest.js';
 import { tagList, type BuiltTask } from './task.js';
-import { buildTaskList, tagsOf, type BuiltTaskList, type RoleImporter, type TaskListContext } from './task-list.js';
+import { buildTaskList, emptyList, tagsOf, type BuiltTaskList, type RoleImporter, type TaskListContext } from './task-list.js';
 
 export interface RolesContext extends Omit<TaskListContext, 'role' | 'inherited' | 'handler' | 'dir' | 'alsoDirs'> {
   /** The playbook's folder: its roles/ is looked in first. */
@@ -213,7 +213,7 @@ export function roleImporter(where: Pick<RolesContext, 'playbookDir' | 'rolesPat
   return async (item, entry, ctx): Promise<BuiltTaskList> => {
     const { problems } = ctx;
     const kind = entry.name.replace(/^ansible\.(builtin|legacy)\./, '');
-    const none: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
+    const none = emptyList();
     if (item.kind !== 'map' || entry.value.kind !== 'map') {
       problems.add(entry.value.pos, `${kind} needs a map with the role's "name"`);
       return none;

@@ -4,11 +4,25 @@
 // the YAML node each issue's path leads to.
 import { z } from 'zod';
 import type { PNode } from '../data/yaml-load.js';
+import { badSubsetMessage, gatherSubsetList, unknownSubset } from '../modules/system/facts/gather-subset.js';
 import type { Problem } from './problems.js';
 import { formatPath, nodeAt, positionAt, type PathKey } from './position.js';
 import { didYouMean } from './suggest.js';
 
 const Bool = z.boolean({ error: 'must be true or false' });
+/** The play's `gather_subset`: Ansible's subset names (a list, or a string of them separated by commas). */
+const GatherSubset = z.union([z.string(), z.array(z.string())], { error: 'must be a subset name or a list of them' })
+  .superRefine((v, ctx) => {
+    gatherSubsetList(v).forEach((name, i) => {
+      if (unknownSubset([name]) === undefined) return;
+      ctx.addIssue({ code: 'custom', message: `names an unknown subset: ${badSubsetMessage(name)}`, path: typeof v === 'string' ? [] : [i] });
+    });
+  });
+/** A boolean keyword Ansible also takes as a template (`become: "{{ need_root }}"`). */
+const BoolOrTemplate = z.union([
+  z.boolean({ error: 'must be true or false' }),
+  z.string().regex(/\{\{|\{%/, { error: 'must be true or false (or a template)' }),
+], { error: 'must be true or false' });
 const Text = z.union([z.string(), z.number()], { error: 'must be a string' });
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const Identifier = z.string({ error: 'must be a variable name' })
@@ -26,7 +40,15 @@ const LoopValue = z.union([z.string(), z.array(z.unknown())], {
 const Percent = z.string().regex(/^\d+(\.\d+)?%$/);
 const SerialStep = z.union([z.int().min(0), Percent, z.string().regex(/^\d+$/)]);
 
-const LOOP_CONTROL_KEYS = ['loop_var', 'index_var', 'label', 'extended'] as const;
+const LOOP_CONTROL_KEYS = ['loop_var', 'index_var', 'label', 'extended', 'pause'] as const;
+const BecomeMethod = z.enum(['sudo', 'su'], { error: 'must be sudo or su (the become methods kvmplay has)' });
+/** `environment`: a map of variables, a list of maps (merged in order), or a template giving one. */
+const Environment = z.union([
+  z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())), z.string(),
+], { error: 'must be a map of environment variables (or a list of maps, or a template)' }).nullable();
+/** Ansible's connection plugins kvmplay has: its SSH connection (ssh, smart, paramiko) and the control machine (local). */
+export const CONNECTIONS = ['ssh', 'smart', 'paramiko', 'paramiko_ssh', 'local'] as const;
+const Connection = z.enum(CONNECTIONS, { error: `must be one of ${CONNECTIONS.join(', ')} (the connections kvmplay has)` });
 
 // Every task is parsed once, in a short-lived process: zod's generated parser (z.compile)
 // runs valid input about 3x faster than the generic one before the JIT warms up. Input it
@@ -40,6 +62,7 @@ export const TaskKeywords = z.compile(z.object({
     index_var: Identifier.optional(),
     label: z.string({ error: 'must be a string (a template)' }).optional(),
     extended: Bool.optional(),
+    pause: z.number({ error: 'must be a number of seconds' }).min(0, { error: 'must be 0 or more' }).optional(),
   } satisfies Record<(typeof LOOP_CONTROL_KEYS)[number], z.ZodType>, {
     error: `must be a map (${LOOP_CONTROL_KEYS.join(', ')})`,
   }).strict().optional(),
@@ -47,19 +70,27 @@ export const TaskKeywords = z.compile(z.object({
   notify: Names.optional(),
   listen: Names.optional(),
   tags: Tags.optional(),
-  ignore_errors: Bool.optional(),
+  ignore_errors: BoolOrTemplate.optional(),
   changed_when: Conditions.optional(),
   failed_when: Conditions.optional(),
   until: Condition.optional(),
   timeout: z.number({ error: 'must be a number of seconds' }).positive({ error: 'must be more than 0 seconds' }).optional(),
+  async: z.int({ error: 'must be a whole number of seconds' }).min(0, { error: 'must be 0 or more' }).optional(),
+  poll: z.int({ error: 'must be a whole number of seconds' }).min(0, { error: 'must be 0 or more' }).optional(),
   retries: z.int({ error: 'must be a whole number' }).min(0, { error: 'must be 0 or more' }).optional(),
   delay: z.number({ error: 'must be a number of seconds' }).min(0, { error: 'must be 0 or more' }).optional(),
-  become: Bool.optional(),
+  become: BoolOrTemplate.optional(),
   become_user: z.string({ error: 'must be a user name' }).optional(),
-  no_log: Bool.optional(),
+  become_method: BecomeMethod.optional(),
+  no_log: BoolOrTemplate.optional(),
   check_mode: Bool.optional(),
   delegate_to: z.string({ error: 'must be a host name (a template)' }).optional(),
+  delegate_facts: Bool.optional(),
   run_once: Bool.optional(),
+  environment: Environment.optional(),
+  throttle: z.int({ error: 'must be a whole number' }).min(0, { error: 'must be 0 or more' }).optional(),
+  any_errors_fatal: Bool.optional(),
+  connection: Connection.optional(),
   diff: Bool.optional(),
   args: z.record(z.string(), z.unknown(), { error: 'must be a map of module arguments' }).nullable().optional(),
   vars: VarsMap.optional(),
@@ -77,12 +108,27 @@ export const PlayKeywords = z.object({
   }).nullable().optional(),
   become: Bool.optional(),
   become_user: z.string({ error: 'must be a user name' }).optional(),
+  become_method: BecomeMethod.optional(),
+  environment: Environment.optional(),
+  connection: Connection.optional(),
+  vars_prompt: z.array(z.object({
+    name: Identifier,
+    prompt: z.string().optional(),
+    default: z.unknown().optional(),
+    private: Bool.optional(),
+    confirm: Bool.optional(),
+    encrypt: z.string().optional(),
+    salt_size: z.int().optional(),
+    unsafe: Bool.optional(),
+  }, { error: 'must be a map (name, prompt, default, private, …)' }).strict(), { error: 'must be a list of prompts' }).optional(),
   serial: z.union([SerialStep, z.array(SerialStep).min(1)], { error: 'must be a number or a percentage' }).optional(),
   max_fail_percentage: z.union([z.number().min(0).max(100), Percent], {
     error: 'must be a percentage between 0 and 100',
   }).optional(),
   any_errors_fatal: Bool.optional(),
   gather_facts: Bool.optional(),
+  gather_subset: GatherSubset.optional(),
+  gather_timeout: z.int({ error: 'must be a whole number of seconds' }).min(0, { error: 'must be 0 or more' }).optional(),
   tasks: z.array(z.unknown(), { error: 'must be a list of tasks' }).nullable().optional(),
   handlers: z.array(z.unknown(), { error: 'must be a list of handlers' }).nullable().optional(),
   pre_tasks: z.array(z.unknown(), { error: 'must be a list of tasks' }).nullable().optional(),

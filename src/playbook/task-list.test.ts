@@ -19,8 +19,9 @@ async function tasksOf(files: Record<string, string>): Promise<Task[]> {
   return run!.playbooks[0]!.plays[0]!.tasks;
 }
 
-/** What each `shell: echo NAME` task echoes. */
-const echoes = (tasks: readonly Task[]): string[] => tasks.map((t) => String(t.args.cmd).replace(/^echo /, ''));
+/** What each `shell: echo NAME` task echoes; an include_tasks shows as `include FILE`. */
+const echoes = (tasks: readonly Task[]): string[] =>
+  tasks.map((t) => (t.module === 'include_tasks' ? `include ${String(t.args.file)}` : String(t.args.cmd).replace(/^echo /, '')));
 
 describe('import_tasks and include_tasks', () => {
   it('puts the tasks of an imported file where the import stands, relative to the importing file', async () => {
@@ -49,7 +50,7 @@ describe('import_tasks and include_tasks', () => {
     })), ['one', 'two']);
   });
 
-  it('accepts the file as "file:", the ansible.builtin names, and include_tasks of a literal file', async () => {
+  it('accepts the file as "file:", the ansible.builtin names, and include_tasks of a literal file (validated with the playbook)', async () => {
     assert.deepEqual(echoes(await tasksOf({
       'site.yaml': play(
         '    - import_tasks: { file: a.yml }',
@@ -61,7 +62,73 @@ describe('import_tasks and include_tasks', () => {
       'a.yml': yaml('- shell: echo a'),
       'b.yml': yaml('- shell: echo b'),
       'c.yml': yaml('- shell: echo c'),
-    })), ['a', 'b', 'c', 'a']);
+    })), ['a', 'b', 'include c.yml', 'c', 'include a.yml', 'a']);
+  });
+
+  describe('include_tasks', () => {
+    it('is a task whose file a host loads when it gets there: the steps hold the include, not its tasks', async () => {
+      const { run, problems, tree } = await loadSite({
+        'site.yaml': play('    - include_tasks: c.yml', '      loop: [1, 2]', '      loop_control: { loop_var: n }'),
+        'c.yml': yaml('- shell: echo {{ n }}'),
+      });
+      try {
+        assert.deepEqual(problems, []);
+        const play0 = run!.playbooks[0]!.plays[0]!;
+        assert.equal(play0.steps.length, 1);
+        const step = play0.steps[0]!;
+        assert.ok(step.kind === 'task' && step.task.include !== undefined);
+        const included = await step.task.include.tasksOf('c.yml');
+        assert.equal(included.file, `${tree.dir}/c.yml`);
+        assert.deepEqual(included.steps.map((s) => s.kind === 'task' && s.task.args.cmd), ['echo {{ n }}']);
+        // The loop variable is known to the included tasks' variable check.
+        assert.deepEqual(play0.tasks[1]!.includeVarNames?.includes('n'), true);
+      } finally {
+        await tree.remove();
+      }
+    });
+
+    it('loads a templated file name when reached, its problems at the file\'s own positions', async () => {
+      const { run, problems, tree } = await loadSite({
+        'site.yaml': play('    - include_tasks: "{{ which }}.yml"', '      vars: { which: good }'),
+        'good.yml': yaml('- shell: echo good'),
+        'bad.yml': yaml('- shell: echo bad', '- cpy: { dest: /x }'),
+      });
+      try {
+        assert.deepEqual(problems, []);
+        const step = run!.playbooks[0]!.plays[0]!.steps[0]!;
+        assert.ok(step.kind === 'task' && step.task.include !== undefined);
+        const good = await step.task.include.tasksOf('good.yml');
+        assert.equal(good.steps.length, 1);
+        assert.equal(step.task.include.tasksOf('good.yml'), step.task.include.tasksOf('good.yml'), 'built once per name');
+        await assert.rejects(step.task.include.tasksOf('bad.yml'), (err: Error) => {
+          assert.match(err.message, /bad\.yml:2:3: unknown module "cpy"/);
+          return true;
+        });
+        await assert.rejects(step.task.include.tasksOf('none.yml'), /task file "none\.yml" not found/);
+      } finally {
+        await tree.remove();
+      }
+    });
+
+    it('gives its tasks the include\'s vars and the apply keywords, not its own when and tags', async () => {
+      const tasks = await tasksOf({
+        'site.yaml': play(
+          '    - include_tasks:',
+          '        file: a.yml',
+          '        apply: { tags: [applied], become: true, when: ok_to_go is defined, ignore_errors: true }',
+          '      when: include_it is defined',
+          '      tags: include',
+          '      vars: { x: 1 }',
+        ),
+        'a.yml': yaml('- shell: echo a'),
+      });
+      const [include, inner] = tasks;
+      assert.deepEqual(include!.when.map((c) => c.source), ['include_it is defined']);
+      assert.deepEqual(include!.tags, ['include']);
+      assert.deepEqual(inner!.when.map((c) => c.source), ['ok_to_go is defined']);
+      assert.deepEqual(inner!.tags, ['applied']);
+      assert.deepEqual([inner!.vars, inner!.become, inner!.ignoreErrors], [{ x: 1 }, true, true]);
+    });
   });
 
   it('takes an empty task file as no tasks', async () => {
@@ -105,7 +172,7 @@ describe('import_tasks and include_tasks', () => {
         'a.yml': yaml('- shell: echo a', '  tags: own'),
         'b.yml': yaml('- shell: echo b', '  tags: own'),
       });
-      assert.deepEqual(tasks.map((t) => [...t.tags].sort()), [['imported', 'own', 'play'], ['own', 'play']]);
+      assert.deepEqual(tasks.map((t) => [...t.tags].sort()), [['imported', 'own', 'play'], ['included', 'play'], ['own', 'play']]);
     });
 
     it('gives the import\'s become to tasks that do not say', async () => {
@@ -137,9 +204,9 @@ describe('import_tasks and include_tasks', () => {
       assert.match(problems[1]!, /^tasks\/a\.yml:1:17: import_tasks: task file "gone\.yml" not found \(looked in: tasks\/gone\.yml[,)]/);
     });
 
-    it('says a templated file name is not supported yet', async () => {
-      assert.deepEqual(await problemsOf({ 'site.yaml': play('    - include_tasks: "{{ os }}.yml"') }), [
-        '3:22: include_tasks of a templated file name is not supported yet: kvmplay reads task files before it connects',
+    it('refuses import_tasks of a templated file name, pointing to include_tasks', async () => {
+      assert.deepEqual(await problemsOf({ 'site.yaml': play('    - import_tasks: "{{ os }}.yml"') }), [
+        '3:21: import_tasks of a templated file name: use include_tasks (import_tasks reads its file before any host runs)',
       ]);
     });
 
@@ -187,11 +254,20 @@ describe('import_tasks and include_tasks', () => {
       }), ['4:7: "loop" is not supported on import_tasks (kvmplay applies name, when, tags, vars, become, become_user)']);
     });
 
-    it('refuses include_tasks apply: rather than dropping it', async () => {
+    it('refuses what it would drop: an unknown key of include_tasks, a keyword apply does not pass, become on the include', async () => {
       assert.deepEqual(await problemsOf({
-        'site.yaml': play('    - include_tasks: { file: a.yml, apply: { become: true } }'),
+        'site.yaml': play(
+          '    - include_tasks: { file: a.yml, public: true }',
+          '    - include_tasks: { file: a.yml, apply: { delegate_to: x } }',
+          '    - include_tasks: a.yml',
+          '      become: true',
+        ),
         'a.yml': yaml('- shell: echo a'),
-      }), ['3:37: "apply" of include_tasks is not supported yet (kvmplay takes "file")']);
+      }), [
+        '3:37: unknown argument "public" for include_tasks (valid: apply, file)',
+        '4:46: "delegate_to" is not supported in apply (kvmplay applies when, tags, vars, become, become_user, become_method, environment, ignore_errors)',
+        '6:7: "become" is not valid on include_tasks (Ansible takes name, when, loop, loop_control, tags, vars, ignore_errors, no_log, args; use "apply" for the included tasks\' keywords)',
+      ]);
     });
 
     it('checks the import\'s own when and vars', async () => {

@@ -1,19 +1,21 @@
 // A list of tasks as Ansible reads it: each entry a task; a `block` (with `rescue` and
 // `always`) whose keywords (`when`, `tags`, `vars`, `become`, `ignore_errors`) its tasks
-// inherit; or an `import_tasks` (also `include_tasks` of a literal file without a loop)
-// whose file's tasks take its place, with the import's `when`, `vars`, `become` (and, for
-// import_tasks, `tags`) — the file is validated now, with its own positions. Tasks of a
-// role carry the role. The result is both flat (every task, for validation) and as steps
-// (blocks kept, for the engine).
+// inherit; an `import_tasks` whose file's tasks take its place, with the import's
+// `when`, `vars`, `become`, `tags` — the file is validated now, with its own positions;
+// or an `include_tasks`, a task of its own (its `when`, `loop`, `tags` are the include's)
+// whose file a host loads when it gets there: validated now when its name is literal,
+// when first reached when the name is a template; its `vars` and `apply` keywords reach
+// the file's tasks. Tasks of a role carry the role. The result is both flat (every task,
+// for validation) and as steps (blocks kept, for the engine).
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SourcePosition } from '../errors.js';
 import { isPlainObject } from '../data/py-values.js';
 import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
 import type { CompiledExpr } from '../jinja/index.js';
-import type { RoleRef, Step, Task } from './model.js';
+import type { IncludedTasks, IncludeSpec, RoleRef, Step, Task } from './model.js';
 import { entryOf } from './position.js';
-import type { Problems } from './problems.js';
+import { Problems } from './problems.js';
 import { displayName, readSourceOrReport } from './source.js';
 import { StringChecker, type StringCache, type VarUse } from './strings.js';
 import { describeValue } from './suggest.js';
@@ -51,8 +53,15 @@ export interface Inherited {
   vars: Record<string, unknown>;
   become: boolean | undefined;
   becomeUser?: string | undefined;
+  becomeMethod?: 'sudo' | 'su' | undefined;
+  /** Enclosing blocks' `environment`s, outermost first. */
+  environment?: unknown[];
   /** A block's ignore_errors. */
   ignoreErrors?: boolean;
+  /** Variables enclosing include_tasks loops set at run time (for the variable check). */
+  includeVarNames?: readonly string[];
+  /** Enclosing blocks' delegate_to, check_mode, diff, no_log, any_errors_fatal (the innermost's). */
+  blockKeywords?: Partial<Record<(typeof BLOCK_PASSED)[number], string | boolean>>;
 }
 
 export const NOTHING_INHERITED: Inherited = { when: [], tags: [], vars: {}, become: undefined };
@@ -68,14 +77,19 @@ export interface BuiltTaskList {
   uses: VarUse[];
 }
 
-const IMPORT_KEYS = ['import_tasks', 'include_tasks'] as const;
 const ROLE_IMPORT_KEYS = ['import_role', 'include_role'] as const;
-// What an import entry may say besides the file (Ansible's include/import keywords kvmplay applies).
+// What an import entry may say besides the file (Ansible's import keywords kvmplay applies).
 const IMPORT_KEYWORDS = new Set(['name', 'when', 'tags', 'vars', 'become', 'become_user']);
+// An include is a task: Ansible's keywords of a TaskInclude (`with_<lookup>` loops too).
+const INCLUDE_KEYWORDS = new Set(['name', 'when', 'loop', 'loop_control', 'tags', 'vars', 'ignore_errors', 'no_log', 'args']);
+// What `apply` may give the included tasks.
+const APPLY_KEYWORDS = new Set(['when', 'tags', 'vars', 'become', 'become_user', 'become_method', 'environment', 'ignore_errors']);
 const QUALIFIED = /^ansible\.(builtin|legacy)\./;
 
+const isKey = (e: PEntry, key: string): boolean => e.name.replace(QUALIFIED, '') === key;
+
 export async function buildTaskList(list: PNode | undefined, ctx: TaskListContext): Promise<BuiltTaskList> {
-  const out: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
+  const out = emptyList();
   if (list === undefined || list.kind !== 'seq') return out; // schema.ts reports a list that is not one
   const add = (inner: BuiltTaskList): void => {
     if (inner.handlers?.length) (out.handlers ??= []).push(...inner.handlers);
@@ -90,18 +104,10 @@ export async function buildTaskList(list: PNode | undefined, ctx: TaskListContex
       if (block.step) out.steps.push(block.step);
       continue;
     }
-    const roleEntry = item.kind === 'map' ? item.entries.find((e) => ROLE_IMPORT_KEYS.includes(e.name.replace(QUALIFIED, '') as never)) : undefined;
-    if (roleEntry && ctx.importRole) {
-      const imported = await ctx.importRole(item, roleEntry, ctx);
-      add(imported);
-      out.steps.push(...imported.steps);
-      continue;
-    }
-    const importEntry = item.kind === 'map' ? item.entries.find((e) => IMPORT_KEYS.includes(e.name.replace(QUALIFIED, '') as never)) : undefined;
-    if (importEntry) {
-      const imported = await importTasks(item, importEntry, ctx);
-      add(imported);
-      out.steps.push(...imported.steps);
+    const expanded = await expandEntry(item, ctx);
+    if (expanded) {
+      add(expanded);
+      out.steps.push(...expanded.steps);
       continue;
     }
     const built = buildTask(item, { ...ctx, playTags: ctx.playTags });
@@ -116,6 +122,29 @@ export async function buildTaskList(list: PNode | undefined, ctx: TaskListContex
   return out;
 }
 
+/** The enclosing blocks' keywords a task did not set itself. */
+function blockKeywordsFor(task: Task, kw: Inherited['blockKeywords']): Partial<Task> {
+  if (kw === undefined) return {};
+  const out: Partial<Task> = {};
+  if (task.delegateTo === undefined && typeof kw.delegate_to === 'string') out.delegateTo = kw.delegate_to;
+  if (task.checkMode === undefined && typeof kw.check_mode === 'boolean') out.checkMode = kw.check_mode;
+  if (task.diff === undefined && typeof kw.diff === 'boolean') out.diff = kw.diff;
+  if (!task.noLog && kw.no_log === true) out.noLog = true;
+  if (task.anyErrorsFatal === undefined && typeof kw.any_errors_fatal === 'boolean') out.anyErrorsFatal = kw.any_errors_fatal;
+  return out;
+}
+
+/** An import_role/include_role, import_tasks or include_tasks entry, built; undefined for any other. */
+async function expandEntry(item: PNode, ctx: TaskListContext): Promise<BuiltTaskList | undefined> {
+  if (item.kind !== 'map') return undefined;
+  const roleEntry = item.entries.find((e) => ROLE_IMPORT_KEYS.some((k) => isKey(e, k)));
+  if (roleEntry && ctx.importRole) return ctx.importRole(item, roleEntry, ctx);
+  const importEntry = item.entries.find((e) => isKey(e, 'import_tasks'));
+  if (importEntry) return importTasks(item, importEntry, ctx);
+  const includeEntry = item.entries.find((e) => isKey(e, 'include_tasks'));
+  return includeEntry ? includeTasks(item, includeEntry, ctx) : undefined;
+}
+
 function inherit(built: BuiltTask, ctx: TaskListContext): BuiltTask {
   const { inherited: inh, role } = ctx;
   const task: Task = {
@@ -125,65 +154,181 @@ function inherit(built: BuiltTask, ctx: TaskListContext): BuiltTask {
     vars: { ...inh.vars, ...built.task.vars },
     become: built.task.become ?? inh.become,
     becomeUser: built.task.becomeUser ?? inh.becomeUser,
+    becomeMethod: built.task.becomeMethod ?? inh.becomeMethod,
+    environment: [...(inh.environment ?? []), ...built.task.environment],
     ignoreErrors: built.task.ignoreErrors || inh.ignoreErrors === true,
+    ...blockKeywordsFor(built.task, inh.blockKeywords),
     role,
+    ...(inh.includeVarNames?.length ? { includeVarNames: inh.includeVarNames } : {}),
   };
   return { ...built, task };
 }
 
+/** A list with nothing in it (what a refused entry gives). */
+export function emptyList(): BuiltTaskList {
+  return { tasks: [], steps: [], failedRegisters: [], uses: [] };
+}
+
 async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Promise<BuiltTaskList> {
-  const none: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
   const { problems } = ctx;
-  const kind = entry.name.replace(QUALIFIED, '');
-  if (item.kind !== 'map') return none;
+  if (item.kind !== 'map') return emptyList();
   let ok = true;
   for (const e of item.entries) {
     if (e === entry || IMPORT_KEYWORDS.has(e.name)) continue;
-    problems.add(e.keyPos, `"${e.name}" is not supported on ${kind} (kvmplay applies ${[...IMPORT_KEYWORDS].join(', ')})`);
+    problems.add(e.keyPos, `"${e.name}" is not supported on import_tasks (kvmplay applies ${[...IMPORT_KEYWORDS].join(', ')})`);
     ok = false;
   }
-  const target = literalFile(entry, kind, problems);
-  // Tags of an include apply to the include itself, not to its tasks (Ansible); an import's reach them.
-  const passed = passedKeywords(item, ctx, kind, { tags: kind === 'import_tasks' });
-  if (!ok || target === undefined || passed === undefined) return none;
+  const target = literalFile(entry, 'import_tasks', problems);
+  const passed = passedKeywords(item, ctx, 'import_tasks', { tags: true });
+  if (!ok || target === undefined || passed === undefined) return emptyList();
+  if (target.templated) {
+    problems.add(target.pos, 'import_tasks of a templated file name: use include_tasks (import_tasks reads its file before any host runs)');
+    return emptyList();
+  }
+  const inner = await taskFile(target.name, target.pos, 'import_tasks', { ...ctx, inherited: passed.inherited });
+  return inner === undefined ? emptyList() : { ...inner.list, uses: [...passed.uses, ...inner.list.uses] };
+}
 
-  const file = await findTaskFile(target.name, ctx);
+/**
+ * An include_tasks: a task (its own `when`, `loop`, `tags`), whose file gets the
+ * enclosing keywords, the include's `vars` and its `apply` keywords. A literal file
+ * is built now (its tasks validated with the playbook); a templated one when reached.
+ */
+async function includeTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Promise<BuiltTaskList> {
+  const { problems } = ctx;
+  if (item.kind !== 'map') return emptyList();
+  let ok = true;
+  for (const e of item.entries) {
+    if (e === entry || INCLUDE_KEYWORDS.has(e.name) || e.name.startsWith('with_')) continue;
+    problems.add(e.keyPos, `"${e.name}" is not valid on include_tasks (Ansible takes ${[...INCLUDE_KEYWORDS].join(', ')}; use "apply" for the included tasks' keywords)`);
+    ok = false;
+  }
+  const target = literalFile(entry, 'include_tasks', problems);
+  const applyNode = entry.value.kind === 'map' ? entryOf(entry.value, 'apply')?.value : undefined;
+  const apply = applyKeywords(applyNode, ctx);
+  // The include's vars reach its tasks; its when and tags are its own (Ansible).
+  const passed = passedKeywords(mapWith(item, ['vars']), ctx, 'include_tasks', { tags: false });
+  const built = buildTask(item, ctx);
+  if (!ok || target === undefined || passed === undefined || apply === undefined || built === undefined) {
+    return { ...emptyList(), failedRegisters: built ? [] : registerOf(item) };
+  }
+  const task = inherit(built, ctx);
+  const loopNames = task.task.loop === undefined ? [] : [task.task.loopVar, 'index', 'ansible_loop_var', ...(task.task.loopExtended ? ['ansible_loop'] : []), ...(task.task.indexVar ? [task.task.indexVar] : [])];
+  const outer = passed.inherited;
+  const inherited: Inherited = {
+    when: [...outer.when, ...apply.inherited.when],
+    tags: [...outer.tags, ...apply.inherited.tags],
+    vars: { ...outer.vars, ...apply.inherited.vars },
+    become: apply.inherited.become ?? outer.become,
+    becomeUser: apply.inherited.becomeUser ?? outer.becomeUser,
+    becomeMethod: apply.inherited.becomeMethod ?? outer.becomeMethod,
+    environment: [...(outer.environment ?? []), ...(apply.inherited.environment ?? [])],
+    ignoreErrors: apply.inherited.ignoreErrors === true || outer.ignoreErrors === true,
+    includeVarNames: [...(outer.includeVarNames ?? []), ...loopNames],
+    ...(outer.blockKeywords ? { blockKeywords: outer.blockKeywords } : {}),
+  };
+  const fileCtx: TaskListContext = { ...ctx, inherited };
+  const cache = new Map<string, Promise<IncludedTasks>>();
+  const out: BuiltTaskList = { ...emptyList(), tasks: [task], uses: [...passed.uses, ...apply.uses] };
+  if (!target.templated) {
+    const inner = await taskFile(target.name, target.pos, 'include_tasks', fileCtx);
+    if (inner === undefined) return { ...emptyList(), failedRegisters: registerOf(item) };
+    cache.set(target.name, Promise.resolve({ file: inner.file, steps: inner.list.steps }));
+    out.tasks.push(...inner.list.tasks);
+    out.failedRegisters.push(...inner.list.failedRegisters);
+    out.uses.push(...inner.list.uses);
+    if (inner.list.handlers?.length) out.handlers = inner.list.handlers;
+  }
+  const include: IncludeSpec = {
+    tasksOf(name) {
+      let found = cache.get(name);
+      if (found === undefined) {
+        found = loadAtRunTime(name, target.pos, fileCtx);
+        cache.set(name, found);
+      }
+      return found;
+    },
+  };
+  task.task.include = include;
+  out.steps.push({ kind: 'task', task: task.task });
+  return out;
+}
+
+/** A task file named at run time: built now, its problems thrown (with its own positions). */
+async function loadAtRunTime(name: string, pos: SourcePosition, ctx: TaskListContext): Promise<IncludedTasks> {
+  const problems = new Problems();
+  const inner = await taskFile(name, pos, 'include_tasks', { ...ctx, problems });
+  problems.throwIfAny();
+  if (inner === undefined) throw new Error(`include_tasks: ${name} was not built and no problem says why`);
+  return { file: inner.file, steps: inner.list.steps };
+}
+
+/** `apply:` keywords, read as a block's are; undefined when they do not check. */
+function applyKeywords(node: PNode | undefined, ctx: TaskListContext): { inherited: Inherited; uses: VarUse[] } | undefined {
+  const none = { inherited: { ...NOTHING_INHERITED }, uses: [] };
+  if (node === undefined || (node.kind === 'scalar' && node.value === null)) return none;
+  if (node.kind !== 'map') {
+    ctx.problems.add(node.pos, '"apply" must be a map of task keywords');
+    return undefined;
+  }
+  let ok = true;
+  for (const e of node.entries) {
+    if (APPLY_KEYWORDS.has(e.name)) continue;
+    ctx.problems.add(e.keyPos, `"${e.name}" is not supported in apply (kvmplay applies ${[...APPLY_KEYWORDS].join(', ')})`);
+    ok = false;
+  }
+  const passed = passedKeywords(node, { ...ctx, inherited: NOTHING_INHERITED }, 'apply', { tags: true, ignoreErrors: true });
+  return ok ? passed : undefined;
+}
+
+/** The map `item` with only the entries `keys`. */
+function mapWith(item: PNode, keys: readonly string[]): PNode {
+  return item.kind === 'map' ? { ...item, entries: item.entries.filter((e) => keys.includes(e.name)) } : item;
+}
+
+/** Find, read and build a task file for an import or include (`ctx.inherited` for its tasks). */
+async function taskFile(name: string, pos: SourcePosition, kind: string, ctx: TaskListContext): Promise<{ file: string; list: BuiltTaskList } | undefined> {
+  const { problems } = ctx;
+  const file = await findTaskFile(name, ctx);
   if (file === undefined) {
-    const looked = [ctx.dir, ...ctx.alsoDirs].map((d) => displayName(resolve(d, target.name))).join(', ');
-    problems.add(target.pos, `${kind}: task file "${target.name}" not found (looked in: ${looked})`);
-    return none;
+    const looked = [ctx.dir, ...ctx.alsoDirs].map((d) => displayName(resolve(d, name))).join(', ');
+    problems.add(pos, `${kind}: task file "${name}" not found (looked in: ${looked})`);
+    return undefined;
   }
   if (ctx.stack.includes(file)) {
-    problems.add(target.pos, `${kind} "${target.name}" imports itself (through ${ctx.stack.length} file(s))`);
-    return none;
+    problems.add(pos, `${kind} "${name}" imports itself (through ${ctx.stack.length} file(s))`);
+    return undefined;
   }
   const src = await readSourceOrReport(file, problems);
-  if (src === undefined) return none;
+  if (src === undefined) return undefined;
   const root = src.root;
   if (root !== null && root.kind !== 'seq') {
     problems.add(root.pos, `a task file must be a list of tasks, not ${describeValue(toValue(root))}`);
-    return none;
+    return undefined;
   }
-  const inner = await buildTaskList(root ?? undefined, {
+  const list = await buildTaskList(root ?? undefined, {
     ...ctx,
     strings: new StringChecker(src, problems, ctx.stringCache),
     dir: dirname(file),
     // Ansible tries each importing file's folder in turn, the playbook's last.
     alsoDirs: [...new Set([ctx.dir, ...ctx.alsoDirs])],
     stack: [...ctx.stack, file],
-    inherited: passed.inherited,
   });
-  return { ...inner, uses: [...passed.uses, ...inner.uses] };
+  return { file, list };
 }
 
 // What a block may say besides its three lists (Ansible's block keywords kvmplay applies).
-const BLOCK_KEYWORDS = new Set(['block', 'rescue', 'always', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'ignore_errors']);
+const BLOCK_KEYWORDS = new Set([
+  'block', 'rescue', 'always', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'become_method', 'environment',
+  'ignore_errors', 'delegate_to', 'check_mode', 'diff', 'no_log', 'any_errors_fatal',
+]);
+// Block keywords a task inherits when it does not say (boolean or string ones).
+const BLOCK_PASSED = ['delegate_to', 'check_mode', 'diff', 'no_log', 'any_errors_fatal'] as const;
 
 /** A block: its keywords passed down to its tasks, its three lists built in turn. */
 async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: BuiltTaskList; step: Step | undefined }> {
   const { problems } = ctx;
-  const empty: BuiltTaskList = { tasks: [], steps: [], failedRegisters: [], uses: [] };
-  if (item.kind !== 'map') return { built: empty, step: undefined };
+  if (item.kind !== 'map') return { built: emptyList(), step: undefined };
   let ok = true;
   for (const e of item.entries) {
     if (BLOCK_KEYWORDS.has(e.name)) continue;
@@ -199,7 +344,7 @@ async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: B
     }
   }
   const passed = passedKeywords(item, ctx, 'block', { tags: true, ignoreErrors: true });
-  if (!ok || passed === undefined) return { built: empty, step: undefined };
+  if (!ok || passed === undefined) return { built: emptyList(), step: undefined };
   const inner = { ...ctx, inherited: passed.inherited };
   const block = await buildTaskList(at('block'), inner);
   const rescue = await buildTaskList(at('rescue'), inner);
@@ -238,7 +383,22 @@ function passedKeywords(
   const become = valueOf('become');
   if (become !== undefined && typeof become !== 'boolean') problems.add(at('become')!.pos, '"become" must be true or false');
   const ignoreErrors = reach.ignoreErrors ? valueOf('ignore_errors') : undefined;
+  const becomeMethod = valueOf('become_method');
+  if (becomeMethod !== undefined && becomeMethod !== 'sudo' && becomeMethod !== 'su') problems.add(at('become_method')!.pos, '"become_method" must be sudo or su (the become methods kvmplay has)');
+  const environment = valueOf('environment');
+  if (environment !== undefined) ctx.strings.templates(at('environment'), `${what} environment`);
   if (ignoreErrors !== undefined && typeof ignoreErrors !== 'boolean') problems.add(at('ignore_errors')!.pos, '"ignore_errors" must be true or false');
+  const blockKeywords: NonNullable<Inherited['blockKeywords']> = { ...ctx.inherited.blockKeywords };
+  if (reach.ignoreErrors) {
+    for (const key of BLOCK_PASSED) {
+      const v = valueOf(key);
+      if (v === undefined) continue;
+      const ok = key === 'delegate_to' ? typeof v === 'string' && v !== '' : typeof v === 'boolean';
+      if (ok) blockKeywords[key] = v as string | boolean;
+      else problems.add(at(key)!.pos, `"${key}" must be ${key === 'delegate_to' ? 'a host name' : 'true or false'}`);
+    }
+    ctx.strings.templates(at('delegate_to'), 'delegate_to');
+  }
   if (when === undefined) return undefined;
   const outer = ctx.inherited;
   const inherited: Inherited = {
@@ -247,18 +407,23 @@ function passedKeywords(
     vars: { ...outer.vars, ...(isPlainObject(vars) ? vars : {}) },
     become: typeof become === 'boolean' ? become : outer.become,
     becomeUser: stringOr(valueOf('become_user'), outer.becomeUser),
-    ...(reach.ignoreErrors ? { ignoreErrors: ignoreErrors === true || outer.ignoreErrors === true } : {}),
+    becomeMethod: becomeMethod === 'sudo' || becomeMethod === 'su' ? becomeMethod : outer.becomeMethod,
+    environment: [...(outer.environment ?? []), ...(environment === undefined || environment === null ? [] : [environment])],
+    ignoreErrors: ignoreErrors === true || outer.ignoreErrors === true,
+    ...(outer.includeVarNames ? { includeVarNames: outer.includeVarNames } : {}),
+    ...(Object.keys(blockKeywords).length ? { blockKeywords } : {}),
   };
   return { inherited, uses: when.uses };
 }
 
-function literalFile(entry: PEntry, kind: string, problems: Problems): { name: string; pos: SourcePosition } | undefined {
+function literalFile(entry: PEntry, kind: string, problems: Problems): { name: string; pos: SourcePosition; templated: boolean } | undefined {
   const v = entry.value;
-  // `include_tasks: { file: x.yml, apply: … }`: only `file` is taken; anything else would be silently lost.
-  if (v.kind === 'map') {
+  // `import_tasks: { file: x.yml }`: anything else would be silently lost (include_tasks
+  // is a module: its schema checks its arguments).
+  if (v.kind === 'map' && kind === 'import_tasks') {
     const other = v.entries.find((e) => e.name !== 'file');
     if (other !== undefined) {
-      problems.add(other.keyPos, `"${other.name}" of ${kind} is not supported yet (kvmplay takes "file")`);
+      problems.add(other.keyPos, `"${other.name}" of ${kind} is not supported (kvmplay takes file)`);
       return undefined;
     }
   }
@@ -267,11 +432,7 @@ function literalFile(entry: PEntry, kind: string, problems: Problems): { name: s
     problems.add(v.pos, `${kind} needs the path of a task file`);
     return undefined;
   }
-  if (name.includes('{{') || name.includes('{%')) {
-    problems.add(v.pos, `${kind} of a templated file name is not supported yet: kvmplay reads task files before it connects`);
-    return undefined;
-  }
-  return { name, pos: v.pos };
+  return { name, pos: v.pos, templated: name.includes('{{') || name.includes('{%') };
 }
 
 // `import_tasks: { file: x.yml }`

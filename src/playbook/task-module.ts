@@ -94,7 +94,9 @@ export function collectArgs(choice: ModuleChoice, argsNode: PNode | undefined, p
   if (v.kind === 'map') {
     for (const e of v.entries) put(e.name, toValue(e.value), e.keyPos, e.value);
   } else if (v.kind === 'scalar' && typeof v.value === 'string') {
-    if (module.freeForm) {
+    // `include_vars: file=x name=y`: Ansible splits key=value pairs for every module but
+    // the command-like ones, whose free form is the command line itself.
+    if (module.freeForm && (RAW_COMMAND_MODULES.has(module.name) || !isKeyValueForm(v.value))) {
       put(module.freeForm, v.value, v.pos, v);
     } else if (isKeyValueForm(v.value)) {
       for (const [k, x] of Object.entries(parseKeyValues(v.value).pairs)) put(k, x, v.pos, v);
@@ -115,6 +117,9 @@ export function collectArgs(choice: ModuleChoice, argsNode: PNode | undefined, p
   }
   return out;
 }
+
+// Modules whose free-form string is a command line, never key=value pairs (Ansible's FREEFORM_ACTIONS).
+const RAW_COMMAND_MODULES: ReadonlySet<string> = new Set(['command', 'shell', 'virsh']);
 
 /** Validate the merged arguments with the module's schema; problems placed on the YAML. */
 export function checkArgs(choice: ModuleChoice, a: TaskArgs, problems: Problems): void {

@@ -12,7 +12,7 @@ async function problemsOf(files: Record<string, string>): Promise<string[]> {
 describe('tasks and their modules', () => {
   it('places a keyword of the wrong type on its YAML node', async () => {
     assert.deepEqual(await problemsOf({ 'site.yaml': play('    - shell: echo', '      ignore_errors: maybe') }), [
-      '4:22: "ignore_errors" must be true or false',
+      '4:22: "ignore_errors" must be true or false (or a template)',
     ]);
   });
 
@@ -44,7 +44,7 @@ describe('tasks and their modules', () => {
   it('says a task has no module, listing the modules', async () => {
     const problems = await problemsOf({ 'site.yaml': play('    - name: nothing') });
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^3:7: task has no module \(one of: copy, disk, file, package, ping, set_fact, shell, template\)$/);
+    assert.match(problems[0]!, /^3:7: task has no module \(one of: copy, disk, file, include_tasks, package, ping, set_fact, shell, template\)$/);
   });
 
   it('says a task has two modules', async () => {
@@ -126,12 +126,12 @@ describe('tasks and their modules', () => {
       ['3:31: unknown module "nope"']);
   });
 
-  it('names what is not supported at its key: delegate_to on a block, async on a task', async () => {
+  it('names what is not supported at its key: loop on a block, become_flags on a task', async () => {
     assert.deepEqual(await problemsOf({
-      'site.yaml': play('    - block:', '        - shell: echo', '      delegate_to: localhost', '    - shell: echo', '      async: 10', '    - shell: echo', '      delegate_to: localhost'),
+      'site.yaml': play('    - block:', '        - shell: echo', '      loop: [1]', '    - shell: echo', '      become_flags: -H', '    - shell: echo', '      delegate_to: localhost'),
     }), [
-      '5:7: "delegate_to" is not supported on a block (kvmplay applies block, rescue, always, name, when, tags, vars, become, become_user, ignore_errors)',
-      '7:7: "async" is not supported by kvmplay yet: use "timeout"',
+      '5:7: "loop" is not supported on a block (kvmplay applies block, rescue, always, name, when, tags, vars, become, become_user, become_method, environment, ignore_errors, delegate_to, check_mode, diff, no_log, any_errors_fatal)',
+      '7:7: "become_flags" is not supported',
     ]);
   });
 

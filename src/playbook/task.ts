@@ -12,6 +12,7 @@ import { IDENTIFIER, parseKeywords, TaskKeywords } from './schema.js';
 import type { StringChecker, VarUse } from './strings.js';
 import { describeValue } from './suggest.js';
 import { checkArgs, chooseModule, collectArgs, type ModuleLookup } from './task-module.js';
+import { BACKGROUND_MODULES } from '../modules/system/async-job.js';
 
 export interface TaskContext {
   problems: Problems;
@@ -105,6 +106,10 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
   const choice = chooseModule(node, candidates, ctx.lookup, actionLike ? null : ctx.moduleNames, problems);
   const args = choice ? collectArgs(choice, at('args'), problems) : undefined;
   if (choice && args?.ok) checkArgs(choice, args, problems);
+  // Fire and forget needs a command the host runs on its own: kvmplay's other modules are driven from here.
+  if (choice && kw?.async !== undefined && kw.async > 0 && kw.poll === 0 && !BACKGROUND_MODULES.has(choice.module.name)) {
+    problems.add(entryOf(node, 'poll')!.keyPos, `poll: 0 runs command and shell only in kvmplay, not ${choice.module.name}: give "poll" seconds (the task then waits, "async" its deadline)`);
+  }
 
   // Templates and conditions are compiled even when something else is wrong: more problems in one run.
   const s = ctx.strings;
@@ -112,6 +117,10 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
   const templateUses = [
     ...s.templates(at('name'), `${what} name`),
     ...s.templates(at('delegate_to'), 'delegate_to'),
+    ...s.templates(at('environment'), 'environment'),
+    ...s.templates(at('become'), 'become'),
+    ...s.templates(at('ignore_errors'), 'ignore_errors'),
+    ...s.templates(at('no_log'), 'no_log'),
     ...s.templates(choice?.entry.value, 'task arguments'),
     ...s.templates(at('args'), 'task arguments'),
     ...s.templates(loopControl ? entryOf(loopControl, 'label')?.value : undefined, 'loop label'),
@@ -141,16 +150,27 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     register: kw.register,
     notify: names(kw.notify),
     tags: [...new Set([...tagList(kw.tags), ...ctx.playTags])],
-    ignoreErrors: kw.ignore_errors ?? false,
+    ignoreErrors: kw.ignore_errors === true,
     changedWhen: changedWhen?.exprs,
     failedWhen: failedWhen?.exprs,
     until: until?.exprs[0], // schema.ts allows `until` one condition only
     retries: kw.retries ?? 3,
     delay: kw.delay ?? 5,
     timeout: kw.timeout,
-    become: kw.become,
+    async: kw.async,
+    poll: kw.poll ?? 10,
+    become: typeof kw.become === 'boolean' ? kw.become : undefined,
     becomeUser: kw.become_user,
-    noLog: kw.no_log ?? false,
+    becomeMethod: kw.become_method,
+    environment: kw.environment === undefined || kw.environment === null ? [] : [kw.environment],
+    throttle: kw.throttle ?? 0,
+    anyErrorsFatal: kw.any_errors_fatal,
+    delegateFacts: kw.delegate_facts ?? false,
+    connection: kw.connection,
+    loopPause: kw.loop_control?.pause ?? 0,
+    loopExtended: kw.loop_control?.extended ?? false,
+    noLog: kw.no_log === true,
+    ...flagTemplates(kw),
     checkMode: kw.check_mode,
     delegateTo: kw.delegate_to ?? (localAction ? 'localhost' : undefined),
     runOnce: kw.run_once ?? false,
@@ -167,6 +187,15 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
     files: localFiles(task, args.valueNode),
     notifyPos: itemPositions(at('notify')),
   };
+}
+
+/** The boolean keywords written as templates, for the engine to render per host. */
+function flagTemplates(kw: TaskKeywords): Pick<Task, 'flagTemplates'> {
+  const t: NonNullable<Task['flagTemplates']> = {};
+  if (typeof kw.become === 'string') t.become = kw.become;
+  if (typeof kw.ignore_errors === 'string') t.ignoreErrors = kw.ignore_errors;
+  if (typeof kw.no_log === 'string') t.noLog = kw.no_log;
+  return Object.keys(t).length ? { flagTemplates: t } : {};
 }
 
 function localFiles(task: Task, valueNode: Map<string, PNode>): LocalFileRef[] {

@@ -10,6 +10,7 @@ import { findModule, moduleNames as registryNames } from '../modules/registry.js
 import { adjacentVarNames } from './adjacent-vars.js';
 import { parseExtraVars } from './extra-vars.js';
 import { loadPlaybook, type LoadedPlaybook } from './load.js';
+import { includeVarsNames } from './include-vars-names.js';
 import { LocalFiles } from './local-files.js';
 import type { LoadedRun } from './model.js';
 import { Problems } from './problems.js';
@@ -53,10 +54,20 @@ export async function loadPlaybooks(files: readonly string[], opts: LoadOptions 
       const fileUses = new Map<BuiltTask, VarUse[]>();
       // Most tasks name no local file: no await for them (a thousand of them add up, cold).
       for (const t of [...built.tasks, ...built.handlers]) fileUses.set(t, t.files.length ? await local.check(t, built.play.dir, t.task.role?.dir) : []);
-      plays.push({ built, fileUses });
+      plays.push({ built, fileUses, includedVars: await includeVarsNames(built) });
     }
   }
 
+  // vars_prompt: kvmplay never asks; a prompt's value is its -e value or its default.
+  for (const pb of loaded) {
+    for (const { play } of pb.plays) {
+      for (const p of play.varsPrompt) {
+        if (p.default === undefined && !Object.hasOwn(extraVars, p.name)) {
+          problems.add(p.pos, `vars_prompt "${p.name}": kvmplay does not prompt; give it with -e ${p.name}=… (or a default:)`);
+        }
+      }
+    }
+  }
   if (opts.inventory) {
     const known = new Set(Object.keys(extraVars));
     for (const host of opts.inventory.hostNames()) for (const k of Object.keys(opts.inventory.hostVars(host))) known.add(k);

@@ -4,10 +4,12 @@
 // host's variables, group_vars/host_vars beside the playbook), not the play's vars
 // or vars_files, not -e, not a magic variable, not registered by an earlier task,
 // not the task's vars or loop variables. Only root names count (`vm.memory` → `vm`).
-// When a scope cannot be known (a templated vars_files path), nothing is reported.
+// When a scope cannot be known (a templated vars_files path), nothing is reported; nor
+// after an include_vars whose variables cannot be known at load.
 import type { BuiltPlay } from './play.js';
 import type { Problems } from './problems.js';
 import type { VarUse } from './strings.js';
+import { isIncludeVars } from './include-vars-names.js';
 import { closest } from './suggest.js';
 import type { BuiltTask } from './task.js';
 
@@ -24,12 +26,15 @@ export const MAGIC_VARIABLES: ReadonlySet<string> = new Set([
 const GATHERS_FACTS = new Set(['facts', 'setup', 'gather_facts']);
 
 // Modules whose arguments become variables for later tasks.
-const SETS_ITS_ARGUMENTS = new Set(['set_fact']);
+// add_host's are the new host's variables: "defined for some host" is what the check asks.
+const SETS_ITS_ARGUMENTS = new Set(['set_fact', 'add_host']);
 
 export interface PlayForCheck {
   built: BuiltPlay;
   /** Variables each task's template file reads. */
   fileUses: Map<BuiltTask, VarUse[]>;
+  /** The names each include_vars task defines; undefined (or missing): not knowable at load. */
+  includedVars?: ReadonlyMap<BuiltTask, ReadonlySet<string> | undefined>;
 }
 
 /**
@@ -45,17 +50,20 @@ function isMagic(name: string, factsGathered: boolean): boolean {
 export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: ReadonlySet<string>, problems: Problems): void {
   const registered = new Set<string>();
   let factsGathered = false;
-  for (const { built, fileUses } of plays) {
+  // After an include_vars whose variables are not known at load (a templated path),
+  // any name may be defined: nothing more is reported, in this play or the later ones.
+  let blind = false;
+  for (const { built, fileUses, includedVars } of plays) {
     const { play } = built;
     factsGathered ||= play.gatherFacts;
     const playKnown = new Set([
-      ...known, ...Object.keys(play.vars), ...play.varsFiles.flatMap((f) => Object.keys(f.vars ?? {})), ...built.roleVarNames,
+      ...known, ...Object.keys(play.vars), ...play.varsPrompt.map((p) => p.name), ...play.varsFiles.flatMap((f) => Object.keys(f.vars ?? {})), ...built.roleVarNames,
     ]);
     const opaque = !built.varsKnown || play.varsFiles.some((f) => f.vars === undefined);
     // A task with problems is not built, but its register may well be what later tasks read.
     built.failedRegisters.forEach((r) => registered.add(r));
     const report = (uses: readonly VarUse[], ...scopes: ReadonlySet<string>[]): void => {
-      if (opaque) return;
+      if (opaque || blind) return;
       for (const use of uses) {
         if (isMagic(use.name, factsGathered) || playKnown.has(use.name) || scopes.some((s) => s.has(use.name))) continue;
         problems.add(use.pos, message(use.name, [playKnown, ...scopes]));
@@ -67,26 +75,31 @@ export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: R
       const { task } = t;
       // `registered` is read as it stands now: only earlier tasks' registers count.
       // A role's own defaults, vars and parameters (roles: are also in playKnown; import_role's only here).
-      const taskVars = new Set([...Object.keys(task.vars), ...(task.role ? [...Object.keys(task.role.defaults), ...Object.keys(task.role.vars), ...Object.keys(task.role.params)] : [])]);
-      const loopVars = new Set(task.loop === undefined ? [] : [task.loopVar, 'index', ...(task.indexVar ? [task.indexVar] : [])]);
+      const taskVars = new Set([...Object.keys(task.vars), ...(task.includeVarNames ?? []), ...(task.role ? [...Object.keys(task.role.defaults), ...Object.keys(task.role.vars), ...Object.keys(task.role.params)] : [])]);
+      const loopVars = new Set(task.loop === undefined ? [] : [task.loopVar, 'index', 'ansible_loop_var', ...(task.loopExtended ? ['ansible_loop'] : []), ...(task.indexVar ? [task.indexVar] : [])]);
       report(t.uses.loop, registered, taskVars);
       report([...t.uses.before, ...(fileUses.get(t) ?? [])], registered, taskVars, loopVars);
       report(t.uses.after, registered, taskVars, loopVars, new Set(task.register ? [task.register] : []));
     };
     for (const t of built.tasks) {
       runTask(t);
-      define(t, registered);
+      blind = !define(t, registered, includedVars) || blind;
       factsGathered ||= GATHERS_FACTS.has(t.task.module.replace(/^ansible\.(builtin|legacy)\./, ''));
     }
     // Handlers run after the tasks, in any order notifications lead to: all their registers count.
-    for (const h of built.handlers) define(h, registered);
+    for (const h of built.handlers) blind = !define(h, registered, includedVars) || blind;
     built.handlers.forEach(runTask);
   }
 }
 
-function define(t: BuiltTask, registered: Set<string>): void {
+/** Add what the task defines for later tasks; false when that is not knowable (an opaque include_vars). */
+function define(t: BuiltTask, registered: Set<string>, includedVars: PlayForCheck['includedVars']): boolean {
   if (t.task.register) registered.add(t.task.register);
   if (SETS_ITS_ARGUMENTS.has(t.task.module)) Object.keys(t.task.args).forEach((k) => registered.add(k));
+  if (!isIncludeVars(t)) return true;
+  const names = includedVars?.get(t);
+  names?.forEach((n) => registered.add(n));
+  return names !== undefined;
 }
 
 function message(name: string, scopes: readonly ReadonlySet<string>[]): string {

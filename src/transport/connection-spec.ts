@@ -13,6 +13,8 @@ export interface JumpSpec {
 export interface ConnectionSpec {
   /** Inventory name of the host (for messages and known_hosts look-ups by alias). */
   name: string;
+  /** `ansible_connection: local`: the host is the control machine, reached without SSH. */
+  local?: boolean;
   /** Address or DNS name to connect to (`host` / `ansible_host`; default: name). */
   host: string;
   port: number;

@@ -2,6 +2,7 @@
 // written into a temporary folder, returning its problems as `line:col: detail`.
 import { z } from 'zod';
 import type { AnyModule } from '../../src/modules/registry.js';
+import { includeTasksModule } from '../../src/modules/engine/include-tasks.js';
 import { writeTree, type TempTree } from './file-tree.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { loadPlaybooks, type LoadOptions } from '../../src/playbook/index.js';
@@ -28,6 +29,7 @@ export const FAKE_MODULES: readonly AnyModule[] = [
   fake('set_fact', z.record(z.string(), z.unknown())),
   fake('ping', z.object({}).strict()),
   fake('package', z.object({ name: z.union([z.string(), z.array(z.string())]), state: z.string().optional() }).strict()),
+  includeTasksModule, // the engine's own, as the loader expects it
 ];
 
 const byName = new Map(FAKE_MODULES.map((m) => [m.name, m]));

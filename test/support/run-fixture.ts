@@ -9,6 +9,8 @@ import type { ModuleResult } from '../../src/modules/module.js';
 import type { AnyModule } from '../../src/modules/registry.js';
 import { assertModule } from '../../src/modules/engine/assert.js';
 import { metaModule } from '../../src/modules/engine/meta.js';
+import { includeTasksModule } from '../../src/modules/engine/include-tasks.js';
+import { includeVarsModule } from '../../src/modules/engine/include-vars.js';
 import { setFactModule } from '../../src/modules/engine/set-fact.js';
 import { EventBus, type RunEvent, type TaskResultEvent } from '../../src/output/events.js';
 import { Redactor } from '../../src/output/redact.js';
@@ -136,7 +138,7 @@ function modules(calls: Call[]): AnyModule[] {
     },
   };
   // The engine's own modules need no host: the real ones.
-  return [probe, count, template, hang, metaModule, setFactModule, assertModule];
+  return [probe, count, template, hang, metaModule, setFactModule, assertModule, includeTasksModule, includeVarsModule];
 }
 
 /** Load `files` (`site.yaml` is the playbook) and run it against fake hosts. */

@@ -8,13 +8,12 @@ import { defineModule } from '../runner.js';
 import { NEVER_APPLIED } from './no-change.js';
 
 /** The actions kvmplay carries out; Ansible's others are refused by name. */
-export const META_ACTIONS = ['flush_handlers', 'noop', 'end_host', 'end_play', 'clear_host_errors'] as const;
+export const META_ACTIONS = ['flush_handlers', 'noop', 'end_host', 'end_play', 'end_batch', 'clear_host_errors'] as const;
 export type MetaAction = (typeof META_ACTIONS)[number];
 
 const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   refresh_inventory: 'kvmplay reads the inventory once, before the run',
   clear_facts: 'kvmplay keeps no fact cache between runs',
-  end_batch: 'kvmplay runs each host through a batch on its own',
   reset_connection: 'kvmplay keeps one connection per host for the whole run',
   end_role: 'roles are run as lists of tasks',
 };

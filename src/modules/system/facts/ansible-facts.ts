@@ -15,39 +15,62 @@ import { dateTimeFacts, dnsFacts, envFacts, miscFacts, pkgMgrFact, platformFacts
 /** Ansible's fact dict: `ansible_facts` as a playbook sees it. */
 export type AnsibleFacts = Record<string, unknown>;
 
+/** Ansible's facts and, for each, the collector that gives it in Ansible (gather-subset.ts). */
+export interface CollectedFacts {
+  facts: AnsibleFacts;
+  /** Fact name (as in `facts`) → its collector (`platform`, `network`, …; `gather_subset` for the metadata). */
+  collectorOf: ReadonlyMap<string, string>;
+}
+
 /** The facts probe's sections (splitSections) → Ansible's facts; {} for output without them. */
 export function ansibleFacts(sections: ReadonlyMap<string, string>): AnsibleFacts {
-  if (!sections.has('ans')) return {};
+  return collectAnsibleFacts(sections).facts;
+}
+
+/** The same, with which of Ansible's collectors each fact belongs to (what gather_subset selects by). */
+export function collectAnsibleFacts(sections: ReadonlyMap<string, string>): CollectedFacts {
+  if (!sections.has('ans')) return { facts: {}, collectorOf: new Map() };
   const p = readAnsibleProbe(sections);
   const platform = platformFacts(p);
   const dist = distributionFacts(p);
   const distribution = String(dist['distribution']);
   const nproc = /^cpus=(\d+)$/m.exec(sections.get('kv') ?? '');
   const { apparmor, fips, lsb, is_chroot: isChroot, uptime_seconds: uptime, ...sshKeys } = miscFacts(p);
-  const facts: AnsibleFacts = {
-    ...platform,
-    ...dist,
-    lsb,
-    ...selinuxFacts(p),
-    apparmor,
-    ...(isChroot === undefined ? {} : { is_chroot: isChroot }),
-    fips,
-    pkg_mgr: pkgMgrFact(p, { distribution, major: String(dist['distribution_major_version']), osFamily: String(dist['os_family']) }),
-    service_mgr: serviceMgrFact(p, distribution),
-    ...dateTimeFacts(p),
-    ...envFacts(p),
-    ...sshKeys,
-    ...userFacts(p),
-    ...dnsFacts(p),
-    ...cpuFacts(p, String(platform['architecture']), nproc ? Number(nproc[1]) : undefined),
-    ...memoryFacts(p),
-    ...(uptime === undefined ? {} : { uptime_seconds: uptime }),
-    ...networkFacts(p),
-    ...virtualFacts(p),
-    gather_subset: ['all'],
-    module_setup: true,
-  };
-  return namespaced(facts);
+  // In Ansible's order of the facts; uptime is the hardware collector's.
+  const groups: Array<[string, AnsibleFacts]> = [
+    ['platform', platform],
+    ['distribution', dist],
+    ['lsb', { lsb }],
+    ['selinux', selinuxFacts(p)],
+    ['apparmor', { apparmor }],
+    ['chroot', isChroot === undefined ? {} : { is_chroot: isChroot }],
+    ['fips', { fips }],
+    ['pkg_mgr', { pkg_mgr: pkgMgrFact(p, { distribution, major: String(dist['distribution_major_version']), osFamily: String(dist['os_family']) }) }],
+    ['service_mgr', { service_mgr: serviceMgrFact(p, distribution) }],
+    ['date_time', dateTimeFacts(p)],
+    ['env', envFacts(p)],
+    ['ssh_pub_keys', sshKeys],
+    ['user', userFacts(p)],
+    ['dns', dnsFacts(p)],
+    ['hardware', {
+      ...cpuFacts(p, String(platform['architecture']), nproc ? Number(nproc[1]) : undefined),
+      ...memoryFacts(p),
+      ...(uptime === undefined ? {} : { uptime_seconds: uptime }),
+    }],
+    ['network', networkFacts(p)],
+    ['virtual', virtualFacts(p)],
+    // Ansible's CollectorMetaDataCollector; setup sets gather_subset to what it was asked (facts.ts).
+    ['gather_subset', { gather_subset: ['all'], module_setup: true }],
+  ];
+  const facts: AnsibleFacts = {};
+  const collectorOf = new Map<string, string>();
+  for (const [collector, group] of groups) {
+    for (const [k, v] of Object.entries(namespaced(group))) {
+      Object.defineProperty(facts, k, { value: v, enumerable: true, writable: true, configurable: true });
+      collectorOf.set(k, collector);
+    }
+  }
+  return { facts, collectorOf };
 }
 
 /** Ansible's PrefixFactNamespace: `-` in a fact's name becomes `_` (an interface `br-lan` is `br_lan`). */

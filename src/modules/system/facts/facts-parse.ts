@@ -7,7 +7,7 @@
 // Ansible's `setup` reads (ansible-probe.ts): HostFacts carries Ansible's fact dict too
 // (`ansible`, made by ansible-facts.ts), for `ansible_facts` and the `ansible_*` variables.
 import { SECTION_FN, splitSections } from '../../probe-sections.js';
-import { ansibleFacts, type AnsibleFacts } from './ansible-facts.js';
+import { collectAnsibleFacts, type AnsibleFacts } from './ansible-facts.js';
 import { ANSIBLE_ENV_SCRIPT, ANSIBLE_PROBE_SCRIPT } from './ansible-probe.js';
 import { parseOsRelease } from './os-release.js';
 
@@ -70,6 +70,8 @@ export interface HostFacts {
    * JSON) do not carry the Ansible dict twice. Read it with ansibleFactsOf().
    */
   readonly ansible?: AnsibleFacts;
+  /** Not enumerable either: each Ansible fact's collector, what gather_subset selects by (fact-select.ts). */
+  readonly ansibleCollectors?: ReadonlyMap<string, string>;
   [key: string]: unknown;
 }
 
@@ -253,11 +255,16 @@ export function parseHostFacts(stdout: string): HostFacts {
     libvirt_version: libvirtVersion,
     libvirt_modular: libvirtModular(kv, units, serviceMgr === 'systemd', libvirtVersion !== null, family, id, int(major)),
   };
-  Object.defineProperty(facts, 'ansible', { value: ansibleFacts(sections), enumerable: false });
+  const ansible = collectAnsibleFacts(sections);
+  Object.defineProperty(facts, 'ansible', { value: ansible.facts, enumerable: false });
+  Object.defineProperty(facts, 'ansibleCollectors', { value: ansible.collectorOf, enumerable: false });
   return facts;
 }
 
-/** Facts a probe made (they carry Ansible's dict too), as a facts task registers them. */
+/**
+ * Facts a probe made (they carry Ansible's dict too, perhaps empty: a gather_subset or
+ * filter that selected nothing), as a facts task registers them.
+ */
 export function isHostFacts(v: unknown): v is HostFacts {
-  return typeof v === 'object' && v !== null && 'os_family' in v && Object.keys(ansibleFactsOf(v)).length > 0;
+  return typeof v === 'object' && v !== null && 'os_family' in v && Object.hasOwn(v, 'ansible');
 }
