@@ -3,6 +3,7 @@
 // address), then plain patterns first, `&` intersections next, `!` exclusions last.
 // A single pattern matches group names (all hosts below the group) and, when it is a
 // glob or regex or matched no group, host names; `name[0]`/`name[1:3]` subscripts.
+import { fnmatchTranslate } from '../util/fnmatch.js';
 import { OptionsError } from '../errors.js';
 import { parseAddress } from './host-ranges.js';
 
@@ -109,37 +110,3 @@ function pythonRegex(src: string): string {
   return src.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\Z/g, '$(?![\\s\\S])').replace(/\\A/g, '^');
 }
 
-/** fnmatch.translate: `*` any text, `?` one character, `[seq]`/`[!seq]` a class. */
-export function fnmatchTranslate(pat: string): string {
-  let out = '';
-  let i = 0;
-  while (i < pat.length) {
-    const c = pat[i++]!;
-    if (c === '*') {
-      if (!out.endsWith('.*')) out += '.*';
-    } else if (c === '?') {
-      out += '.';
-    } else if (c === '[') {
-      let j = i;
-      if (pat[j] === '!') j++;
-      if (pat[j] === ']') j++;
-      while (j < pat.length && pat[j] !== ']') j++;
-      if (j >= pat.length) {
-        out += '\\[';
-      } else {
-        let stuff = pat.slice(i, j).replace(/\\/g, '\\\\');
-        i = j + 1;
-        if (!stuff) out += '(?!)';
-        else if (stuff === '!') out += '.';
-        else {
-          if (stuff[0] === '!') stuff = `^${stuff.slice(1)}`;
-          else if (stuff[0] === '^' || stuff[0] === '[') stuff = `\\${stuff}`;
-          out += `[${stuff.replace(/\]/g, '\\]')}]`;
-        }
-      }
-    } else {
-      out += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-    }
-  }
-  return out;
-}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { namePattern } from './glob.js';
+import { fnmatchRegExp as namePattern } from '../../util/fnmatch.js';
 
 describe("fnmatch patterns (fileglob's names)", () => {
   const matches = (pattern: string, names: string[]): string[] => names.filter((n) => namePattern(pattern).test(n));

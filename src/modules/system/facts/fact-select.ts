@@ -9,6 +9,7 @@
 import type { AnsibleFacts } from './ansible-facts.js';
 import { ansibleFactsOf, type HostFacts } from './facts-parse.js';
 import { gatherCollectors } from './gather-subset.js';
+import { fnmatchRegExp } from '../../../util/fnmatch.js';
 
 /** What a setup asks for: gather_subset's names (gatherSubsetList) and filter's patterns. */
 export interface FactSelection {
@@ -18,35 +19,6 @@ export interface FactSelection {
 
 /** The facts setup returns without the `ansible_` prefix (CollectorMetaDataCollector's). */
 const UNPREFIXED: ReadonlySet<string> = new Set(['gather_subset', 'module_setup']);
-
-/** Python's fnmatch.translate (case-sensitive, as on POSIX): `*`, `?`, `[seq]`, `[!seq]`. */
-function fnmatchRegExp(pattern: string): RegExp {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '[') {
-      let j = i + 1;
-      if (pattern[j] === '!') j++;
-      if (pattern[j] === ']') j++;
-      while (j < pattern.length && pattern[j] !== ']') j++;
-      if (j >= pattern.length) {
-        out += '\\['; // no closing bracket: a literal `[`
-        continue;
-      }
-      let set = pattern.slice(i + 1, j);
-      i = j;
-      if (set === '') out += '(?!)';
-      else if (set === '!') out += '.';
-      else {
-        set = set.replace(/\\/g, '\\\\').replace(/\]/g, '\\]');
-        out += set.startsWith('!') ? `[^${set.slice(1)}]` : set.startsWith('^') ? `[\\${set}]` : `[${set}]`;
-      }
-    } else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^(?:${out})$`, 's');
-}
 
 /**
  * Whether `name` (a fact's name as setup returns it: `ansible_distribution`) matches one
