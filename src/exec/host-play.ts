@@ -43,7 +43,8 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
   const layers = playLayers(ctx, playRun, hostRun.name, varsFiles);
 
   // Facts are tagged `always`, as Ansible's implicit gather task is.
-  if (play.gatherFacts && hostRun.facts === undefined && shouldRunTags(['always'], ctx.options.tags)) {
+  // Facts are gathered once per run, again only after a play that gathered a subset.
+  if (play.gatherFacts && (hostRun.facts === undefined || hostRun.partialFacts) && shouldRunTags(['always'], ctx.options.tags)) {
     if (!(await runGatherFacts(ctx, playRun, hostRun))) return;
   }
 
@@ -168,6 +169,7 @@ async function runGatherFacts(ctx: RunContext, playRun: PlayRun, hostRun: HostRu
     const { gatherSubset, gatherTimeout } = playRun.play;
     const timeoutMs = gatherTimeout ? gatherTimeout * 1000 : ctx.options.stepTimeoutMs ?? FACTS_TIMEOUT_MS;
     hostRun.facts = await gatherHostFacts(from, { signal: ctx.signal, timeoutMs, gatherSubset }, hostRun.facts);
+    hostRun.partialFacts = gatherSubset !== undefined && !gatherSubset.includes('all');
     done('ok', '');
     return true;
   } catch (err) {

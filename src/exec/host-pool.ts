@@ -21,6 +21,8 @@ export interface HostRun {
   includedVars: Record<string, unknown>;
   /** Gathered once per run, by the first play that gathers facts. */
   facts: Record<string, unknown> | undefined;
+  /** The last gathering took a gather_subset short of `all`: the next play that gathers does it again. */
+  partialFacts?: boolean;
 }
 
 export class HostPool {

@@ -127,4 +127,15 @@ describe('the executor', () => {
     }, { inventory: INVENTORY });
     assert.deepEqual(r.lines, ['h1 Gathering Facts=ok', 'h1 a=ok', 'h1 b=ok']);
   });
+
+  it('gathers again for a play after one that gathered only a subset', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: h1', '  gather_subset: ["!all"]', '  tasks: [{ name: a, probe: {} }]',
+        '- hosts: h1', '  tasks: [{ name: b, probe: {} }]',
+        '- hosts: h1', '  tasks: [{ name: c, probe: {} }]',
+      ),
+    }, { inventory: INVENTORY });
+    assert.deepEqual(r.lines, ['h1 Gathering Facts=ok', 'h1 a=ok', 'h1 Gathering Facts=ok', 'h1 b=ok', 'h1 c=ok']);
+  });
 });
