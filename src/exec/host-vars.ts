@@ -20,31 +20,33 @@ import { layeredVars, type Scope, type VarLayer } from './scope.js';
 /** Ansible's `omit`: an argument whose value is exactly this is left out. */
 export const OMIT = '__omit_place_holder__kvmplay__';
 
-/** The layers under the play (inventory and playbook-side vars files): fixed for a host. */
+/**
+ * The layers under the play (inventory and playbook-side vars files). They are read
+ * again whenever the inventory changed during the run (add_host, group_by: a group
+ * joined brings its variables at once) or the host's facts did.
+ */
 export function hostLayers(ctx: RunContext, playbookDir: string, host: string): VarLayer[] {
   const adjacent = ctx.adjacentVars.get(playbookDir);
-  const groupVars: Vars = {};
-  if (adjacent) {
-    for (const g of ['all', ...ctx.inventory.groupsOf(host)]) Object.assign(groupVars, adjacent.groups.get(g) ?? {});
-  }
+  const inventory = ctx.inventory;
   return [
-    { source: 'group_vars beside the playbook', vars: groupVars, templated: true },
-    { source: 'inventory', vars: ctx.inventory.hostVars(host), templated: true },
+    liveLayer('group_vars beside the playbook', true, () => inventory.generation, () => {
+      const groupVars: Vars = {};
+      if (adjacent) for (const g of ['all', ...inventory.groupsOf(host)]) Object.assign(groupVars, adjacent.groups.get(g) ?? {});
+      return groupVars;
+    }),
+    liveLayer('inventory', true, () => inventory.generation, () => inventory.hostVars(host)),
     { source: 'host_vars beside the playbook', vars: adjacent?.hosts.get(host) ?? {}, templated: true },
-    factsLayer(ctx, host),
+    // Layer lists are made when a play starts, before gather_facts runs.
+    liveLayer('facts', false, () => ctx.hosts.peek(host)?.facts, () => factVariables(ctx.hosts.peek(host)?.facts)),
   ];
 }
 
-/**
- * The host's facts as variables. Layer lists are made when a play starts, before
- * gather_facts runs: the layer's variables are read from the host's run each time a
- * scope is built (computed once per facts object).
- */
-function factsLayer(ctx: RunContext, host: string): VarLayer {
-  let memo: { facts: unknown; vars: Vars } | undefined;
+/** A layer whose variables are computed again when `version()` changes (compared by identity). */
+function liveLayer(source: string, templated: boolean, version: () => unknown, compute: () => Vars): VarLayer {
+  let memo: { version: unknown; vars: Vars } | undefined;
   const current = (): Vars => {
-    const facts = ctx.hosts.peek(host)?.facts;
-    if (memo === undefined || memo.facts !== facts) memo = { facts, vars: factVariables(facts) };
+    const v = version();
+    if (memo === undefined || memo.version !== v) memo = { version: v, vars: compute() };
     return memo.vars;
   };
   const vars = new Proxy({} as Vars, {
@@ -56,10 +58,9 @@ function factsLayer(ctx: RunContext, host: string): VarLayer {
     get: (_t, k) => Reflect.get(current(), k),
     has: (_t, k) => Reflect.has(current(), k),
   });
-  return { source: 'facts', vars, templated: false };
+  return { source, vars, templated };
 }
 
-/** Layers of a play for a host: inventory, play vars, its vars_files (already loaded). */
 export function playLayers(ctx: RunContext, playRun: PlayRun, host: string, varsFiles: readonly Vars[]): VarLayer[] {
   return [
     ...hostLayers(ctx, playRun.playbook.dir, host),

@@ -142,7 +142,7 @@ describe('add_host and group_by in a run', () => {
     assert.deepEqual(r.probes.map((p) => `${p.host}=${String(p.value)}`).sort(), ['h3=hello-y', 'n1=hello-dyn']);
   });
 
-  it('updates group_names and groups at once; the new group\'s variables reach the host from the next play', async () => {
+  it('updates group_names, groups and the new group\'s variables at once, as Ansible reads them for every task', async () => {
     const r = await run({
       'group_vars/kind_y.yaml': 'greeting: hello-y\n',
       'site.yaml': site(
@@ -150,7 +150,7 @@ describe('add_host and group_by in a run', () => {
         play('h3', '{ probe: { value: "{{ greeting }}" } }'),
       ),
     });
-    assert.deepEqual(r.probes.map((p) => p.value), ["['kind_y', 'lab'] ['h3'] none", 'hello-y']);
+    assert.deepEqual(r.probes.map((p) => p.value), ["['kind_y', 'lab'] ['h3'] hello-y", 'hello-y']);
   });
 
   it('changes the inventory in check mode too', async () => {

@@ -20,6 +20,8 @@ export interface AddedNames {
 const UNSAFE_FILE_NAME = /[/\\\0]|^\.\.?$/;
 
 export class Inventory implements PatternTarget {
+  /** Changes whenever the run changes the inventory (add_host, group_by, vars files read): cached views compare it. */
+  generation = 0;
   private readonly varsCache = new Map<string, Vars>();
   private readonly hostsCache = new Map<string, string[]>();
   /** `groups\0name` / `hosts\0name` of the names loadInventory knew: their vars files are read. */
@@ -53,6 +55,7 @@ export class Inventory implements PatternTarget {
     const h = this.model.addHost(name);
     h.implicit = true;
     h.vars = { ansible_connection: 'local' };
+    this.generation++;
     this.varsCache.clear();
     this.hostsCache.clear();
   }
@@ -246,11 +249,13 @@ export class Inventory implements PatternTarget {
       onRead(found);
       t[kind].set(name, found);
     }));
+    this.generation++;
     this.varsCache.clear();
   }
 
   /** After a change of the graph: Ansible's reconcile_inventory, and no cached answer stays. */
   private reconciled(): void {
+    this.generation++;
     this.model.reconcile();
     this.varsCache.clear();
     this.hostsCache.clear();
