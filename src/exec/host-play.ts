@@ -14,7 +14,6 @@ import { gatherHostFacts } from '../modules/system/facts/facts.js';
 import { flushHandlers, HandlerQueue } from './handlers.js';
 import type { HostRun } from './host-pool.js';
 import { hostLayers, magicVars, playLayers } from './host-vars.js';
-import { runsOncePerTask } from './inventory-changes.js';
 import type { PlayRun, RunContext } from './run-context.js';
 import { layeredVars, type VarLayer } from './scope.js';
 import { shouldRunTags } from './tags.js';
@@ -22,6 +21,10 @@ import { runTask, type TaskOutcome } from './task-runner.js';
 import { Gate } from './throttle.js';
 
 const FACTS_TIMEOUT_MS = 60_000;
+
+// Modules Ansible runs once per task, not once per host (BYPASS_HOST_LOOP): the first
+// host of the batch runs them, the others take the result (as run_once).
+const BYPASS_HOST_LOOP: ReadonlySet<string> = new Set(['add_host', 'pause']);
 
 export async function runHostPlay(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): Promise<void> {
   try {
@@ -57,7 +60,7 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
     if (ctx.signal.aborted) throw new InterruptedError('interrupted');
     if (playRun.fatal || playRun.ended || playRun.batchEnded) return 'stop';
     // run_once, or a module Ansible runs once per task (add_host).
-    const once = (task.runOnce || runsOncePerTask(task)) && !handler;
+    const once = (task.runOnce || BYPASS_HOST_LOOP.has(task.module)) && !handler;
     if (once) {
       // The first host of the batch runs it; the others take its result and go on.
       const first = playRun.once.get(task);

@@ -11,14 +11,8 @@ import { isPlainObject } from '../data/py-values.js';
 import { parseAddress } from '../inventory/host-ranges.js';
 import { connectionFor, Inventory, type ConnectionSpec, type Vars } from '../inventory/index.js';
 import { InventoryModel } from '../inventory/model.js';
-import type { Task } from '../playbook/index.js';
 import { failedResult, type Registered } from './result.js';
 import type { RunContext } from './run-context.js';
-
-/** Ansible's BYPASS_HOST_LOOP: the first host of the batch runs the task for all (with a loop: each item once). */
-export function runsOncePerTask(task: Task): boolean {
-  return task.module === 'add_host';
-}
 
 /** After the module ran for `host` (one loop item): what add_host or group_by asked for, done. */
 export async function applyInventoryChange(ctx: RunContext, host: string, module: string, r: Registered): Promise<Registered> {
