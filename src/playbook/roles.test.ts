@@ -384,6 +384,28 @@ describe('roles', () => {
     });
   });
 
+  describe('import_role inside a block', () => {
+    it('gives the role\'s tasks the block\'s keywords (become, vars, environment, ignore_errors) under their own', async () => {
+      const { play } = await playOf({
+        'site.yaml': yaml(
+          '- hosts: all',
+          '  tasks:',
+          '    - block:',
+          '        - import_role: { name: web }',
+          '      become: true',
+          '      vars: { port: 80 }',
+          '      environment: { LANG: C }',
+          '      ignore_errors: true',
+        ),
+        'roles/web/tasks/main.yml': yaml('- shell: echo a', '- shell: echo b', '  become: false'),
+      });
+      assert.deepEqual(play.tasks.map((t) => [t.become, t.vars, t.environment, t.ignoreErrors]), [
+        [true, { port: 80 }, [{ LANG: 'C' }], true],
+        [false, { port: 80 }, [{ LANG: 'C' }], true],
+      ]);
+    });
+  });
+
   describe('pre_tasks and post_tasks', () => {
     it('runs pre_tasks, the roles\' tasks, tasks, then post_tasks, flushing handlers after pre_tasks and tasks', async () => {
       const { play } = await playOf({

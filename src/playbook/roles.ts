@@ -18,7 +18,7 @@ import { displayName, readSourceOrReport } from './source.js';
 import { StringChecker, type VarUse } from './strings.js';
 import { describeValue } from './suggest.js';
 import { tagList, type BuiltTask } from './task.js';
-import { buildTaskList, emptyList, tagsOf, type BuiltTaskList, type RoleImporter, type TaskListContext } from './task-list.js';
+import { buildTaskList, emptyList, NOTHING_INHERITED, tagsOf, type BuiltTaskList, type Inherited, type RoleImporter, type TaskListContext } from './task-list.js';
 
 export interface RolesContext extends Omit<TaskListContext, 'role' | 'inherited' | 'handler' | 'dir' | 'alsoDirs'> {
   /** The playbook's folder: its roles/ is looked in first. */
@@ -58,7 +58,7 @@ export async function buildRoles(list: PNode | undefined, ctx: RolesContext): Pr
   const out: BuiltRoles = { tasks: [], steps: [], handlers: [], failedRegisters: [], uses: [], varNames: new Set(), defaults: {}, vars: {} };
   if (list?.kind !== 'seq') return out;
   const seen = new Set<string>();
-  for (const entry of list.items) await useRole(entry, ctx, ctx.strings, out, seen, [], { when: [], tags: [] });
+  for (const entry of list.items) await useRole(entry, ctx, ctx.strings, out, seen, [], NOTHING_INHERITED);
   return out;
 }
 
@@ -68,7 +68,7 @@ const MAIN_FILES: RoleFiles = { tasks: 'main', handlers: 'main', vars: 'main', d
 
 async function useRole(
   entry: PNode, ctx: RolesContext, strings: StringChecker, out: BuiltRoles, seen: Set<string>, chain: readonly string[],
-  outer: { when: CompiledExpr[]; tags: string[] },
+  outer: Inherited,
 ): Promise<void> {
   const spec = roleSpec(entry, ctx.problems);
   if (spec === undefined) return;
@@ -82,7 +82,7 @@ async function useRole(
 /** The role's dependencies, then its tasks and handlers, into `out`. */
 async function expandRole(
   spec: RoleSpec, whenExprs: CompiledExpr[], files: RoleFiles, ctx: RolesContext, out: BuiltRoles, seen: Set<string>,
-  chain: readonly string[], outer: { when: CompiledExpr[]; tags: string[] },
+  chain: readonly string[], outer: Inherited,
 ): Promise<void> {
   const { problems } = ctx;
   const when = { exprs: whenExprs };
@@ -104,7 +104,9 @@ async function expandRole(
   seen.add(key);
   for (const k of [...Object.keys(role.defaults), ...Object.keys(role.vars), ...Object.keys(spec.params)]) out.varNames.add(k);
 
-  const inherited = {
+  // What encloses the role (a block, an include's apply, a loop's variables) reaches its tasks.
+  const inherited: Inherited = {
+    ...outer,
     when: [...outer.when, ...when.exprs],
     tags: [...outer.tags, ...spec.tags],
   };
@@ -140,7 +142,7 @@ async function expandRole(
       role: ref,
       stack: [file],
       inherited: section === 'tasks'
-        ? { ...inherited, vars: {}, become: spec.become }
+        ? { ...inherited, become: spec.become ?? inherited.become }
         : { when: [], tags: [], vars: {}, become: spec.become },
     });
     out[section].push(...built.tasks);
@@ -261,7 +263,7 @@ export function roleImporter(where: Pick<RolesContext, 'playbookDir' | 'rolesPat
     };
     const out: BuiltRoles = { tasks: [], steps: [], handlers: [], failedRegisters: [], uses: [], varNames: new Set(), defaults: {}, vars: {} };
     const rolesCtx: RolesContext = { ...ctx, ...where };
-    await expandRole(spec, [...when.exprs], files, rolesCtx, out, new Set(), [], { when: ctx.inherited.when, tags: ctx.inherited.tags });
+    await expandRole(spec, [...when.exprs], files, rolesCtx, out, new Set(), [], ctx.inherited);
     return { tasks: out.tasks, steps: out.steps, handlers: out.handlers, failedRegisters: out.failedRegisters, uses: [...when.uses, ...out.uses] };
   };
 }
