@@ -169,8 +169,28 @@ describe('import_role and include_role', () => {
       'roles/r1/defaults/other.yml': yaml('greeting: hello'),
       'roles/r1/handlers/main.yml': yaml('- { name: h, probe: {} }'),
     }, { inventory: ONE });
-    assert.deepEqual(r.lines, ['h1 before=ok', 'h1 r1 : extra task=changed', 'h1 r1 : main task=skipped', 'h1 r1 : h=ok']);
+    // include_role is a task of its own: its when false skips the include (Ansible).
+    assert.deepEqual(r.lines, ['h1 before=ok', 'h1 r1 : extra task=changed', 'h1 include_role : r1=skipped', 'h1 r1 : h=ok']);
     assert.equal(r.calls.find((c) => c.args['value'] !== undefined)?.args['value'], 'hello param');
+  });
+
+  it('include_role runs the role per loop item with the item, and a templated role name built when reached', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - include_role: { name: r1 }',
+        '      loop: [a, b]',
+        '      vars: { who: "{{ item }}" }',
+        '    - include_role: { name: "{{ which }}", tasks_from: extra }',
+        '      vars: { which: r2 }',
+      ),
+      'roles/r1/tasks/main.yml': yaml('- { name: main, probe: { value: "{{ who }}-{{ item }}" } }'),
+      'roles/r2/tasks/extra.yml': yaml('- { name: extra, probe: { value: r2 } }'),
+    }, { inventory: ONE });
+    assert.deepEqual(r.lines, ['h1 include_role : r1=ok', 'h1 r1 : main=ok', 'h1 r1 : main=ok', 'h1 include_role : {{ which }}=ok', 'h1 r2 : extra=ok']);
+    assert.deepEqual(r.calls.map((c) => c.args['value']), ['a-a', 'b-b', 'r2']);
+    // As Ansible: an include_role does not count in the recap.
+    assert.equal(recapOf(r).toJson().hosts['h1']?.ok, 3);
   });
 });
 

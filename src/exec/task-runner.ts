@@ -240,7 +240,7 @@ async function runLoop(env: TaskEnv, layers: readonly VarLayer[], scope: Scope, 
     ctx.bus.emit({
       event: 'task_item', ...base, handler: env.handler, item: label, status, changed: r.changed, msg,
       ...(diff ? { diff } : {}),
-      ...(inc.included ? { included: inc.included.tasks.file } : {}),
+      ...(inc.included ? { included: task.module === 'include_role' ? '' : inc.included.tasks.file } : {}),
       ...(task.noLog ? {} : outputFields(r)),
     });
   }
@@ -296,7 +296,8 @@ function resultEvent(
   if (rescued) e.rescued = true;
   if (task.module === 'debug') e.show = true; // Ansible always prints what debug says
   if (ran.items) e.items = ran.items;
-  if (ran.included.length > 0) e.included = ran.included.map((i) => i.tasks.file);
+  // include_role prints no `included:` line and does not count in the recap (as Ansible).
+  if (task.include) e.included = task.module === 'include_role' ? [] : ran.included.map((i) => i.tasks.file);
   if (typeof r['attempts'] === 'number') e.attempts = r['attempts'];
   if (task.noLog) return e;
   Object.assign(e, outputFields(r));
@@ -316,7 +317,9 @@ function outputFields(r: Registered): Pick<TaskResultEvent, 'rc' | 'stdout' | 's
 /** The task's name for output: rendered when it can be (no loop variables yet), else as written. */
 /** As Ansible's TASK banner: `role : name` for a role's task; the module when unnamed. */
 export function displayName(task: Task, scope: Scope, ctx: RunContext): string {
-  const name = task.name === undefined ? task.module : renderName(task.name, scope, ctx);
+  // An unnamed include_role is `include_role : ROLE`, as Ansible names it.
+  const unnamed = task.module === 'include_role' ? `include_role : ${String(task.args['name'])}` : task.module;
+  const name = task.name === undefined ? unnamed : renderName(task.name, scope, ctx);
   return task.role ? `${task.role.name} : ${name}` : name;
 }
 

@@ -12,6 +12,7 @@ import { diskImageModule } from './libvirt/disk-image.js';
 import { factsModule } from './system/facts/facts.js';
 import { metaModule } from './engine/meta.js';
 import { failModule } from './engine/fail.js';
+import { includeRoleModule } from './engine/include-role.js';
 import { includeTasksModule } from './engine/include-tasks.js';
 import { includeVarsModule } from './engine/include-vars.js';
 import { fileModule } from './files/file/file.js';
@@ -61,6 +62,7 @@ const MODULES: readonly Module[] = [
   metaModule,
   setFactModule,
   includeTasksModule,
+  includeRoleModule,
   includeVarsModule,
   pingModule,
   waitForConnectionModule,

@@ -72,7 +72,8 @@ export function formatItem(e: TaskItemEvent, o: FormatOptions): string[] {
     lines.push(`failed: [${e.host}] (item=${e.item}) => ${e.msg}`, ...outputBlock(e));
     return lines;
   }
-  if (e.included !== undefined) return [...lines, `included: ${e.included} for ${e.host} => (item=${e.item})`];
+  // An include_role's item names nothing (''): Ansible prints no line for it.
+  if (e.included !== undefined) return e.included === '' ? lines : [...lines, `included: ${e.included} for ${e.host} => (item=${e.item})`];
   const label = e.status === 'skipped' ? 'skipping' : e.status;
   lines.push(`${label}: [${e.host}] => (item=${e.item})`);
   if (o.verbose) lines.push(...outputBlock(e));

@@ -49,7 +49,8 @@ export class Recap {
     }
     switch (e.status) {
       // An include_tasks counts once per file it included (each loop item's), as Ansible counts it.
-      case 'ok': c.ok += e.included?.length || 1; break;
+      // An include_role (included: []) does not count, as in Ansible.
+      case 'ok': c.ok += e.included === undefined ? 1 : e.included.length; break;
       // As in Ansible, a changed task counts in both ok and changed.
       case 'changed': c.ok++; c.changed++; break;
       case 'failed': c.failed++; break;

@@ -77,7 +77,6 @@ export interface BuiltTaskList {
   uses: VarUse[];
 }
 
-const ROLE_IMPORT_KEYS = ['import_role', 'include_role'] as const;
 // What an import entry may say besides the file (Ansible's import keywords kvmplay applies).
 const IMPORT_KEYWORDS = new Set(['name', 'when', 'tags', 'vars', 'become', 'become_user']);
 // An include is a task: Ansible's keywords of a TaskInclude (`with_<lookup>` loops too).
@@ -137,8 +136,10 @@ function blockKeywordsFor(task: Task, kw: Inherited['blockKeywords']): Partial<T
 /** An import_role/include_role, import_tasks or include_tasks entry, built; undefined for any other. */
 async function expandEntry(item: PNode, ctx: TaskListContext): Promise<BuiltTaskList | undefined> {
   if (item.kind !== 'map') return undefined;
-  const roleEntry = item.entries.find((e) => ROLE_IMPORT_KEYS.some((k) => isKey(e, k)));
+  const roleEntry = item.entries.find((e) => isKey(e, 'import_role'));
   if (roleEntry && ctx.importRole) return ctx.importRole(item, roleEntry, ctx);
+  const includeRoleEntry = item.entries.find((e) => isKey(e, 'include_role'));
+  if (includeRoleEntry && ctx.importRole) return includeRole(item, includeRoleEntry, ctx, ctx.importRole);
   const importEntry = item.entries.find((e) => isKey(e, 'import_tasks'));
   if (importEntry) return importTasks(item, importEntry, ctx);
   const includeEntry = item.entries.find((e) => isKey(e, 'include_tasks'));
@@ -189,25 +190,37 @@ async function importTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Pr
   return inner === undefined ? emptyList() : { ...inner.list, uses: [...passed.uses, ...inner.list.uses] };
 }
 
+/** What an include brings in: its steps and what validation needs of its tasks. */
+interface Loaded {
+  file: string;
+  list: BuiltTaskList;
+}
+
+/** Builds what an include names (`name` as rendered for a host); undefined when it had problems (recorded in `ctx.problems`). */
+type IncludeLoader = (name: string, ctx: TaskListContext) => Promise<Loaded | undefined>;
+
 /**
- * An include_tasks: a task (its own `when`, `loop`, `tags`), whose file gets the
- * enclosing keywords, the include's `vars` and its `apply` keywords. A literal file
- * is built now (its tasks validated with the playbook); a templated one when reached.
+ * An include_tasks or include_role: a task (its own `when`, `loop`, `tags`), whose tasks
+ * get the enclosing keywords, the include's `vars` and its `apply` keywords. A literal
+ * name is built now (its tasks validated with the playbook); a templated one when a host
+ * first reaches it, once per name.
  */
-async function includeTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Promise<BuiltTaskList> {
+async function dynamicInclude(
+  item: PNode, entry: PEntry, ctx: TaskListContext, kind: string,
+  target: { name: string; pos: SourcePosition; templated: boolean } | undefined, load: IncludeLoader,
+): Promise<BuiltTaskList> {
   const { problems } = ctx;
   if (item.kind !== 'map') return emptyList();
   let ok = true;
   for (const e of item.entries) {
     if (e === entry || INCLUDE_KEYWORDS.has(e.name) || e.name.startsWith('with_')) continue;
-    problems.add(e.keyPos, `"${e.name}" is not valid on include_tasks (Ansible takes ${[...INCLUDE_KEYWORDS].join(', ')}; use "apply" for the included tasks' keywords)`);
+    problems.add(e.keyPos, `"${e.name}" is not valid on ${kind} (Ansible takes ${[...INCLUDE_KEYWORDS].join(', ')}; use "apply" for the included tasks' keywords)`);
     ok = false;
   }
-  const target = literalFile(entry, 'include_tasks', problems);
   const applyNode = entry.value.kind === 'map' ? entryOf(entry.value, 'apply')?.value : undefined;
   const apply = applyKeywords(applyNode, ctx);
   // The include's vars reach its tasks; its when and tags are its own (Ansible).
-  const passed = passedKeywords(mapWith(item, ['vars']), ctx, 'include_tasks', { tags: false });
+  const passed = passedKeywords(mapWith(item, ['vars']), ctx, kind, { tags: false });
   const built = buildTask(item, ctx);
   if (!ok || target === undefined || passed === undefined || apply === undefined || built === undefined) {
     return { ...emptyList(), failedRegisters: built ? [] : registerOf(item) };
@@ -227,11 +240,11 @@ async function includeTasks(item: PNode, entry: PEntry, ctx: TaskListContext): P
     includeVarNames: [...(outer.includeVarNames ?? []), ...loopNames],
     ...(outer.blockKeywords ? { blockKeywords: outer.blockKeywords } : {}),
   };
-  const fileCtx: TaskListContext = { ...ctx, inherited };
+  const innerCtx: TaskListContext = { ...ctx, inherited };
   const cache = new Map<string, Promise<IncludedTasks>>();
   const out: BuiltTaskList = { ...emptyList(), tasks: [task], uses: [...passed.uses, ...apply.uses] };
   if (!target.templated) {
-    const inner = await taskFile(target.name, target.pos, 'include_tasks', fileCtx);
+    const inner = await load(target.name, innerCtx);
     if (inner === undefined) return { ...emptyList(), failedRegisters: registerOf(item) };
     cache.set(target.name, Promise.resolve({ file: inner.file, steps: inner.list.steps }));
     out.tasks.push(...inner.list.tasks);
@@ -239,11 +252,19 @@ async function includeTasks(item: PNode, entry: PEntry, ctx: TaskListContext): P
     out.uses.push(...inner.list.uses);
     if (inner.list.handlers?.length) out.handlers = inner.list.handlers;
   }
+  // Named at run time: built then, its problems thrown with their own positions.
+  const atRunTime = async (name: string): Promise<IncludedTasks> => {
+    const runProblems = new Problems();
+    const inner = await load(name, { ...innerCtx, problems: runProblems });
+    runProblems.throwIfAny();
+    if (inner === undefined) throw new Error(`${kind}: ${name} was not built and no problem says why`);
+    return { file: inner.file, steps: inner.list.steps };
+  };
   const include: IncludeSpec = {
     tasksOf(name) {
       let found = cache.get(name);
       if (found === undefined) {
-        found = loadAtRunTime(name, target.pos, fileCtx);
+        found = atRunTime(name);
         cache.set(name, found);
       }
       return found;
@@ -254,13 +275,35 @@ async function includeTasks(item: PNode, entry: PEntry, ctx: TaskListContext): P
   return out;
 }
 
-/** A task file named at run time: built now, its problems thrown (with its own positions). */
-async function loadAtRunTime(name: string, pos: SourcePosition, ctx: TaskListContext): Promise<IncludedTasks> {
-  const problems = new Problems();
-  const inner = await taskFile(name, pos, 'include_tasks', { ...ctx, problems });
-  problems.throwIfAny();
-  if (inner === undefined) throw new Error(`include_tasks: ${name} was not built and no problem says why`);
-  return { file: inner.file, steps: inner.list.steps };
+/** include_tasks: the file's tasks. */
+function includeTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Promise<BuiltTaskList> {
+  const target = literalFile(entry, 'include_tasks', ctx.problems);
+  return dynamicInclude(item, entry, ctx, 'include_tasks', target, async (name, inner) => taskFile(name, target!.pos, 'include_tasks', inner));
+}
+
+/**
+ * include_role: the role's tasks (tasks_from), built by the play's role importer as an
+ * import_role of the same role and arguments; the include's vars are the role's parameters.
+ */
+function includeRole(item: PNode, entry: PEntry, ctx: TaskListContext, importRole: RoleImporter): Promise<BuiltTaskList> {
+  const nameNode = entry.value.kind === 'map' ? entryOf(entry.value, 'name')?.value : undefined;
+  const name = nameNode?.kind === 'scalar' && typeof nameNode.value === 'string' && nameNode.value !== '' ? nameNode.value : undefined;
+  if (entry.value.kind !== 'map' || name === undefined || nameNode === undefined) {
+    ctx.problems.add(entry.value.pos, 'include_role needs a map with the role\'s "name"');
+    return Promise.resolve(emptyList());
+  }
+  const target = { name, pos: nameNode.pos, templated: name.includes('{{') || name.includes('{%') };
+  const value = entry.value;
+  const args = value.entries.filter((e) => e.name !== 'apply' && e.name !== 'name');
+  const vars = entryOf(item, 'vars');
+  return dynamicInclude(item, entry, ctx, 'include_role', target, async (roleName, inner) => {
+    const nameArg: PEntry = { key: 'name', name: 'name', keyPos: nameNode.pos, value: { kind: 'scalar', pos: nameNode.pos, value: roleName } };
+    const roleEntry: PEntry = { ...entry, key: 'import_role', name: 'import_role', value: { ...value, entries: [nameArg, ...args] } };
+    const roleItem: PNode = { kind: 'map', pos: item.pos, unsafe: false, entries: [roleEntry, ...(vars ? [vars] : [])] };
+    const before = inner.problems.count;
+    const list = await importRole(roleItem, roleEntry, inner);
+    return inner.problems.count > before ? undefined : { file: roleName, list };
+  });
 }
 
 /** `apply:` keywords, read as a block's are; undefined when they do not check. */

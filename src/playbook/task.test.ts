@@ -44,7 +44,7 @@ describe('tasks and their modules', () => {
   it('says a task has no module, listing the modules', async () => {
     const problems = await problemsOf({ 'site.yaml': play('    - name: nothing') });
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^3:7: task has no module \(one of: copy, disk, file, include_tasks, package, ping, set_fact, shell, template\)$/);
+    assert.match(problems[0]!, /^3:7: task has no module \(one of: copy, disk, file, include_role, include_tasks, package, ping, set_fact, shell, template\)$/);
   });
 
   it('says a task has two modules', async () => {

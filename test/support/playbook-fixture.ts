@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { AnyModule } from '../../src/modules/registry.js';
 import { includeTasksModule } from '../../src/modules/engine/include-tasks.js';
+import { includeRoleModule } from '../../src/modules/engine/include-role.js';
 import { writeTree, type TempTree } from './file-tree.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { loadPlaybooks, type LoadOptions } from '../../src/playbook/index.js';
@@ -29,7 +30,7 @@ export const FAKE_MODULES: readonly AnyModule[] = [
   fake('set_fact', z.record(z.string(), z.unknown())),
   fake('ping', z.object({}).strict()),
   fake('package', z.object({ name: z.union([z.string(), z.array(z.string())]), state: z.string().optional() }).strict()),
-  includeTasksModule, // the engine's own, as the loader expects it
+  includeTasksModule, includeRoleModule, // the engine's own, as the loader expects them
 ];
 
 const byName = new Map(FAKE_MODULES.map((m) => [m.name, m]));

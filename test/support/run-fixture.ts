@@ -10,6 +10,7 @@ import type { AnyModule } from '../../src/modules/registry.js';
 import { assertModule } from '../../src/modules/engine/assert.js';
 import { metaModule } from '../../src/modules/engine/meta.js';
 import { includeTasksModule } from '../../src/modules/engine/include-tasks.js';
+import { includeRoleModule } from '../../src/modules/engine/include-role.js';
 import { includeVarsModule } from '../../src/modules/engine/include-vars.js';
 import { setFactModule } from '../../src/modules/engine/set-fact.js';
 import { EventBus, type RunEvent, type TaskResultEvent } from '../../src/output/events.js';
@@ -138,7 +139,7 @@ function modules(calls: Call[]): AnyModule[] {
     },
   };
   // The engine's own modules need no host: the real ones.
-  return [probe, count, template, hang, metaModule, setFactModule, assertModule, includeTasksModule, includeVarsModule];
+  return [probe, count, template, hang, metaModule, setFactModule, assertModule, includeTasksModule, includeRoleModule, includeVarsModule];
 }
 
 /** Load `files` (`site.yaml` is the playbook) and run it against fake hosts. */
