@@ -633,7 +633,7 @@ function roleHandlers(role: RoleSpec): string {
   ].join('\n');
 }
 
-/** tasks/main.yml: two tasks of its own, then its task files. */
+/** tasks/main.yml: two tasks of its own, then its task files (an include_tasks is a task of its own too). */
 function roleMain(role: RoleSpec): { text: string; tasks: number } {
   const r = role.name;
   const out = [
@@ -656,7 +656,7 @@ function roleMain(role: RoleSpec): { text: string; tasks: number } {
     if (i === 2) out.push(`  vars:`, `    ${r}_step: ${stem}`);
   });
   if (role.include) out.push(`- include_tasks: ${role.include}`, `  when: ${r}_cloud_init | default(false) | bool`);
-  return { text: `${out.join('\n')}\n`, tasks: 2 };
+  return { text: `${out.join('\n')}\n`, tasks: role.include ? 3 : 2 };
 }
 
 /** A block/rescue/always as a role writes one around a daemon restart. */
