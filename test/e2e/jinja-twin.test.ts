@@ -105,13 +105,19 @@ describe('the Jinja twin: kvmplay writes the files ansible-playbook writes', fun
     return problems;
   }
 
-  /** Run `playbook` with both tools on `host`, compare, run kvmplay again; every problem found, or none. */
+  /** Run kvmplay --check (nothing may be written), then `playbook` with both tools on `host`, compare, run kvmplay again; every problem found, or none. */
   async function twin(host: string, playbook: string): Promise<{ problems: string[]; outcomes: string[] }> {
     const name = playbook.replace(/\.yaml$/, '');
     const ansibleRoot = `${base}/${host}-${name}-ansible`;
     const kvmplayRoot = `${base}/${host}-${name}-kvmplay`;
-    const kvmplayRun = (): Promise<CliResult> =>
-      kvmplay(['run', fixture(playbook), '-i', inventory, '--limit', host, '-e', `root=${kvmplayRoot}`, '--json'], { timeoutMs: 600_000 });
+    const kvmplayRun = (...more: string[]): Promise<CliResult> =>
+      kvmplay(['run', fixture(playbook), '-i', inventory, '--limit', host, '-e', `root=${kvmplayRoot}`, '--json', ...more], { timeoutMs: 600_000 });
+
+    // --check first, on a host where everything is still to do: it writes nothing at all
+    // (later tasks may fail on results check mode could not know; nothing may change).
+    await kvmplayRun('--check');
+    const unborn = await sh(host, 'if [ -e "$1" ]; then echo exists; fi', kvmplayRoot);
+    const checkProblems = unborn.trim() === '' ? [] : [`kvmplay --check created ${kvmplayRoot}`];
 
     // Both at once, on the same host: the same facts.
     const [a, k] = await Promise.all([
@@ -125,9 +131,9 @@ describe('the Jinja twin: kvmplay writes the files ansible-playbook writes', fun
     assert.equal(a.code, 0, explainAnsible(a));
     const aTree = await tree(host, ansibleRoot);
     const want = ansibleOutcomes(a.stdout, host);
-    if (k.code !== 0) return { problems: [`kvmplay run ${playbook} failed: ${explain(k, { tail: true })}`], outcomes: want };
+    if (k.code !== 0) return { problems: [...checkProblems, `kvmplay run ${playbook} failed: ${explain(k, { tail: true })}`], outcomes: want };
 
-    const problems: string[] = [];
+    const problems: string[] = [...checkProblems];
     const kTree = await tree(host, kvmplayRoot);
     problems.push(...await treeProblems(host, ansibleRoot, kvmplayRoot, aTree, kTree));
     const statuses = textDiff(`task outcomes on ${host}`, want.map((l) => `${l}\n`).join(''), kvmplayOutcomes(k.stdout, host).map((l) => `${l}\n`).join(''));
@@ -168,7 +174,7 @@ describe('the Jinja twin: kvmplay writes the files ansible-playbook writes', fun
   });
 
   for (const host of ['lab02', 'lab03']) {
-    it(`twin.yaml on ${host}: the same files, the same task outcomes, and nothing changed the second time`, async () => {
+    it(`twin.yaml on ${host}: --check writes nothing; then the same files, the same task outcomes, and nothing changed the second time`, async () => {
       const { problems, outcomes } = await twin(host, 'twin.yaml');
       // The reference run went the way the fixture means it to (a fact-based when both ways, a skipped item).
       for (const line of ['Only on Debian: changed', 'Only on RedHat: skipped', 'Autostart markers (one item skipped) [db01]: skipped', 'record a restart: changed']) {
@@ -186,7 +192,7 @@ describe('the Jinja twin: kvmplay writes the files ansible-playbook writes', fun
     report('lab03', 'twin-roles.yaml', problems);
   });
 
-  it('twin-dynamic.yaml on lab02: include_tasks with loops (nested, own loop_var), a templated file name and apply, vars_prompt, environment, become_user, templated keywords, a block\'s ignore_errors over an import', async () => {
+  it('twin-dynamic.yaml on lab02: include_tasks and include_role with loops (nested, own loop_var), templated file and role names, apply, vars_prompt, environment, become_user, templated keywords, a block\'s ignore_errors over an import', async () => {
     const { problems, outcomes } = await twin('lab02', 'twin-dynamic.yaml');
     for (const line of ['Disk b of beta: changed', 'Fails but is ignored: failed', 'Never included: skipped']) {
       assert.ok(outcomes.includes(line), `ansible-playbook: "${line}" in:\n${outcomes.join('\n')}`);
