@@ -174,6 +174,25 @@ describe('import_role and include_role', () => {
     assert.equal(r.calls.find((c) => c.args['value'] !== undefined)?.args['value'], 'hello param');
   });
 
+  it('makes an import_role\'s variables the play\'s, an include_role\'s only with public', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - import_role: { name: r1 }',
+        '    - include_role: { name: r2 }',
+        '    - include_role: { name: r3, public: true }',
+        '    - { name: after, probe: { value: "{{ r1_default }} {{ r2_var | default(\'private\') }} {{ r3_var }}" } }',
+      ),
+      'roles/r1/tasks/main.yml': yaml('- { name: in r1, probe: {} }'),
+      'roles/r1/defaults/main.yml': yaml('r1_default: one'),
+      'roles/r2/tasks/main.yml': yaml('- { name: in r2, probe: {} }'),
+      'roles/r2/vars/main.yml': yaml('r2_var: two'),
+      'roles/r3/tasks/main.yml': yaml('- { name: in r3, probe: {} }'),
+      'roles/r3/vars/main.yml': yaml('r3_var: three'),
+    }, { inventory: ONE });
+    assert.equal(r.calls.at(-1)?.args['value'], 'one private three');
+  });
+
   it('include_role runs the role per loop item with the item, and a templated role name built when reached', async () => {
     const r = await runSite({
       'site.yaml': yaml(

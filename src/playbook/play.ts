@@ -12,7 +12,7 @@ import type { Problems } from './problems.js';
 import { parseKeywords, PlayKeywords, type PlayKeywords as PlayKeywordValues } from './schema.js';
 import type { StringCache, StringChecker, VarUse } from './strings.js';
 import { buildRoles, roleImporter } from './roles.js';
-import { buildTaskList, NOTHING_INHERITED, type BuiltTaskList } from './task-list.js';
+import { buildTaskList, mergePublic, NOTHING_INHERITED, type BuiltTaskList } from './task-list.js';
 import { describeValue, didYouMean } from './suggest.js';
 import { checkVarNames, tagList, type BuiltTask } from './task.js';
 import type { ModuleLookup } from './task-module.js';
@@ -109,6 +109,8 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
   const handlers = uniqueDefinitions([...roles.handlers, ...[...sections, ownHandlers].flatMap((s) => s.handlers ?? []), ...ownHandlers.tasks]);
   const failedRegisters = [...sections, ownHandlers].flatMap((s) => s.failedRegisters);
   const importUses = [...sections, ownHandlers].flatMap((s) => s.uses);
+  const publicVars = [pre, main, post].reduce<BuiltTaskList['publicVars']>((acc, s) => mergePublic(acc, s.publicVars), undefined);
+  for (const k of [...Object.keys(publicVars?.defaults ?? {}), ...Object.keys(publicVars?.vars ?? {})]) roles.varNames.add(k);
   const flush: Step[] = [{ kind: 'flush' }];
   const steps: Step[] = [
     ...pre.steps, ...(pre.steps.length > 0 ? flush : []),
@@ -139,8 +141,9 @@ export async function buildPlay(node: PNode, ctx: PlayContext): Promise<BuiltPla
     gatherSubset: k.gather_subset === undefined ? undefined : gatherSubsetList(k.gather_subset),
     gatherTimeout: k.gather_timeout,
     tags: playTags,
-    roleDefaults: roles.defaults,
-    roleVars: roles.vars,
+    // The roles:' variables, then those of public imported roles, in play order.
+    roleDefaults: { ...roles.defaults, ...publicVars?.defaults },
+    roleVars: { ...roles.vars, ...publicVars?.vars },
     tasks: tasks.map((t) => t.task),
     steps,
     handlers: handlers.map((t) => t.task),

@@ -147,6 +147,12 @@ async function expandRole(
     });
     out[section].push(...built.tasks);
     out.handlers.push(...(built.handlers ?? [])); // from import_role tasks inside this role
+    // …and their public variables.
+    if (built.publicVars) {
+      Object.assign(out.defaults, built.publicVars.defaults);
+      Object.assign(out.vars, built.publicVars.vars);
+      for (const k of [...Object.keys(built.publicVars.defaults), ...Object.keys(built.publicVars.vars)]) out.varNames.add(k);
+    }
     if (section === 'tasks') out.steps.push(...built.steps);
     out.failedRegisters.push(...built.failedRegisters);
     out.uses.push(...built.uses);
@@ -264,7 +270,14 @@ export function roleImporter(where: Pick<RolesContext, 'playbookDir' | 'rolesPat
     const out: BuiltRoles = { tasks: [], steps: [], handlers: [], failedRegisters: [], uses: [], varNames: new Set(), defaults: {}, vars: {} };
     const rolesCtx: RolesContext = { ...ctx, ...where };
     await expandRole(spec, [...when.exprs], files, rolesCtx, out, new Set(), [], ctx.inherited);
-    return { tasks: out.tasks, steps: out.steps, handlers: out.handlers, failedRegisters: out.failedRegisters, uses: [...when.uses, ...out.uses] };
+    // An import_role's variables are the play's, as Ansible makes them public at load;
+    // an include_role's only with `public: true`.
+    const publicArg = entryOf(entry.value, 'public')?.value;
+    const isPublic = kind === 'import_role' || (publicArg !== undefined && /^(true|yes|on|1)$/i.test(String(toValue(publicArg))));
+    return {
+      tasks: out.tasks, steps: out.steps, handlers: out.handlers, failedRegisters: out.failedRegisters, uses: [...when.uses, ...out.uses],
+      ...(isPublic ? { publicVars: { defaults: out.defaults, vars: out.vars } } : {}),
+    };
   };
 }
 

@@ -71,6 +71,8 @@ export interface BuiltTaskList {
   steps: Step[];
   /** Handlers of roles imported by import_role: the play's too. */
   handlers?: BuiltTask[];
+  /** Defaults and vars of roles whose variables are the play's (import_role; include_role with public). */
+  publicVars?: { defaults: Record<string, unknown>; vars: Record<string, unknown> };
   /** `register` names of tasks that had problems: still defined, for the variable check. */
   failedRegisters: string[];
   /** Variables the imports' own `when` read. */
@@ -92,6 +94,7 @@ export async function buildTaskList(list: PNode | undefined, ctx: TaskListContex
   if (list === undefined || list.kind !== 'seq') return out; // schema.ts reports a list that is not one
   const add = (inner: BuiltTaskList): void => {
     if (inner.handlers?.length) (out.handlers ??= []).push(...inner.handlers);
+    if (inner.publicVars) out.publicVars = mergePublic(out.publicVars, inner.publicVars);
     out.tasks.push(...inner.tasks);
     out.failedRegisters.push(...inner.failedRegisters);
     out.uses.push(...inner.uses);
@@ -163,6 +166,12 @@ function inherit(built: BuiltTask, ctx: TaskListContext): BuiltTask {
     ...(inh.includeVarNames?.length ? { includeVarNames: inh.includeVarNames } : {}),
   };
   return { ...built, task };
+}
+
+/** Public role variables of two lists, the later's winning. */
+export function mergePublic(a: BuiltTaskList['publicVars'], b: BuiltTaskList['publicVars']): BuiltTaskList['publicVars'] {
+  if (!a || !b) return a ?? b;
+  return { defaults: { ...a.defaults, ...b.defaults }, vars: { ...a.vars, ...b.vars } };
 }
 
 /** A list with nothing in it (what a refused entry gives). */
@@ -251,6 +260,7 @@ async function dynamicInclude(
     out.failedRegisters.push(...inner.list.failedRegisters);
     out.uses.push(...inner.list.uses);
     if (inner.list.handlers?.length) out.handlers = inner.list.handlers;
+    if (inner.list.publicVars) out.publicVars = inner.list.publicVars;
   }
   // Named at run time: built then, its problems thrown with their own positions.
   const atRunTime = async (name: string): Promise<IncludedTasks> => {
@@ -282,8 +292,9 @@ function includeTasks(item: PNode, entry: PEntry, ctx: TaskListContext): Promise
 }
 
 /**
- * include_role: the role's tasks (tasks_from), built by the play's role importer as an
- * import_role of the same role and arguments; the include's vars are the role's parameters.
+ * include_role: the role's tasks (tasks_from), built by the play's role importer from
+ * the same role and arguments (without the include's own keywords); the include's vars
+ * are the role's parameters.
  */
 function includeRole(item: PNode, entry: PEntry, ctx: TaskListContext, importRole: RoleImporter): Promise<BuiltTaskList> {
   const nameNode = entry.value.kind === 'map' ? entryOf(entry.value, 'name')?.value : undefined;
@@ -298,7 +309,7 @@ function includeRole(item: PNode, entry: PEntry, ctx: TaskListContext, importRol
   const vars = entryOf(item, 'vars');
   return dynamicInclude(item, entry, ctx, 'include_role', target, async (roleName, inner) => {
     const nameArg: PEntry = { key: 'name', name: 'name', keyPos: nameNode.pos, value: { kind: 'scalar', pos: nameNode.pos, value: roleName } };
-    const roleEntry: PEntry = { ...entry, key: 'import_role', name: 'import_role', value: { ...value, entries: [nameArg, ...args] } };
+    const roleEntry: PEntry = { ...entry, key: 'include_role', name: 'include_role', value: { ...value, entries: [nameArg, ...args] } };
     const roleItem: PNode = { kind: 'map', pos: item.pos, unsafe: false, entries: [roleEntry, ...(vars ? [vars] : [])] };
     const before = inner.problems.count;
     const list = await importRole(roleItem, roleEntry, inner);
@@ -395,6 +406,7 @@ async function buildBlock(item: PNode, ctx: TaskListContext): Promise<{ built: B
   const parts = [block, rescue, always];
   return {
     built: {
+      publicVars: parts.reduce<BuiltTaskList['publicVars']>((acc, p) => mergePublic(acc, p.publicVars), undefined),
       tasks: parts.flatMap((p) => p.tasks),
       steps: [],
       failedRegisters: parts.flatMap((p) => p.failedRegisters),
