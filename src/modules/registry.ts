@@ -29,6 +29,8 @@ import { pingModule } from './engine/ping.js';
 import { serviceModule } from './system/service/service.js';
 import { setFactModule } from './engine/set-fact.js';
 import { shellModule } from './system/shell.js';
+import { rawModule } from './system/raw.js';
+import { scriptModule } from './system/script.js';
 import { templateModule } from './files/template.js';
 import { virshModule } from './libvirt/virsh-module.js';
 import { waitForConnectionModule } from './engine/wait-for-connection.js';
@@ -40,6 +42,8 @@ export type AnyModule = Module;
 const MODULES: readonly Module[] = [
   commandModule,
   shellModule,
+  rawModule,
+  scriptModule,
   asyncStatusModule,
   copyModule,
   templateModule,

@@ -37,6 +37,8 @@ export interface Plan<C> extends CommandOutput {
   checkMsg?: string;
   /** Check mode cannot tell what would happen: the task is `skipped` (Ansible's command). */
   skippedInCheck?: boolean;
+  /** Nothing to do, and the task says `skipped` rather than ok (Ansible's script when `creates` exists). */
+  skippedWhenNothing?: boolean;
   /** Unified diff of what the changes do (for --diff); only called when asked for. */
   diff?: () => string;
 }
@@ -117,7 +119,11 @@ async function runLifecycle<A, S, C>(def: ModuleDefinition<A, S, C>, host: Host,
   const base = { ...output(plan), ...withData(data) };
   const reported = def.counts ? plan.changes.filter((c) => def.counts?.(c) !== false) : plan.changes;
   if (plan.changes.length === 0 || (check && reported.length === 0)) {
-    return { changed: false, msg: (check ? plan.okMsgInCheck : undefined) ?? plan.okMsg ?? 'up to date', ...base };
+    return {
+      changed: false, msg: (check ? plan.okMsgInCheck : undefined) ?? plan.okMsg ?? 'up to date',
+      ...(plan.skippedWhenNothing && plan.changes.length === 0 ? { skipped: true } : {}),
+      ...base,
+    };
   }
   // The plan's diff is an estimate where a step reports the real one: made only when shown.
   const planDiff = (): string | undefined => (ctx.diff && plan.diff ? plan.diff() : undefined);
