@@ -60,9 +60,11 @@ export function keepsText(source: string): boolean {
 /**
  * Ansible's shortcut for a template that is one bare variable of type bool, number or
  * None: that value itself ("{{ port }}" is 8080, not '8080'). Undefined otherwise.
+ * `finalNewline`: one trailing newline is allowed, as Python's `$` allows it.
  */
-export function bareScalarVariable(source: string, vars: Record<string, unknown>): { value: unknown } | undefined {
-  const name = SINGLE_VARIABLE.exec(source)?.[1];
+export function bareScalarVariable(source: string, vars: Record<string, unknown>, opts: { finalNewline?: boolean } = {}): { value: unknown } | undefined {
+  // Python's `$` also matches before a final newline: the template lookup's shortcut takes "{{ port }}\n" too.
+  const name = SINGLE_VARIABLE.exec(opts.finalNewline ? source.replace(/\n$/, '') : source)?.[1];
   if (name === undefined || !Object.hasOwn(vars, name)) return undefined;
   const v = vars[name];
   return typeof v === 'boolean' || typeof v === 'number' || v === null ? { value: v } : undefined;

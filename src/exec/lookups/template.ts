@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Kwargs } from '../../jinja/builtin.js';
 import { compileJinja } from '../../jinja/index.js';
 import { LOOKUP_PROVIDER } from '../../jinja/lookups.js';
-import { literalValue, padTrailingNewlines } from '../../jinja/template-value.js';
+import { bareScalarVariable, literalValue, padTrailingNewlines } from '../../jinja/template-value.js';
 import { pyStr } from '../../jinja/values.js';
 import { boolOption, dictOption, type LookupPlugin, type PluginEnv, stringTerm } from './plugin.js';
 import { isFile, readControlFile } from './control-files.js';
@@ -51,7 +51,7 @@ function renderTemplate(name: string, templateVars: Record<string, unknown>, con
   // Ansible hands text without any template syntax back untouched.
   if (!['{{', '{%', '{#'].some((start) => source.includes(start))) return source;
   const vars = withVariables(ctx.vars, { ...templateFileVars(name, file, null), ...templateVars });
-  const scalar = bareScalarVariable(source, vars);
+  const scalar = bareScalarVariable(source, vars, { finalNewline: true });
   if (scalar !== undefined) return convertData ? scalar.value : pyStr(scalar.value);
   Object.defineProperty(vars, LOOKUP_PROVIDER, { value: env.nested(vars), enumerable: false });
   let text: string;
@@ -66,20 +66,6 @@ function renderTemplate(name: string, templateVars: Record<string, unknown>, con
     if (typeof value !== 'string') return value;
   }
   return padTrailingNewlines(text, source);
-}
-
-// Templar.template's shortcut, whose Python `$` also matches before a final newline.
-const SINGLE_VARIABLE = /^\{\{\s*(\w*)\s*\}\}\n?$/;
-
-/**
- * A template that is one bare variable holding a bool, number or None is that value,
- * not its text (`{{ port }}` is 22), trailing newline or not: Ansible's shortcut.
- */
-function bareScalarVariable(source: string, vars: Record<string, unknown>): { value: unknown } | undefined {
-  const name = SINGLE_VARIABLE.exec(source)?.[1];
-  if (name === undefined || !Object.hasOwn(vars, name)) return undefined;
-  const value = vars[name];
-  return typeof value === 'boolean' || typeof value === 'number' || value === null ? { value } : undefined;
 }
 
 /**
