@@ -21,6 +21,8 @@ export interface HostRun {
   includedVars: Record<string, unknown>;
   /** Gathered once per run, by the first play that gathers facts. */
   facts: Record<string, unknown> | undefined;
+  /** Facts other modules returned (`ansible_facts` of service_facts, package_facts…); replaced, never mutated, on a change. */
+  moduleFacts?: Record<string, unknown>;
   /** The last gathering took a gather_subset short of `all`: the next play that gathers does it again. */
   partialFacts?: boolean;
 }

@@ -29,24 +29,38 @@ export function hostLayers(ctx: RunContext, playbookDir: string, host: string): 
   const adjacent = ctx.adjacentVars.get(playbookDir);
   const inventory = ctx.inventory;
   return [
-    liveLayer('group_vars beside the playbook', true, () => inventory.generation, () => {
+    liveLayer('group_vars beside the playbook', true, () => [inventory.generation], () => {
       const groupVars: Vars = {};
       if (adjacent) for (const g of ['all', ...inventory.groupsOf(host)]) Object.assign(groupVars, adjacent.groups.get(g) ?? {});
       return groupVars;
     }),
-    liveLayer('inventory', true, () => inventory.generation, () => inventory.hostVars(host)),
+    liveLayer('inventory', true, () => [inventory.generation], () => inventory.hostVars(host)),
     { source: 'host_vars beside the playbook', vars: adjacent?.hosts.get(host) ?? {}, templated: true },
     // Layer lists are made when a play starts, before gather_facts runs.
-    liveLayer('facts', false, () => ctx.hosts.peek(host)?.facts, () => factVariables(ctx.hosts.peek(host)?.facts)),
+    liveLayer('facts', false, () => [ctx.hosts.peek(host)?.facts, ctx.hosts.peek(host)?.moduleFacts], () => {
+      const run = ctx.hosts.peek(host);
+      return withModuleFacts(factVariables(run?.facts), run?.moduleFacts);
+    }),
   ];
 }
 
-/** A layer whose variables are computed again when `version()` changes (compared by identity). */
-function liveLayer(source: string, templated: boolean, version: () => unknown, compute: () => Vars): VarLayer {
-  let memo: { version: unknown; vars: Vars } | undefined;
+/**
+ * Facts other modules returned (service_facts' `services`, package_facts' `packages`):
+ * in `ansible_facts` (an `ansible_` prefix dropped) and as variables named as returned,
+ * as Ansible's fact cache gives them.
+ */
+function withModuleFacts(vars: Vars, moduleFacts: Vars | undefined): Vars {
+  if (moduleFacts === undefined) return vars;
+  const namespaced = Object.fromEntries(Object.entries(moduleFacts).map(([k, v]) => [k.replace(/^ansible_/, ''), v]));
+  return { ...vars, ...moduleFacts, ansible_facts: { ...(vars['ansible_facts'] as Vars | undefined), ...namespaced } };
+}
+
+/** A layer whose variables are computed again when one of `versions()` changes (compared by identity). */
+function liveLayer(source: string, templated: boolean, versions: () => unknown[], compute: () => Vars): VarLayer {
+  let memo: { versions: unknown[]; vars: Vars } | undefined;
   const current = (): Vars => {
-    const v = version();
-    if (memo === undefined || memo.version !== v) memo = { version: v, vars: compute() };
+    const v = versions();
+    if (memo === undefined || memo.versions.length !== v.length || v.some((x, i) => x !== memo!.versions[i])) memo = { versions: v, vars: compute() };
     return memo.vars;
   };
   const vars = new Proxy({} as Vars, {

@@ -292,6 +292,19 @@ describe('include_tasks at run time', () => {
   });
 });
 
+describe('facts other modules return', () => {
+  it('join the host\'s facts: in ansible_facts and as variables named as returned', async () => {
+    const r = await runSite({
+      'site.yaml': yaml(
+        '- hosts: all', '  gather_facts: false', '  tasks:',
+        '    - { name: facts, probe: { facts: { services: { a.service: { state: running } } } } }',
+        '    - { name: read, probe: { value: "{{ ansible_facts.services[\'a.service\'].state }} {{ services | length }}" } }',
+      ),
+    }, { inventory: ONE, checkVariables: false });
+    assert.equal(r.calls.at(-1)?.args['value'], 'running 1');
+  });
+});
+
 describe('magic variables', () => {
   it('defines every name the validator takes as always defined', async () => {
     // Set only in a rescue, or once facts are gathered.

@@ -88,6 +88,14 @@ export async function runTask(given: TaskEnv): Promise<TaskOutcome> {
   const owner = task.delegateFacts ? delegateRun(env, scope) : hostRun;
   // Merged as Ansible's fact cache does: a filtered or gather_subset setup keeps the facts it did not return.
   if (FACT_MODULES.has(task.module) && !r.failed && isHostFacts(r['facts'])) owner.facts = mergeHostFacts(owner.facts, r['facts']);
+  // Any other module's ansible_facts join the host's facts (service_facts, package_facts…).
+  if (!ENGINE_FACT_SETTERS.has(task.module)) {
+    for (const item of Array.isArray(r['results']) ? (r['results'] as unknown[]) : [r]) {
+      if (isPlainObject(item) && item['failed'] !== true && isPlainObject(item['ansible_facts']) && Object.keys(item['ansible_facts']).length > 0) {
+        owner.moduleFacts = { ...owner.moduleFacts, ...item['ansible_facts'] };
+      }
+    }
+  }
   // set_fact's variables are the host's from now on, above task vars, as in Ansible.
   if (task.module === 'set_fact') {
     const items = Array.isArray(r['results']) ? (r['results'] as unknown[]) : [r];
@@ -115,6 +123,8 @@ export async function runTask(given: TaskEnv): Promise<TaskOutcome> {
 }
 
 const FACT_MODULES: ReadonlySet<string> = new Set(['facts']);
+// Modules whose ansible_facts the engine places itself (facts, or variables at their own precedence).
+const ENGINE_FACT_SETTERS: ReadonlySet<string> = new Set(['facts', 'set_fact', 'include_vars']);
 
 /**
  * The task's variables, lowest first, as Ansible ranks them: the roles' defaults lowest

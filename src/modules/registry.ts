@@ -28,6 +28,9 @@ import { pauseModule } from './engine/pause.js';
 import { pingModule } from './engine/ping.js';
 import { serviceModule } from './system/service/service.js';
 import { setFactModule } from './engine/set-fact.js';
+import { systemdModule } from './system/systemd/systemd.js';
+import { serviceFactsModule } from './system/service-facts/service-facts.js';
+import { packageFactsModule } from './system/package-facts/package-facts.js';
 import { shellModule } from './system/shell.js';
 import { rawModule } from './system/raw.js';
 import { scriptModule } from './system/script.js';
@@ -53,6 +56,9 @@ const MODULES: readonly Module[] = [
   kvmCheckModule,
   packageModule,
   serviceModule,
+  systemdModule,
+  serviceFactsModule,
+  packageFactsModule,
   libvirtDomainModule,
   libvirtNetworkModule,
   diskImageModule,

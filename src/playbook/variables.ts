@@ -93,8 +93,12 @@ export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: R
 }
 
 /** Add what the task defines for later tasks; false when that is not knowable (an opaque include_vars). */
+// Facts modules other than setup return, and the variables they become (Ansible's fact injection).
+const RETURNS_FACTS: Readonly<Record<string, readonly string[]>> = { service_facts: ['services'], package_facts: ['packages'] };
+
 function define(t: BuiltTask, registered: Set<string>, includedVars: PlayForCheck['includedVars']): boolean {
   if (t.task.register) registered.add(t.task.register);
+  RETURNS_FACTS[t.task.module]?.forEach((n) => registered.add(n));
   if (SETS_ITS_ARGUMENTS.has(t.task.module)) Object.keys(t.task.args).forEach((k) => registered.add(k));
   if (!isIncludeVars(t)) return true;
   const names = includedVars?.get(t);

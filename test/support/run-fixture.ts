@@ -90,12 +90,13 @@ function modules(calls: Call[]): AnyModule[] {
     args: z.object({
       changed: z.boolean().default(false), fail: z.boolean().default(false), msg: z.string().default(''),
       rc: z.number().optional(), stdout: z.string().optional(), value: z.unknown().optional(), diff: z.string().optional(),
+      facts: z.record(z.string(), z.unknown()).optional(),
     }).strict(),
     async run(host, args: never, ctx) {
       await host.connect();
-      const a = args as { changed: boolean; fail: boolean; msg: string; rc?: number; stdout?: string; value?: unknown; diff?: string };
+      const a = args as { changed: boolean; fail: boolean; msg: string; rc?: number; stdout?: string; value?: unknown; diff?: string; facts?: Record<string, unknown> };
       record('probe', host, a as Record<string, unknown>, ctx);
-      const r: ModuleResult = { changed: a.changed, failed: a.fail, msg: a.msg, data: { value: a.value } };
+      const r: ModuleResult = { changed: a.changed, failed: a.fail, msg: a.msg, data: { value: a.value, ...(a.facts ? { ansible_facts: a.facts } : {}) } };
       if (a.rc !== undefined) r.rc = a.rc;
       if (a.stdout !== undefined) r.stdout = a.stdout;
       if (a.diff !== undefined && ctx.diff) r.diff = a.diff;

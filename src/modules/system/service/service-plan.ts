@@ -71,19 +71,31 @@ export function planService(want: Wanted, roles: readonly UnitRole[], status: Re
   return [...runs, ...enables];
 }
 
-/** The argv(s) for one action. sysv enable differs by family (update-rc.d vs chkconfig). */
-export function serviceCommands(mgr: ServiceMgr, family: string, a: PlannedAction): string[][] {
+/**
+ * The argv(s) for one action. sysv enable differs by family (update-rc.d vs chkconfig);
+ * an init script gets Ansible's `arguments` after the action, and is restarted as stop
+ * then start (Ansible's LinuxService: not every script has restart; `sleep` goes between).
+ */
+export function serviceCommands(mgr: ServiceMgr, family: string, a: PlannedAction, extra: readonly string[] = []): string[][] {
   if (mgr === 'systemd') return [['systemctl', a.action, a.unit]];
   if (a.action === 'enable' || a.action === 'disable') {
     if (family === 'RedHat') return [['chkconfig', a.unit, a.action === 'enable' ? 'on' : 'off']];
     // `defaults` creates the links when there are none; `enable` turns K links back to S.
     return a.action === 'enable' ? [['update-rc.d', a.unit, 'defaults'], ['update-rc.d', a.unit, 'enable']] : [['update-rc.d', a.unit, 'disable']];
   }
-  return [[`/etc/init.d/${a.unit}`, a.action]];
+  const script = `/etc/init.d/${a.unit}`;
+  if (a.action === 'restart') return [[script, 'stop', ...extra], [script, 'start', ...extra]];
+  return [[script, a.action, ...extra]];
+}
+
+/** Ansible's check_ps: a `ps auxww` line has the pattern (and is not Ansible's own `pattern=` argument). */
+export function psRunning(psOutput: string, pattern: string): boolean {
+  return psOutput.split('\n').some((line) => line.includes(pattern) && !line.includes('pattern='));
 }
 
 // Units arrive as positional parameters. sysv: the init script's own `status`, and
-// enabled = an S link in a multi-user runlevel (Debian rc2-5.d; RHEL rc.d/rc3.d).
+// enabled = an S link in some runlevel as Ansible's update-rc.d check has it (Debian
+// rc?.d, rcS.d included; RHEL rc.d/rc3.d or rc5.d).
 export const STATUS_SCRIPT = [
   'mgr=$1; shift',
   'for u in "$@"; do',
@@ -94,7 +106,7 @@ export const STATUS_SCRIPT = [
   '  else',
   '    if [ -x "/etc/init.d/$u" ]; then x=yes; else x=no; fi',
   '    a=inactive; [ $x = yes ] && "/etc/init.d/$u" status >/dev/null 2>&1 && a=active',
-  '    e=disabled; for l in /etc/rc[2345].d/S[0-9][0-9]"$u" /etc/rc.d/rc[35].d/S[0-9][0-9]"$u"; do [ -e "$l" ] && e=enabled; done',
+  '    e=disabled; for l in /etc/rc?.d/S??"$u" /etc/rc.d/rc[35].d/S??"$u"; do [ -e "$l" ] && e=enabled; done',
   '    printf "%s %s %s %s\\n" "$u" "$x" "$a" "$e"',
   '  fi',
   'done',

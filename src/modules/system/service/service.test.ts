@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { parseStatus, planService, resolveUnits, serviceCommands, STATUS_SCRIPT, type UnitStatus, type Wanted } from './service-plan.js';
+import { parseStatus, planService, psRunning, resolveUnits, serviceCommands, STATUS_SCRIPT, type UnitStatus, type Wanted } from './service-plan.js';
+import { UNIT_PROBE_SCRIPT } from '../systemd/systemd-show.js';
 import { serviceModule } from './service.js';
 import { fakeContext } from '../../../../test/support/module-context.js';
-import { loadProbeCases, RecordedHost } from '../../../../test/support/recorded-host.js';
+import { loadProbeCases, RecordedHost, runsScript } from '../../../../test/support/recorded-host.js';
 
 const st = (name: string, active: boolean, enabled: boolean, exists = true): [string, UnitStatus] => [name, { name, exists, active, enabled }];
 
@@ -115,5 +116,57 @@ describe('service module', () => {
   it('requires state or enabled at validate time', () => {
     assert.equal(serviceModule.args.safeParse({ name: 'nginx' }).success, false);
     assert.equal(serviceModule.args.safeParse({ name: 'nginx', enabled: 'yes' }).success, true);
+  });
+});
+
+describe('service module, Ansible\'s arguments', () => {
+  const sysvFacts = { service_mgr: 'sysv', os_family: 'Debian', libvirt_modular: false };
+  const isStatus = (argv: readonly string[]): boolean => argv[0] === 'sh' && argv[2] === STATUS_SCRIPT;
+  const line = (active: boolean, enabled = false): { stdout: string } => ({ stdout: `kvp ${'yes'} ${active ? 'active' : 'inactive'} ${enabled ? 'enabled' : 'disabled'}\n` });
+  const mutating = (host: RecordedHost): Array<readonly string[]> => host.commands().filter((argv) => !isStatus(argv) && argv[0] !== 'ps');
+
+  it('restarts an init script as stop then start, with the arguments after the action, and registers started', async () => {
+    const host = new RecordedHost().on(isStatus, line(true)).on((argv) => argv[0] === '/etc/init.d/kvp', {});
+    const r = await serviceModule.run(host, serviceModule.args.parse({ name: 'kvp', state: 'restarted', args: 'one "two three"', sleep: '0' }), fakeContext({ vars: { facts: sysvFacts } }));
+    assert.equal(r.changed, true, r.msg);
+    assert.deepEqual(mutating(host), [['/etc/init.d/kvp', 'stop', 'one', 'two three'], ['/etc/init.d/kvp', 'start', 'one', 'two three']]);
+    assert.equal(r.data?.['state'], 'started');
+    assert.equal(r.data?.['name'], 'kvp');
+  });
+
+  it('takes running from ps when given a pattern (Ansible\'s check_ps)', async () => {
+    const ps = 'USER PID COMMAND\nroot 10 sh -c while :; do sleep 3600; done kvp-daemon\nroot 11 python3 x.py pattern=kvp-daemon\n';
+    const host = new RecordedHost().on(isStatus, line(false)).on(['ps', 'auxww'], { stdout: ps });
+    const r = await serviceModule.run(host, serviceModule.args.parse({ name: 'kvp', state: 'started', pattern: 'kvp-daemon' }), fakeContext({ vars: { facts: sysvFacts } }));
+    assert.equal(r.changed, false, r.msg);
+    assert.deepEqual(mutating(host), []);
+    assert.equal(psRunning(ps.split('\n').filter((l) => !l.includes('sh -c')).join('\n'), 'kvp-daemon'), false);
+  });
+
+  it('registers the enablement asked for, and stopped for a stop', async () => {
+    const host = new RecordedHost().on(isStatus, line(true, true)).on(['/etc/init.d/kvp', 'stop'], {}).on(['update-rc.d'], {});
+    const r = await serviceModule.run(host, serviceModule.args.parse({ name: 'kvp', state: 'stopped', enabled: 'no' }), fakeContext({ vars: { facts: sysvFacts } }));
+    assert.equal(r.changed, true);
+    assert.equal(r.data?.['state'], 'stopped');
+    assert.equal(r.data?.['enabled'], false);
+    assert.deepEqual(mutating(host), [['/etc/init.d/kvp', 'stop'], ['update-rc.d', 'kvp', 'disable']]);
+  });
+
+  it('is the systemd module on a systemd host, warning about what systemd does not use', async () => {
+    const probe = loadProbeCases<unknown>('systemd-unit').find((c) => c.name === 'running-enabled')?.stdout ?? '';
+    const host = new RecordedHost().on(runsScript(UNIT_PROBE_SCRIPT), { stdout: probe.replace('ActiveState=active', 'ActiveState=inactive') }).on(['systemctl', 'start'], {});
+    const r = await serviceModule.run(host, serviceModule.args.parse({ name: 'ssh.service', state: 'started', pattern: 'sshd', sleep: 2 }), fakeContext({ vars: { facts: { service_mgr: 'systemd', os_family: 'Debian' } } }));
+    assert.equal(r.changed, true, r.msg);
+    assert.deepEqual(host.commands().filter((argv) => argv[0] === 'systemctl'), [['systemctl', 'start', 'ssh.service']]);
+    assert.deepEqual(r.data?.['warnings'], ['Ignoring "pattern" as it is not used in "systemd"', 'Ignoring "sleep" as it is not used in "systemd"']);
+    assert.equal((r.data?.['status'] as Record<string, string>)['ActiveState'], 'inactive');
+    assert.equal(r.data?.['state'], 'started');
+  });
+
+  it('takes use: systemd, sysvinit, service and auto, and refuses the other managers by name', () => {
+    for (const use of ['auto', 'systemd', 'sysvinit', 'service']) assert.equal(serviceModule.args.safeParse({ name: 'a', state: 'started', use }).success, true, use);
+    const r = serviceModule.args.safeParse({ name: 'a', state: 'started', use: 'openrc' });
+    assert.equal(r.success, false);
+    assert.match(r.error?.issues[0]?.message ?? '', /^use "openrc" is not supported by kvmplay/);
   });
 });
