@@ -24,6 +24,8 @@ import { lineinfileModule } from './files/lineinfile/lineinfile.js';
 import type { ModuleResult, RunModuleContext } from './module.js';
 import type { Module } from './runner.js';
 import { packageModule } from './system/package/package.js';
+import { aptModule } from './system/package/apt.js';
+import { dnfModule, yumModule } from './system/package/dnf.js';
 import { pauseModule } from './engine/pause.js';
 import { pingModule } from './engine/ping.js';
 import { serviceModule } from './system/service/service.js';
@@ -55,6 +57,9 @@ const MODULES: readonly Module[] = [
   factsModule,
   kvmCheckModule,
   packageModule,
+  aptModule,
+  dnfModule,
+  yumModule,
   serviceModule,
   systemdModule,
   serviceFactsModule,

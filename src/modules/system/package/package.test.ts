@@ -159,4 +159,21 @@ describe('package module', () => {
   it('refuses names that could be options', () => {
     assert.equal(packageModule.args.safeParse({ name: '-oAPT::x' }).success, false);
   });
+
+  it('uses the package manager named by use instead of the pkg_mgr fact', async () => {
+    const host = recorded([]);
+    const r = await packageModule.run(host, packageModule.args.parse({ name: 'bridge-utils', use: 'apt' }), fakeContext({ vars: { facts: { ...facts, pkg_mgr: 'unknown' } } }));
+    assert.equal(r.msg, 'install bridge-utils');
+    assert.equal(host.commands().at(-1)?.[2], 'apt-get');
+  });
+
+  it('refuses a manager it cannot use and the managers\' own arguments, by name', () => {
+    const issue = (a: Record<string, unknown>): string => {
+      const r = packageModule.args.safeParse(a);
+      return r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    };
+    assert.match(issue({ name: 'x', use: 'zypper' }), /^use: is not a package manager kvmplay's package can use \(auto, apt, dnf, yum\)$/);
+    assert.match(issue({ name: 'x', cache_valid_time: 3600 }), /"cache_valid_time" is not supported by kvmplay's package .*: use apt, dnf or yum/);
+    assert.match(issue({ name: 'x', enablerepo: 'epel' }), /"enablerepo" is not supported by kvmplay's package/);
+  });
 });

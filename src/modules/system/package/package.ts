@@ -15,12 +15,31 @@ import { mustRun, runOptions } from '../../remote.js';
 // A name can never be taken for an option of apt-get/dnf (leading `-`) nor split.
 const pkgName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._:~=*-]*$/, { message: 'must be a package name' });
 
+// Ansible's package passes every other argument to the manager's module; kvmplay's
+// package maps the KVM stack's names per family and takes the common ones only.
+const BACKEND_ONLY = [
+  'cache_valid_time', 'purge', 'deb', 'default_release', 'force', 'clean', 'allow_unauthenticated', 'allow_downgrade',
+  'allow_change_held_packages', 'upgrade', 'dpkg_options', 'autoremove', 'autoclean', 'fail_on_autoremove', 'policy_rc_d',
+  'only_upgrade', 'force_apt_get', 'lock_timeout', 'update_cache_retries', 'update_cache_retry_max_delay', 'list', 'enablerepo',
+  'disablerepo', 'conf_file', 'disable_gpg_check', 'installroot', 'releasever', 'exclude', 'skip_broken', 'update_only',
+  'security', 'bugfix', 'enable_plugin', 'disable_plugin', 'disable_excludes', 'validate_certs', 'sslverify',
+  'install_repoquery', 'download_only', 'download_dir', 'install_weak_deps', 'allowerasing', 'nobest', 'cacheonly', 'use_backend',
+] as const;
+const backendOnly = (name: string) => z.unknown().refine(() => false, {
+  message: `"${name}" is not supported by kvmplay's package (it takes name, state, use, update_cache and install_recommends): use apt, dnf or yum for the package manager's own arguments`,
+});
+
 const PackageArgs = z
   .object({
     name: z.union([pkgName, z.array(pkgName).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)),
     state: z.enum(['present', 'absent', 'latest']).default('present'),
+    /** Ansible's `use`: the package manager, or auto (the host's pkg_mgr fact). */
+    use: z.string().refine((u) => ['auto', 'apt', 'dnf', 'yum'].includes(u), {
+      message: 'is not a package manager kvmplay\'s package can use (auto, apt, dnf, yum)',
+    }).default('auto'),
     update_cache: boolish.default(false),
     install_recommends: boolish.default(false),
+    ...Object.fromEntries(BACKEND_ONLY.map((n) => [n, backendOnly(n).optional()])),
   })
   .strict();
 export type PackageArgs = z.infer<typeof PackageArgs>;
@@ -67,7 +86,7 @@ export interface PackageHostState {
 async function gatherPackages(host: Host, a: PackageArgs, ctx: ModuleContext): Promise<PackageHostState> {
   const timeoutMs = ctx.timeoutMs ?? PACKAGE_TIMEOUT_MS;
   const f = await factsFor(host, ctx, ['pkg_mgr', 'os_family', 'os_version', 'service_mgr']);
-  const mgr = f['pkg_mgr'];
+  const mgr = a.use !== 'auto' ? a.use : f['pkg_mgr'];
   if (mgr !== 'apt' && mgr !== 'dnf' && mgr !== 'yum') throw new TaskError(ctx.hostName, `no supported package manager on this host (found: ${String(mgr)})`);
   const { names, notes } = mapPackageNames(a.name, {
     family: String(f['os_family'] ?? ''),
