@@ -16,6 +16,11 @@ import { includeRoleModule } from './engine/include-role.js';
 import { includeTasksModule } from './engine/include-tasks.js';
 import { includeVarsModule } from './engine/include-vars.js';
 import { fileModule } from './files/file/file.js';
+import { fetchModule } from './files/fetch.js';
+import { findFilesModule } from './files/find/find.js';
+import { slurpModule } from './files/slurp.js';
+import { statModule } from './files/stat.js';
+import { tempfileModule } from './files/tempfile.js';
 import { groupByModule } from './engine/group-by.js';
 import { kvmCheckModule } from './system/kvm-check.js';
 import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
@@ -54,6 +59,11 @@ const MODULES: readonly Module[] = [
   templateModule,
   fileModule,
   lineinfileModule,
+  statModule,
+  slurpModule,
+  findFilesModule,
+  tempfileModule,
+  fetchModule,
   factsModule,
   kvmCheckModule,
   packageModule,

@@ -61,11 +61,11 @@ export function kvmplayOutcomes(stdout: string, host: string): string[] {
   ]);
 }
 
-/** The same lines from ansible-playbook's json callback. */
-export function ansibleOutcomes(stdout: string, host: string): string[] {
+/** The same lines from ansible-playbook's json callback (`items: false`: the tasks' lines only). */
+export function ansibleOutcomes(stdout: string, host: string, opts: { items?: boolean } = {}): string[] {
   return ansibleTaskResults(parseAnsibleJson(stdout)).filter((r) => r.host === host).flatMap((r) => [
     `${r.task}: ${r.status}`,
-    ...(r.items ?? []).map((i) => `${r.task} [${i.label}]: ${i.status}`),
+    ...(opts.items === false ? [] : (r.items ?? []).map((i) => `${r.task} [${i.label}]: ${i.status}`)),
   ]);
 }
 
@@ -158,11 +158,12 @@ export class TwinLab {
     const [a2, k2] = o.ansibleHost === o.kvmplayHost
       ? await Promise.all([ansibleRun(), kvmplayRun()])
       : [await ansibleRun(), await kvmplayRun()];
+    if (k2.code !== 0 && k2.code !== 2) return { problems: [...problems, `kvmplay's second run failed: ${explain(k2, { tail: true })}`], outcomes, ansible: a, kvmplay: k };
     const second = textDiff('task outcomes, second run', lines(ansibleOutcomes(a2.stdout, o.ansibleHost)), lines(kvmplayOutcomes(k2.stdout, o.kvmplayHost)));
     if (second) problems.push(`the second run's task outcomes differ:\n${second}`);
-    if (k2.code === 0 || k2.code === 2) {
+    {
       const changed = lastJsonLine<RecapJson>(k2.stdout).hosts[o.kvmplayHost]?.changed;
-      const ansibleChanged = ansibleOutcomes(a2.stdout, o.ansibleHost).filter((l) => / changed$/.test(l)).length;
+      const ansibleChanged = ansibleOutcomes(a2.stdout, o.ansibleHost, { items: false }).filter((l) => / changed$/.test(l)).length;
       if (changed !== ansibleChanged && changed !== 0) problems.push(`the second kvmplay run changed ${changed} task(s) (ansible-playbook: ${ansibleChanged})`);
     }
     const moved = textDiff(`state of ${o.kvmplayHost} after the second kvmplay run`, kState, await o.state(o.kvmplayHost, kRoot));
