@@ -4,6 +4,7 @@ import type { Host } from '../transport/host.js';
 import { addHostModule } from './engine/add-host.js';
 import { assertModule } from './engine/assert.js';
 import { asyncStatusModule } from './system/async-status.js';
+import { blockinfileModule } from './files/blockinfile/blockinfile.js';
 import { bridgeModule } from './network/bridge/bridge.js';
 import { commandModule } from './system/command.js';
 import { copyModule } from './files/copy.js';
@@ -33,6 +34,7 @@ import { aptModule } from './system/package/apt.js';
 import { dnfModule, yumModule } from './system/package/dnf.js';
 import { pauseModule } from './engine/pause.js';
 import { pingModule } from './engine/ping.js';
+import { replaceModule } from './files/replace.js';
 import { serviceModule } from './system/service/service.js';
 import { setFactModule } from './engine/set-fact.js';
 import { systemdModule } from './system/systemd/systemd.js';
@@ -64,6 +66,8 @@ const MODULES: readonly Module[] = [
   findFilesModule,
   tempfileModule,
   fetchModule,
+  blockinfileModule,
+  replaceModule,
   factsModule,
   kvmCheckModule,
   packageModule,

@@ -44,6 +44,9 @@ const CASES: Case[] = [
   { name: 'removes every line the regexp matches', before: '#x\ny\n#z\n', args: { state: 'absent', regexp: '^#' }, after: 'y\n', msg: '2 line(s) removed' },
   { name: 'removes every line containing search_string', before: 'a foo\nb\n', args: { state: 'absent', searchString: 'foo' }, after: 'b\n', msg: '1 line(s) removed' },
   { name: 'removes nothing when nothing matches', before: 'a\n', args: { state: 'absent', line: 'z' }, after: 'a\n', msg: '' },
+  { name: 'matches a regexp that takes the line\'s newline, as Python searches the whole line', before: 'a\nb\nc\n', args: { regexp: 'b\\n', line: 'B' }, after: 'a\nB\nc\n', msg: 'line replaced' },
+  { name: 'matches \\Z only after the line\'s newline, as Python', before: 'a\nb\nc\n', args: { regexp: 'c\\Z', line: 'C' }, after: 'a\nb\nc\nC\n', msg: 'line added' },
+  { name: 'captures the newline a group takes into the backrefs, as Python', before: 'a\nb\nc\n', args: { regexp: '^(b)(\\s*)', line: '\\1\\2X', backrefs: true }, after: 'a\nb\nX\nc\n', msg: 'line replaced', notIdempotent: true },
   { name: 'keeps shell metacharacters in the line literally', before: '', args: { line: `echo "$(id)"; rm -rf / & <x> 'q'` }, after: `echo "$(id)"; rm -rf / & <x> 'q'\n`, msg: 'line added' },
 ];
 

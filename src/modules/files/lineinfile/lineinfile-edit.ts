@@ -4,7 +4,7 @@
 // Text is a "binary string" (one char per byte, latin1) like Python's bytes, so a file
 // that is not UTF-8 is written back byte for byte; the caller converts line/regexp too.
 // Regexps are Python's, run on RE2 (linear time; no backreferences or lookaround).
-// Each line is matched without its trailing newline (Python's `$` matches before it).
+// Each line is matched as Python's `$` sees it (pyLineRegExp).
 import { compileUserRegex, type RegexMatch, type UserRegex } from '../../../jinja/regex.js';
 
 export interface LineEditArgs {
@@ -49,6 +49,25 @@ export function pyRegExp(pattern: string): UserRegex {
   return compileUserRegex(pattern);
 }
 
+/** A Python regexp searched in one line that keeps its newline, as Python's `re.search(line)`. */
+export interface LineRegex {
+  search(line: string): boolean;
+  exec(line: string): RegexMatch | null;
+}
+
+/**
+ * Python's `$` (without MULTILINE) matches at the end and before a final newline; RE2's
+ * only at the end. So the line is tried whole first (a match there is one Python finds,
+ * with the same groups: `^(b)(\s*)` takes the newline), then without its newline (the
+ * usual `^x=.*$`). A pattern with `\Z` (the very end, after the newline) is only tried whole.
+ */
+export function pyLineRegExp(pattern: string): LineRegex {
+  const re = pyRegExp(pattern);
+  const wholeOnly = /(?<!\\)(?:\\\\)*\\Z/.test(pattern);
+  const exec = (line: string): RegexMatch | null => re.exec(line) ?? (line.endsWith(NL) && !wholeOnly ? re.exec(line.slice(0, -1)) : null);
+  return { exec, search: (line) => exec(line) !== null };
+}
+
 /** Python's match.expand(): `\1`, `\g<1>`, `\g<name>`, `\n`, `\t`, `\\`. */
 export function expandMatch(m: RegexMatch, template: string): string {
   return template.replace(/\\(g<([^>]+)>|\d{1,2}|[ntr\\])/g, (_all, esc: string, ref: string | undefined) => {
@@ -59,16 +78,15 @@ export function expandMatch(m: RegexMatch, template: string): string {
 }
 
 const strip = (l: string): string => l.replace(/[\r\n]+$/, '');
-const body = (l: string): string => (l.endsWith(NL) ? l.slice(0, -1) : l);
 
 function present(lines: string[], a: LineEditArgs): LineEdit {
   const line = a.line ?? '';
   let insAfter = a.insertafter;
   const insBefore = a.insertbefore;
   if (insAfter === undefined && insBefore === undefined) insAfter = 'EOF';
-  const reMatch = a.regexp !== undefined ? pyRegExp(a.regexp) : null;
-  const reIns = insAfter !== undefined && insAfter !== 'BOF' && insAfter !== 'EOF' ? pyRegExp(insAfter)
-    : insBefore !== undefined && insBefore !== 'BOF' ? pyRegExp(insBefore) : null;
+  const reMatch = a.regexp !== undefined ? pyLineRegExp(a.regexp) : null;
+  const reIns = insAfter !== undefined && insAfter !== 'BOF' && insAfter !== 'EOF' ? pyLineRegExp(insAfter)
+    : insBefore !== undefined && insBefore !== 'BOF' ? pyLineRegExp(insBefore) : null;
 
   // index: the line regexp/search_string/exact line matched; insertAt: from insertafter/before.
   let index = -1;
@@ -77,7 +95,7 @@ function present(lines: string[], a: LineEditArgs): LineEdit {
   let found = false;
   if (reMatch) {
     for (let i = 0; i < lines.length; i++) {
-      const m = reMatch.exec(body(lines[i]!));
+      const m = reMatch.exec(lines[i]!);
       if (m) {
         index = i;
         match = m;
@@ -100,7 +118,7 @@ function present(lines: string[], a: LineEditArgs): LineEdit {
     for (let i = 0; i < lines.length; i++) {
       if (strip(lines[i]!) === line) {
         index = i;
-      } else if (reIns && reIns.search(body(lines[i]!))) {
+      } else if (reIns && reIns.search(lines[i]!)) {
         insertAt = insAfter !== undefined ? i + 1 : i;
         if (a.firstmatch) break;
       }
@@ -143,9 +161,9 @@ function present(lines: string[], a: LineEditArgs): LineEdit {
 }
 
 function absent(lines: string[], a: LineEditArgs): LineEdit {
-  const re = a.regexp !== undefined ? pyRegExp(a.regexp) : null;
+  const re = a.regexp !== undefined ? pyLineRegExp(a.regexp) : null;
   const matches = (l: string): boolean => {
-    if (re) return re.search(body(l));
+    if (re) return re.search(l);
     if (a.searchString !== undefined) return l.includes(a.searchString);
     return strip(l) === (a.line ?? '');
   };

@@ -63,7 +63,8 @@ describe('lineinfile module', () => {
     const missing = await lineinfile(host, { path, line: 'a=1' });
     assert.deepEqual([missing.failed, missing.rc, missing.msg], [true, 257, `Destination ${path} does not exist !`]);
     const created = await lineinfile(host, { path, line: 'a=1', create: true, mode: '0600' });
-    assert.deepEqual([created.changed, created.msg], [true, 'line added']);
+    // As Ansible: the new file gets 0666 & ~umask, then the wanted mode (an attribute change).
+    assert.deepEqual([created.changed, created.msg], [true, 'line added and ownership, perms or SE linux context changed']);
     assert.equal(readFileSync(path, 'utf8'), 'a=1\n');
     assert.equal(statSync(path).mode & 0o7777, 0o600);
   });
@@ -79,7 +80,8 @@ describe('lineinfile module', () => {
 
   it('reports "file not present" for absent on a missing file', async () => {
     const r = await lineinfile(host, { path: join(dir, 'none'), line: 'x', state: 'absent' });
-    assert.deepEqual([r.changed, r.msg, r.data], [false, 'file not present', { found: 0, backup: '' }]);
+    // As Ansible's: neither `found` nor `backup` in this result.
+    assert.deepEqual([r.changed, r.msg, r.data], [false, 'file not present', undefined]);
   });
 
   it('writes bytes that are not UTF-8 back unchanged', async () => {
@@ -138,6 +140,25 @@ describe('lineinfile module', () => {
     assert.throws(() => parse({ path: '/x', state: 'absent' }), /one of line, search_string, or regexp/);
     assert.throws(() => parse({ line: 'a' }), /missing required argument path/);
     assert.equal(parse({ path: '/x', line: 'a', create: 'yes' }).create, true);
+    assert.equal(parse({ path: '/x', line: 8080 }).line, '8080');
     assert.deepEqual(parse({ destfile: '/x', value: 'a', regex: '^a' }), parse({ path: '/x', line: 'a', regexp: '^a' }));
+    // The common file arguments: unsafe_writes changes nothing (kvmplay always writes atomically), the rest is refused by name.
+    assert.equal(parse({ path: '/x', line: 'a', unsafe_writes: 'yes' }).unsafe_writes, true);
+    assert.throws(() => parse({ path: '/x', line: 'a', seuser: 'system_u' }), /.{1,2}seuser.{1,2} is not supported by kvmplay \(SELinux contexts\)/);
+    assert.throws(() => parse({ path: '/x', line: 'a', attributes: 'i' }), /.{1,2}attributes.{1,2} is not supported by kvmplay \(chattr file attributes\)/);
+  });
+
+  it('warns, as Ansible, that an empty regexp matches every line', async () => {
+    const path = join(dir, 'x');
+    writeFileSync(path, 'a\nb\n');
+    const r = await lineinfile(host, { path, regexp: '', line: 'c' });
+    assert.deepEqual([r.msg, readFileSync(path, 'utf8')], ['line replaced', 'a\nc\n']);
+    assert.match(String((r.data?.warnings as string[])[0]), /^The regular expression is an empty string, which will match every line in the file\..* use '\^' to match every line/);
+  });
+
+  it('says only what happened to the line in check mode for a new file (Ansible stops before the attribute check)', async () => {
+    const path = join(dir, 'new');
+    const r = await lineinfile(host, { path, line: 'a', create: true, mode: '0600' }, { check: true });
+    assert.deepEqual([r.changed, r.msg], [true, 'line added']);
   });
 });

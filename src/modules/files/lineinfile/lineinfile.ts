@@ -2,21 +2,21 @@
 // Probe with content → pure edit (lineinfile-edit.ts) → the content writer.
 import { z } from 'zod';
 import { absPath, argumentSpec, boolish, fileArgs, validateArg } from '../../args.js';
-import { applyWrite, describeWrite, planWrite, type ContentChange } from '../content-writer.js';
+import { describeWrite, type ContentChange } from '../content-writer.js';
 import { editLines } from './lineinfile-edit.js';
-import { parseMode } from '../mode.js';
-import { probeFile } from '../remote-file.js';
 import { defineModule } from '../../runner.js';
+import { ansibleStr, applyEdit, editLinkRefusal, gatherEditable, otherFileArgs, planEdit, refuseOtherFileArgs } from '../text-edit.js';
 
 const shape = {
   // Required (given directly or by an alias): argumentSpec checks it.
   path: absPath.optional(),
   state: z.enum(['present', 'absent']).default('present'),
-  line: z.string().optional(),
-  regexp: z.string().optional(),
-  search_string: z.string().optional(),
-  insertafter: z.string().optional(),
-  insertbefore: z.string().optional(),
+  // Ansible's `str`: `line: 8080` is the text 8080.
+  line: ansibleStr.optional(),
+  regexp: ansibleStr.optional(),
+  search_string: ansibleStr.optional(),
+  insertafter: ansibleStr.optional(),
+  insertbefore: ansibleStr.optional(),
   // No default here: Ansible counts an explicit `backrefs: false` in mutually_exclusive.
   backrefs: boolish.optional(),
   firstmatch: boolish.default(false),
@@ -29,6 +29,7 @@ const shape = {
   follow: boolish.optional(),
   validate: validateArg.optional(),
   ...fileArgs,
+  ...otherFileArgs,
 };
 
 export const LineinfileArgs = argumentSpec(shape, {
@@ -39,6 +40,7 @@ export const LineinfileArgs = argumentSpec(shape, {
 }).superRefine((a, ctx) => {
   // Checked by lineinfile.py itself, with these messages.
   const issue = (message: string): void => ctx.addIssue({ code: 'custom', message });
+  refuseOtherFileArgs(a, ctx);
   if (a.state === 'present' && a.backrefs === true && a.regexp === undefined) issue('regexp is required with backrefs=true');
   if (a.state === 'present' && a.line === undefined) issue('line is required with state=present');
   if (a.state === 'absent' && a.line === undefined && a.regexp === undefined && a.search_string === undefined) {
@@ -50,26 +52,27 @@ export type LineinfileArgs = z.infer<typeof LineinfileArgs>;
 // Python works on bytes: the file, the line and the regexps become binary strings.
 const bin = (s: string | undefined): string | undefined => (s === undefined ? undefined : Buffer.from(s, 'utf8').toString('latin1'));
 
-const ATTRS_CHANGED = 'ownership, perms or SE linux context changed';
+/** Ansible's warning for an empty regexp or search_string (it matches every line). */
+function emptyPatternWarnings(a: LineinfileArgs): string[] {
+  const which = a.regexp === '' ? 'regular expression' : a.search_string === '' ? 'search string' : null;
+  if (which === null) return [];
+  const tail = a.regexp === '' ? " If this is desired, use '^' to match every line in the file and avoid this warning." : '';
+  return [`The ${which} is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending.${tail}`];
+}
 
 export const lineinfileModule = defineModule({
   names: ['lineinfile'],
   args: LineinfileArgs,
-  async gather(host, a, ctx) {
-    const path = a.path;
-    const cur = await probeFile(host, path, ctx, { follow: a.follow === true, content: true });
-    const trusted = cur.kind === 'link' && a.follow === undefined && cur.dirWritableBy.length === 0;
-    return trusted ? probeFile(host, path, ctx, { follow: true, content: true }) : cur;
-  },
+  gather: (host, a, ctx) => gatherEditable(host, a.path, ctx, a.follow),
   plan(a, cur) {
     const path = a.path;
+    const warned = emptyPatternWarnings(a);
+    const warnings = warned.length > 0 ? { warnings: warned } : {};
     if (cur.kind === 'directory') return { fail: `Path ${path} is a directory !`, rc: 256 };
-    if (cur.kind === 'link') {
-      const why = a.follow === false ? 'follow is false' : `its directory is writable by ${cur.dirWritableBy.join(', ')}`;
-      return { fail: `${path} is a symlink (to ${cur.linkTarget ?? '?'}) and ${why}: set follow: true to edit the file it points to`, rc: 257 };
-    }
+    if (cur.kind === 'link') return editLinkRefusal(path, cur, a.follow);
     if (cur.kind === 'absent') {
-      if (a.state === 'absent') return { changes: [], okMsg: 'file not present', data: { found: 0, backup: '' } };
+      // Ansible's result here has neither `found` nor `backup`.
+      if (a.state === 'absent') return { changes: [], okMsg: 'file not present', data: warnings };
       if (!a.create) return { fail: `Destination ${path} does not exist !`, rc: 257 };
     }
     // A bad regexp throws (SyntaxError): the task fails, the host's file is untouched.
@@ -83,27 +86,24 @@ export const lineinfileModule = defineModule({
       backrefs: a.backrefs ?? false,
       firstmatch: a.firstmatch,
     });
-    const plan = planWrite({
-      dest: path,
+    const plan = planEdit({
+      path,
       content: Buffer.from(edit.content, 'latin1'),
+      msg: edit.msg,
       backup: a.backup,
-      makeParent: a.create,
-      ...(a.mode !== undefined ? { mode: parseMode(a.mode) } : {}),
-      ...(a.owner !== undefined ? { owner: a.owner } : {}),
-      ...(a.group !== undefined ? { group: a.group } : {}),
-      ...(a.validate !== undefined ? { validate: a.validate } : {}),
+      create: a.create,
+      mode: a.mode,
+      owner: a.owner,
+      group: a.group,
+      validate: a.validate,
+      // Ansible's keys: `backup` (the backup's path, '' without one), `found` for absent.
+      data: { backup: '', ...(a.state === 'absent' ? { found: edit.found ?? 0 } : {}) },
     }, cur);
-    if ('fail' in plan) return plan;
-    // Ansible's messages: what happened to the line, then the attributes; the same in check mode.
-    const change = plan.changes[0];
-    const msg = [edit.msg, change?.attrsChanged ? ATTRS_CHANGED : ''].filter((m) => m !== '').join(' and ');
-    const data = { ...plan.data, backup: '', ...(a.state === 'absent' ? { found: edit.found ?? 0 } : {}) };
-    return { ...plan, data, okMsg: msg, checkMsg: msg, changes: change ? [{ ...change, msg }] : [] };
+    if ('fail' in plan || warned.length === 0) return plan;
+    const other = plan.data?.['warnings'];
+    return { ...plan, data: { ...plan.data, warnings: [...warned, ...(Array.isArray(other) ? other : [])] } };
   },
   describe: (c: ContentChange) => describeWrite(c),
-  async apply(host, _a, c, ctx) {
-    const step = await applyWrite(host, ctx, c);
-    const backup = step.data?.backup_file;
-    return backup === undefined ? step : { ...step, data: { ...step.data, backup } };
-  },
+  // kvmplay also returns it as backup_file, as copy does.
+  apply: (host, _a, c, ctx) => applyEdit(host, ctx, c, ['backup', 'backup_file']),
 });
