@@ -44,6 +44,13 @@ import { shellModule } from './system/shell.js';
 import { rawModule } from './system/raw.js';
 import { scriptModule } from './system/script.js';
 import { templateModule } from './files/template.js';
+import { userModule } from './system/user/user.js';
+import { groupModule } from './system/group.js';
+import { authorizedKeyModule } from './system/authorized-key/authorized-key.js';
+import { sysctlModule } from './system/sysctl.js';
+import { modprobeModule } from './system/modprobe.js';
+import { hostnameModule } from './system/hostname.js';
+import { rebootModule } from './system/reboot.js';
 import { virshModule } from './libvirt/virsh-module.js';
 import { waitForConnectionModule } from './engine/wait-for-connection.js';
 import { waitForModule } from './system/wait-for.js';
@@ -84,6 +91,13 @@ const MODULES: readonly Module[] = [
   virshModule,
   bridgeModule,
   waitForModule,
+  userModule,
+  groupModule,
+  authorizedKeyModule,
+  sysctlModule,
+  modprobeModule,
+  hostnameModule,
+  rebootModule,
   // Ansible's engine-level modules: decided on the control machine (ping also reaches the host).
   debugModule,
   assertModule,
