@@ -11,7 +11,7 @@ import type { RunContext } from './run-context.js';
 import type { Scope } from './scope.js';
 import { templateFileVars, withVariables } from './template-vars.js';
 
-type LocalAccess = Pick<ModuleContext, 'readLocalFile' | 'renderTemplateFile' | 'taskSearchPath'>;
+type LocalAccess = Pick<ModuleContext, 'readLocalFile' | 'renderTemplateFile' | 'taskSearchPath' | 'localPath'>;
 
 /** As the loader names files in messages: relative to the working directory when inside it. */
 export function displayPath(path: string): string {
@@ -36,15 +36,19 @@ export function localAccess(ctx: RunContext, playDir: string, scope: Scope, role
       const path = await find(src);
       return { path, content: await readFile(path) };
     },
+    localPath: find,
     async renderTemplateFile(src, opts = {}) {
       const path = await find(src);
       // A Handlebars file escapes for its output format: by its own name, else by where it
       // is written; the loader compiled it under its own name's format, another format is another entry.
       const format = isHandlebarsFile(path) ? templateFormat(path, opts.dest) : undefined;
-      const key = format === undefined || format === formatFor(path) ? path : `${path}\0${format}`;
+      // The task's trim_blocks/lstrip_blocks make another compiled template too.
+      const jinja = opts.jinja && Object.keys(opts.jinja).length > 0 && !isHandlebarsFile(path) ? opts.jinja : undefined;
+      const base = format === undefined || format === formatFor(path) ? path : `${path}\0${format}`;
+      const key = jinja ? `${base}\0${JSON.stringify(jinja)}` : base;
       let compiled = ctx.localTemplates.get(key);
       if (!compiled) {
-        compiled = compileTemplateFile(await readFile(path, 'utf8'), { name: displayPath(path), path, ...(format ? { format } : {}) });
+        compiled = compileTemplateFile(await readFile(path, 'utf8'), { name: displayPath(path), path, ...(format ? { format } : {}), ...(jinja ? { jinja } : {}) });
         ctx.localTemplates.set(key, compiled);
       }
       // A Jinja file also sees Ansible's template variables (ansible_managed, template_path…).

@@ -29,9 +29,20 @@ export interface ModuleContext {
    * format (the escaping) comes from its name, or, when the name says nothing (plain
    * text), from `dest`: `site.conf.hbs` written to `…/ifcfg-br0` is escaped as ifcfg.
    */
-  renderTemplateFile(src: string, opts?: { dest?: string }): Promise<{ path: string; content: string }>;
+  renderTemplateFile(src: string, opts?: { dest?: string; jinja?: TemplateOverrides }): Promise<{ path: string; content: string }>;
+  /**
+   * Where a task's `src` is on the control machine (a file or a folder), looked up as
+   * readLocalFile looks it up: for modules that copy folders (copy's src directory).
+   */
+  localPath?(src: string): Promise<string>;
   /** Where the task's own relative files are looked up (include_vars); missing: the working directory. */
   taskSearchPath?: TaskSearchPath;
+}
+
+/** The template module's Jinja settings a task may change (trim_blocks, lstrip_blocks); a `#jinja2:` line still wins. */
+export interface TemplateOverrides {
+  trimBlocks?: boolean;
+  lstripBlocks?: boolean;
 }
 
 /**

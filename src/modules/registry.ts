@@ -44,6 +44,8 @@ import { shellModule } from './system/shell.js';
 import { rawModule } from './system/raw.js';
 import { scriptModule } from './system/script.js';
 import { templateModule } from './files/template.js';
+import { getUrlModule } from './files/get-url.js';
+import { unarchiveModule } from './files/unarchive.js';
 import { userModule } from './system/user/user.js';
 import { groupModule } from './system/group.js';
 import { authorizedKeyModule } from './system/authorized-key/authorized-key.js';
@@ -66,6 +68,8 @@ const MODULES: readonly Module[] = [
   asyncStatusModule,
   copyModule,
   templateModule,
+  getUrlModule,
+  unarchiveModule,
   fileModule,
   lineinfileModule,
   statModule,

@@ -64,6 +64,8 @@ export interface TemplateFileOptions {
   path: string;
   /** Handlebars output format; default from the name. */
   format?: TemplateFormat;
+  /** The template module's trim_blocks/lstrip_blocks arguments (a `#jinja2:` line still wins, as in Ansible). */
+  jinja?: Partial<Pick<JinjaOptions, 'trimBlocks' | 'lstripBlocks'>>;
 }
 
 /** Compile a template file; throws TemplateError (Handlebars), ExprSyntaxError (Jinja) or Error (bad #jinja2: line). */
@@ -78,6 +80,7 @@ export function compileTemplateFile(source: string, opts: TemplateFileOptions): 
     headerLines: body === source ? 0 : 1,
     template: compileJinja(body, {
       ...TEMPLATE_MODULE_OPTIONS,
+      ...opts.jinja,
       ...options,
       name: opts.name,
       include: (name) => readFileSync(isAbsolute(name) ? name : resolve(join(dir, name)), 'utf8'),

@@ -170,7 +170,8 @@ describe('copy module', () => {
     const dest = join(dir, 'x');
     writeFileSync(dest, 'mine\n');
     const r = await copy(host, { dest, content: 'theirs\n', force: 'no' });
-    assert.deepEqual([r.changed, r.msg], [false, 'file already exists']);
+    // Ansible's copy action runs no module then: the result has no message.
+    assert.deepEqual([r.changed, r.msg], [false, '']);
     assert.equal(readFileSync(dest, 'utf8'), 'mine\n');
   });
 

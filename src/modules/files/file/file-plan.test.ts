@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { planFile, recursiveModeArg, type FileChange, type FileWant, type TreeEntry } from './file-plan.js';
+import { planFile, recursiveModeArg, type FileChange, type FileExtra, type FileWant, type TreeEntry } from './file-plan.js';
 import { parseMode } from '../mode.js';
 import type { RemoteFile } from '../remote-file.js';
 import { absent, directory, regular, symlink } from '../../../../test/support/remote-file-state.js';
@@ -11,9 +11,12 @@ interface Case {
   want: Partial<FileWant>;
   cur: RemoteFile;
   tree?: TreeEntry[];
+  extra?: FileExtra;
   changes?: FileChange[];
   fail?: RegExp;
 }
+
+const NOW = { atime: 'now', mtime: 'now' } as const;
 
 const entry = (over: Partial<TreeEntry>): TreeEntry => ({ mode: 0o644, uid: 0, gid: 0, owner: 'root', group: 'root', kind: 'file', ...over });
 
@@ -34,8 +37,18 @@ const CASES: Case[] = [
   { name: 'takes the existing kind when no state is given', want: { mode: parseMode('0700') }, cur: directory({ mode: 0o700 }), changes: [] },
   { name: 'touches a missing file into existence', want: { state: 'touch' }, cur: absent(), changes: [{ kind: 'touch' }] },
   { name: 'touches a new file and gives it its mode', want: { state: 'touch', mode: parseMode('0600') }, cur: absent(), changes: [{ kind: 'touch' }, { kind: 'chmod', mode: 0o600 }] },
-  { name: 'touches an existing file again (always changed, as in Ansible)', want: { state: 'touch' }, cur: regular(), changes: [{ kind: 'touch' }] },
-  { name: 'cannot touch in a missing directory', want: { state: 'touch' }, cur: absent({ parent: 'absent' }), fail: /does not exist/ },
+  { name: 'touches an existing file again (always changed, as in Ansible)', want: { state: 'touch', times: NOW }, cur: regular(), changes: [{ kind: 'times', atime: 'now', mtime: 'now' }] },
+  { name: 'touches a new file once: creating it sets the times', want: { state: 'touch', times: NOW }, cur: absent(), changes: [{ kind: 'touch' }] },
+  { name: 'leaves an existing file alone when touched with both times preserved', want: { state: 'touch' }, cur: regular(), changes: [] },
+  { name: 'sets given times only when they differ', want: { state: 'file', times: { atime: null, mtime: 1700000000 } }, cur: regular(), extra: { times: { atime: '1.5', mtime: '1700000000.000000000' } }, changes: [] },
+  { name: 'sets a given time over one with a fraction of a second', want: { state: 'file', times: { atime: 1700000000, mtime: null } }, cur: regular(), extra: { times: { atime: '1700000000.250000000', mtime: '9' } }, changes: [{ kind: 'times', atime: 1700000000, mtime: null }] },
+  { name: 'cannot touch in a missing directory', want: { state: 'touch' }, cur: absent({ parent: 'absent' }), fail: /No such file or directory/ },
+  { name: 'creates a hard link to src', want: { state: 'hard', src: '/srv/a' }, cur: absent(), extra: { hard: { pathId: null, pathLinks: 0, srcId: '1:2' } }, changes: [{ kind: 'hardlink', src: '/srv/a', replace: false }] },
+  { name: 'leaves a hard link to the same inode', want: { state: 'hard', src: '/srv/a' }, cur: regular(), extra: { hard: { pathId: '1:2', pathLinks: 2, srcId: '1:2' } }, changes: [] },
+  { name: 'refuses to replace another hard link without force', want: { state: 'hard', src: '/srv/a' }, cur: regular(), extra: { hard: { pathId: '1:3', pathLinks: 2, srcId: '1:2' } }, fail: /^Cannot link, different hard link exists at destination$/ },
+  { name: 'replaces a file by a hard link with force', want: { state: 'hard', src: '/srv/a', force: true }, cur: regular(), extra: { hard: { pathId: '1:3', pathLinks: 1, srcId: '1:2' } }, changes: [{ kind: 'hardlink', src: '/srv/a', replace: true }] },
+  { name: 'refuses a hard link to a missing src', want: { state: 'hard', src: '/srv/a' }, cur: absent(), extra: { hard: { pathId: null, pathLinks: 0, srcId: null } }, fail: /^src does not exist$/ },
+  { name: 'keeps a symlink that already reads as src (as Ansible)', want: { state: 'hard', src: '/srv/a' }, cur: symlink('/srv/a'), extra: { hard: { pathId: '1:9', pathLinks: 1, srcId: '1:2' } }, changes: [] },
   { name: 'creates a missing link', want: { state: 'link', src: '/etc/hosts' }, cur: absent({ otherExists: true }), changes: [{ kind: 'symlink', src: '/etc/hosts', replace: 'none' }] },
   { name: 'leaves a link that points where wanted', want: { state: 'link', src: '/etc/hosts' }, cur: symlink('/etc/hosts', { otherExists: true }), changes: [] },
   { name: 'repoints a link to another target', want: { state: 'link', src: '/etc/hosts' }, cur: symlink('/etc/passwd', { otherExists: true }), changes: [{ kind: 'symlink', src: '/etc/hosts', replace: 'link-or-file' }] },
@@ -71,7 +84,7 @@ const CASES: Case[] = [
 describe('file plan', () => {
   for (const c of CASES) {
     it(c.name, () => {
-      const plan = planFile(want(c.want), c.cur, c.tree ?? []);
+      const plan = planFile(want(c.want), c.cur, c.tree ?? [], c.extra ?? {});
       if (c.fail) {
         assert.equal(plan.kind, 'fail');
         assert.match(plan.kind === 'fail' ? plan.msg : '', c.fail);

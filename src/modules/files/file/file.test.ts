@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +108,54 @@ describe('file module', () => {
     assert.equal((await file(host, { path: f, state: 'touch' })).changed, true);
   });
 
+  it('touches with given times, in the host\'s time zone, and then leaves them', async () => {
+    const f = join(dir, 'f');
+    const args = { path: f, state: 'touch', modification_time: '202401020304.05', access_time: 'preserve' };
+    const r = await file(host, args);
+    assert.deepEqual([r.changed, r.msg, r.data?.['dest']], [true, 'created', f]);
+    const expected = Number(execFileSync('date', ['-d', '2024-01-02 03:04:05', '+%s']).toString().trim());
+    assert.equal(statSync(f).mtimeMs, expected * 1000);
+    const again = await file(host, args);
+    assert.deepEqual([again.changed, again.msg], [false, 'up to date']);
+    const kept = await file(host, { path: f, state: 'touch', modification_time: 'preserve', access_time: 'preserve', mode: 'u+rwx,g-w' });
+    assert.deepEqual([kept.changed, statSync(f).mode & 0o7777, statSync(f).mtimeMs], [true, 0o744, expected * 1000]);
+    const bad = await file(host, { path: f, modification_time: '2024', modification_time_format: '%Y%m' });
+    assert.deepEqual([bad.failed, bad.msg], [true, "Error while obtaining timestamp for time 2024 using format %Y%m: time data '2024' does not match format '%Y%m'"]);
+  });
+
+  it('sets times on a whole tree with recurse', async () => {
+    const d = join(dir, 'd');
+    mkdirSync(join(d, 'sub'), { recursive: true });
+    writeFileSync(join(d, 'sub', 'f'), '');
+    const args = { path: d, state: 'directory', recurse: true, modification_time: '200001010000.00', modification_time_format: '%Y%m%d%H%M.%S' };
+    const r = await file(host, args);
+    assert.equal(r.changed, true, r.msg);
+    const expected = Number(execFileSync('date', ['-d', '2000-01-01 00:00:00', '+%s']).toString().trim()) * 1000;
+    assert.deepEqual([statSync(d).mtimeMs, statSync(join(d, 'sub')).mtimeMs, statSync(join(d, 'sub', 'f')).mtimeMs], [expected, expected, expected]);
+    assert.equal((await file(host, args)).changed, false);
+  });
+
+  it('makes hard links, into a directory under src\'s name, and keeps them', async () => {
+    const src = join(dir, 'src.txt');
+    writeFileSync(src, 'x');
+    const link = join(dir, 'hard');
+    const r = await file(host, { path: link, src, state: 'hard', mode: '0600' });
+    assert.deepEqual([r.changed, r.data?.['dest'], r.data?.['src'], r.data?.['state']], [true, link, src, 'hard'], r.msg);
+    assert.equal(statSync(link).ino, statSync(src).ino);
+    assert.equal(statSync(src).mode & 0o7777, 0o600);
+    assert.equal((await file(host, { path: link, src, state: 'hard', mode: '0600' })).changed, false);
+    const other = join(dir, 'other.txt');
+    writeFileSync(other, 'y');
+    const refused = await file(host, { path: link, src: other, state: 'hard' });
+    assert.deepEqual([refused.failed, refused.msg], [true, 'Cannot link, different hard link exists at destination']);
+    assert.equal((await file(host, { path: link, src: other, state: 'hard', force: true })).changed, true);
+    assert.equal(statSync(link).ino, statSync(other).ino);
+    mkdirSync(join(dir, 'in'));
+    const into = await file(host, { path: join(dir, 'in'), src, state: 'hard' });
+    assert.equal(into.data?.['dest'], join(dir, 'in', 'src.txt'));
+    assert.equal(statSync(join(dir, 'in', 'src.txt')).ino, statSync(src).ino);
+  });
+
   it('fails for state file on a missing path', async () => {
     const r = await file(host, { path: join(dir, 'nothing'), state: 'file' });
     assert.equal(r.failed, true);
@@ -144,13 +193,13 @@ describe('file module', () => {
     symlinkSync('f', join(d, 'l'));
     const out = (await host.run(script(TREE_SCRIPT, d))).stdout;
     const entries = parseTree(out).sort((a, b) => a.kind.localeCompare(b.kind));
-    assert.deepEqual(entries, [
-      { mode: 0o640, uid: 0, gid: 0, owner: 'root', group: 'root', kind: 'file' },
-      { mode: 0o777, uid: 0, gid: 0, owner: 'root', group: 'root', kind: 'link' },
+    assert.deepEqual(entries.map(({ atime, mtime, ...e }) => [e, /^\d+\.\d{9}$/.test(atime ?? ''), /^\d+\.\d{9}$/.test(mtime ?? '')]), [
+      [{ mode: 0o640, uid: 0, gid: 0, owner: 'root', group: 'root', kind: 'file' }, true, true],
+      [{ mode: 0o777, uid: 0, gid: 0, owner: 'root', group: 'root', kind: 'link' }, true, true],
     ]);
-    assert.deepEqual(parseTree('644 0 0 root root regular empty file\n777 1000 1000 kvp kvp symbolic link\n'), [
-      { mode: 0o644, uid: 0, gid: 0, owner: 'root', group: 'root', kind: 'file' },
-      { mode: 0o777, uid: 1000, gid: 1000, owner: 'kvp', group: 'kvp', kind: 'link' },
+    assert.deepEqual(parseTree('644 0 0 1.5 2.000000000 root root regular empty file\n777 1000 1000 3 4 kvp kvp symbolic link\n'), [
+      { mode: 0o644, uid: 0, gid: 0, owner: 'root', group: 'root', kind: 'file', atime: '1.5', mtime: '2.000000000' },
+      { mode: 0o777, uid: 1000, gid: 1000, owner: 'kvp', group: 'kvp', kind: 'link', atime: '3', mtime: '4' },
     ]);
   });
 
@@ -164,8 +213,10 @@ describe('file module', () => {
   it('takes path, dest or name, but exactly one', () => {
     assert.throws(() => FileArgs.parse({ state: 'directory' }), /missing required argument path \(or its aliases dest, name\)/);
     assert.throws(() => FileArgs.parse({ path: '/a', name: '/b' }), /path and name are the same argument/);
-    assert.throws(() => FileArgs.parse({ path: '/a', state: 'hard' }));
-    assert.throws(() => FileArgs.parse({ path: '/a', src: '/b', state: 'file' }), /src applies only to state=link/);
+    assert.throws(() => FileArgs.parse({ path: '/a', state: 'fifo' }));
+    assert.throws(() => FileArgs.parse({ path: '/a', src: '/b', state: 'file' }), /src option requires state to be 'link' or 'hard'/);
+    assert.throws(() => FileArgs.parse({ path: '/a', src: 'b', state: 'hard' }), /src must be an absolute path for state=hard/);
+    assert.throws(() => FileArgs.parse({ path: '/a', serole: 'x' }), /serole.*is not supported by kvmplay/);
     assert.equal(FileArgs.parse({ path: '/a', mode: 0o644, recurse: 'yes', state: 'directory' }).recurse, true);
     assert.equal(FileArgs.parse({ dest: '/a' }).path, '/a');
   });
