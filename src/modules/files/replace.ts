@@ -7,7 +7,7 @@ import { describeWrite, type ContentChange } from './content-writer.js';
 import { editReplace } from './replace-edit.js';
 import { codecNamed, pyDecode, pyEncode } from './py-codecs.js';
 import { defineModule } from '../runner.js';
-import { ansibleStr, applyEdit, editLinkRefusal, gatherEditable, otherFileArgs, planEdit, refuseOtherFileArgs } from './text-edit.js';
+import { ansibleStr, applyEdit, editLinkRefusal, gatherEditable, otherFileArgs, editFileArgs, planEdit, refuseOtherFileArgs } from './text-edit.js';
 
 const shape = {
   // Required (given directly or by an alias): argumentSpec checks it.
@@ -56,12 +56,8 @@ export const replaceModule = defineModule({
       path,
       content: edit.changed ? pyEncode(edit.text, codec) : original,
       msg: edit.msg,
-      backup: a.backup,
+      ...editFileArgs(a),
       create: false,
-      mode: a.mode,
-      owner: a.owner,
-      group: a.group,
-      validate: a.validate,
       data: {},
       codec,
     }, cur);

@@ -99,6 +99,13 @@ export interface EditRequest {
  * other than that counts as an attribute change — but not in check mode, where
  * Ansible's modules stop before the attribute check for a missing file.
  */
+/** The file arguments lineinfile, blockinfile and replace share, as an EditRequest takes them. */
+export type EditFileArgs = Pick<EditRequest, 'backup' | 'mode' | 'owner' | 'group' | 'validate'>;
+
+export function editFileArgs(a: EditFileArgs): EditFileArgs {
+  return { backup: a.backup, mode: a.mode, owner: a.owner, group: a.group, validate: a.validate };
+}
+
 export function planEdit(req: EditRequest, cur: RemoteFile): Plan<ContentChange> | PlanFailure {
   const plan = planWrite({
     dest: req.path,

@@ -6,7 +6,7 @@ import { absPath, argumentSpec, boolish, fileArgs, validateArg } from '../../arg
 import { describeWrite, type ContentChange } from '../content-writer.js';
 import { editBlock } from './blockinfile-edit.js';
 import { defineModule } from '../../runner.js';
-import { ansibleStr, applyEdit, editLinkRefusal, gatherEditable, otherFileArgs, planEdit, refuseOtherFileArgs } from '../text-edit.js';
+import { ansibleStr, applyEdit, editLinkRefusal, gatherEditable, otherFileArgs, editFileArgs, planEdit, refuseOtherFileArgs } from '../text-edit.js';
 
 const shape = {
   // Required (given directly or by an alias): argumentSpec checks it.
@@ -71,12 +71,8 @@ export const blockinfileModule = defineModule({
       path,
       content: Buffer.from(edit.content, 'latin1'),
       msg: edit.msg,
-      backup: a.backup,
+      ...editFileArgs(a),
       create: a.create,
-      mode: a.mode,
-      owner: a.owner,
-      group: a.group,
-      validate: a.validate,
       data: {},
     }, cur);
   },

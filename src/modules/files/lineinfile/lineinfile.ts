@@ -5,7 +5,7 @@ import { absPath, argumentSpec, boolish, fileArgs, validateArg } from '../../arg
 import { describeWrite, type ContentChange } from '../content-writer.js';
 import { editLines } from './lineinfile-edit.js';
 import { defineModule } from '../../runner.js';
-import { ansibleStr, applyEdit, editLinkRefusal, gatherEditable, otherFileArgs, planEdit, refuseOtherFileArgs } from '../text-edit.js';
+import { ansibleStr, applyEdit, editLinkRefusal, gatherEditable, otherFileArgs, editFileArgs, planEdit, refuseOtherFileArgs } from '../text-edit.js';
 
 const shape = {
   // Required (given directly or by an alias): argumentSpec checks it.
@@ -90,12 +90,8 @@ export const lineinfileModule = defineModule({
       path,
       content: Buffer.from(edit.content, 'latin1'),
       msg: edit.msg,
-      backup: a.backup,
+      ...editFileArgs(a),
       create: a.create,
-      mode: a.mode,
-      owner: a.owner,
-      group: a.group,
-      validate: a.validate,
       // Ansible's keys: `backup` (the backup's path, '' without one), `found` for absent.
       data: { backup: '', ...(a.state === 'absent' ? { found: edit.found ?? 0 } : {}) },
     }, cur);
