@@ -15,45 +15,22 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
-import { ansiblePlaybook, ansibleTaskResults, parseAnsibleJson, type AnsibleResult } from '../support/ansible.js';
+import { ansiblePlaybook, type AnsibleResult } from '../support/ansible.js';
 import { type CliResult, explain, kvmplay, lastJsonLine, repoRoot, scratchDir } from '../support/cli.js';
 import { ensureLab } from '../support/lab-fixture.js';
+import { ansibleOutcomes, kvmplayOutcomes, textDiff } from '../support/twin.js';
 
 interface HostCounts { ok: number; changed: number; failed: number; skipped: number; unreachable: boolean }
 interface RecapJson { ok: boolean; hosts: Record<string, HostCounts> }
-interface TaskEvent { event: string; host: string; task: string; status: string; items?: { item: string; status: string }[] }
 
 const fixture = (name: string): string => join(repoRoot, 'test', 'fixtures', 'twin-jinja', name);
 /** At most this many differing files are shown with their content diff. */
 const MAX_FILE_DIFFS = 10;
 
-/** One line per task and per loop item: `task: status`, `task [label]: status`. */
-function kvmplayOutcomes(stdout: string, host: string): string[] {
-  const events = stdout.trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l) as TaskEvent);
-  return events.filter((e) => e.event === 'task' && e.host === host).flatMap((e) => [
-    `${e.task}: ${e.status}`,
-    ...(e.items ?? []).map((i) => `${e.task} [${i.item}]: ${i.status}`),
-  ]);
-}
-
-function ansibleOutcomes(stdout: string, host: string): string[] {
-  return ansibleTaskResults(parseAnsibleJson(stdout)).filter((r) => r.host === host).flatMap((r) => [
-    `${r.task}: ${r.status}`,
-    ...(r.items ?? []).map((i) => `${r.task} [${i.label}]: ${i.status}`),
-  ]);
-}
-
 function explainAnsible(r: AnsibleResult): string {
   return `ansible-playbook exit ${r.code}\n--- stdout\n${r.stdout.slice(-12000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
-}
-
-/** `- ansible-playbook / + kvmplay` diff of two texts (empty when equal). */
-function textDiff(what: string, want: string, got: string): string {
-  return want === got ? '' : createTwoFilesPatch(`ansible-playbook: ${what}`, `kvmplay: ${what}`, want, got, undefined, undefined, { context: 2 })
-    .split('\n').filter((l) => !/^=+$/.test(l)).join('\n');
 }
 
 /** An entry under a root: its path and `path  type mode owner:group [sha256:… | -> target]`. */
