@@ -33,6 +33,7 @@ export const REPO_GROUPS: readonly (readonly string[])[] = [
     'virtinst', 'bridge-utils', 'dnsmasq-base', 'iptables'],
   ['network-manager'], // for NetworkManager-owned interfaces (a later issue)
   ['python3-apt'], // Ansible's apt module, when the lab is driven by Ansible for comparison
+  ['python3-libvirt', 'python3-lxml'], // community.libvirt's virt, virt_net, virt_pool, for the same comparison
   SYSTEMD_PACKAGES,
 ];
 
