@@ -250,6 +250,7 @@ async function runLoop(env: TaskEnv, layers: readonly VarLayer[], scope: Scope, 
     ctx.bus.emit({
       event: 'task_item', ...base, handler: env.handler, item: label, status, changed: r.changed, msg,
       ...(diff ? { diff } : {}),
+      ...(task.module === 'debug' ? { show: true } : {}),
       ...(inc.included ? { included: task.module === 'include_role' ? '' : inc.included.tasks.file } : {}),
       ...(task.noLog ? {} : outputFields(r)),
     });

@@ -63,6 +63,8 @@ export interface TaskItemEvent extends ItemResult {
   diff?: string;
   /** include_tasks in a loop: the file this item includes. */
   included?: string;
+  /** debug's message, printed for every item as Ansible does. */
+  show?: boolean;
   rc?: number | null;
   stdout?: string;
   stderr?: string;

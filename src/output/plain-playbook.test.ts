@@ -29,6 +29,21 @@ describe('plain playbook output', () => {
     assert.deepEqual(text.match(/TASK \[\w+\]/g), ['TASK [t2]', 'TASK [t1]', 'TASK [t3]']);
   });
 
+  it('prints a banner for each task, also for consecutive tasks of the same name', () => {
+    const start = (host: string, task: string): RunEvent => ({ event: 'task_start', host, task, play: 'p' });
+    const text = capture([
+      start('a', 'debug'), start('b', 'debug'), result('a', 'debug', 'ok'), result('b', 'debug', 'ok'),
+      start('a', 'debug'), start('b', 'debug'), result('b', 'debug', 'ok'), result('a', 'debug', 'ok'),
+    ]);
+    assert.deepEqual(text.match(/TASK \[\w+\]/g), ['TASK [debug]', 'TASK [debug]']);
+  });
+
+  it("prints debug's message for every loop item", () => {
+    const item = (i: string, show: boolean): RunEvent => ({ event: 'task_item', host: 'a', task: 'debug', play: 'p', handler: false, item: i, status: 'ok', changed: false, msg: `hello ${i}`, ...(show ? { show } : {}) });
+    const text = capture([item('1', true), item('2', true), item('3', false)]);
+    assert.match(text, /ok: \[a\] => \(item=1\)\n {2}msg: hello 1\nok: \[a\] => \(item=2\)\n {2}msg: hello 2\nok: \[a\] => \(item=3\)\n$/);
+  });
+
   it('prints failures with their output, and ...ignoring for ignored ones', () => {
     const text = capture([result('a', 't', 'failed', { msg: 'non-zero return code', rc: 2, stderr: 'boom\n', ignored: true })]);
     assert.match(text, /fatal: \[a\]: FAILED! => non-zero return code\n {2}rc: 2\n {2}stderr:\n {4}boom\n\.\.\.ignoring/);

@@ -10,6 +10,8 @@ import type { Reporter, ReporterOptions } from './reporter.js';
 
 export class PlainPlaybookReporter implements Reporter {
   private current: string | undefined;
+  /** Hosts with a line under the current banner: one of them starting a task again means a new task of the same name. */
+  private printed = new Set<string>();
 
   constructor(private readonly o: ReporterOptions) {}
 
@@ -23,18 +25,21 @@ export class PlainPlaybookReporter implements Reporter {
         this.current = undefined;
         this.write(['', e.level === 'warning' ? `[WARNING]: ${e.msg}` : e.msg]);
         return;
+      case 'task_start':
+        if (this.current === this.keyOf(e.play ?? '', e.task, e.handler) && this.printed.has(e.host)) this.current = undefined;
+        return;
       case 'task_retry':
-        this.under(e.play, e.task, e.handler);
+        this.under(e.play, e.task, e.handler, e.host);
         this.write([formatRetry(e)]);
         return;
       case 'task_item':
-        this.under(e.play, e.task, e.handler);
+        this.under(e.play, e.task, e.handler, e.host);
         this.write(formatItem(e, this.o));
         return;
       case 'task': {
         const lines = formatTaskResult(e, this.o);
         if (lines.length === 0) return;
-        this.under(e.play ?? '', e.task, e.handler);
+        this.under(e.play ?? '', e.task, e.handler, e.host);
         this.write(lines);
         return;
       }
@@ -47,11 +52,18 @@ export class PlainPlaybookReporter implements Reporter {
     this.o.out.write('\n' + recap.format() + '\n');
   }
 
-  private under(play: string, task: string, handler: boolean | undefined): void {
-    const key = `${play}\0${handler ? 'h' : 't'}\0${task}`;
-    if (key === this.current) return;
-    this.current = key;
-    this.write(['', taskBanner(task, handler)]);
+  private keyOf(play: string, task: string, handler: boolean | undefined): string {
+    return `${play}\0${handler ? 'h' : 't'}\0${task}`;
+  }
+
+  private under(play: string, task: string, handler: boolean | undefined, host: string): void {
+    const key = this.keyOf(play, task, handler);
+    if (key !== this.current) {
+      this.current = key;
+      this.printed.clear();
+      this.write(['', taskBanner(task, handler)]);
+    }
+    this.printed.add(host);
   }
 
   private write(lines: string[]): void {

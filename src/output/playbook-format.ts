@@ -76,7 +76,8 @@ export function formatItem(e: TaskItemEvent, o: FormatOptions): string[] {
   if (e.included !== undefined) return e.included === '' ? lines : [...lines, `included: ${e.included} for ${e.host} => (item=${e.item})`];
   const label = e.status === 'skipped' ? 'skipping' : e.status;
   lines.push(`${label}: [${e.host}] => (item=${e.item})`);
-  if (o.verbose) lines.push(...outputBlock(e));
+  if (o.verbose) lines.push(...(e.msg ? [`  msg: ${e.msg}`] : []), ...outputBlock(e));
+  else if (e.show && e.status !== 'skipped' && e.msg) lines.push(`  msg: ${e.msg}`);
   return lines;
 }
 
