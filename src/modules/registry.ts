@@ -26,6 +26,7 @@ import { groupByModule } from './engine/group-by.js';
 import { kvmCheckModule } from './system/kvm-check.js';
 import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
 import { libvirtNetworkModule } from './libvirt/libvirt-network.js';
+import { virtModule } from './libvirt/community/virt.js';
 import { lineinfileModule } from './files/lineinfile/lineinfile.js';
 import type { ModuleResult, RunModuleContext } from './module.js';
 import type { Module } from './runner.js';
@@ -91,6 +92,7 @@ const MODULES: readonly Module[] = [
   packageFactsModule,
   libvirtDomainModule,
   libvirtNetworkModule,
+  virtModule,
   diskImageModule,
   virshModule,
   bridgeModule,

@@ -1,10 +1,11 @@
 // Running virsh and qemu-img for the libvirt modules: argv only, C locale (the
 // parsers and the error classifier read English text), failures classified once.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Host, RunOptions, RunResult } from '../../transport/host.js';
 import type { ModuleContext } from '../module.js';
 import { runOptions } from '../remote.js';
 import { schemaError, xmlSyntaxError } from './xml-check.js';
-import { VirshError, classifyVirshError, type VirshFailureKind } from './virsh/index.js';
+import { VirshError, classifyVirshError, parseDomState, type VirshFailureKind } from './virsh/index.js';
 
 export const DEFAULT_URI = 'qemu:///system';
 
@@ -68,3 +69,16 @@ export function xmlName(xml: string): string | null {
   const m = /<name>([\s\S]*?)<\/name>/.exec(xml);
   return m ? unescapeXml((m[1] ?? '').trim()) : null;
 }
+
+const SHUTDOWN_POLL_MS = 500;
+
+/** Poll domstate until shut off (shutdown is asynchronous in libvirt); false when the timeout passes first. */
+export async function waitShutOff(domstate: () => Promise<string>, timeoutS: number, signal: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + timeoutS * 1000;
+  for (;;) {
+    if (parseDomState(await domstate()).state === 'shut off') return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(SHUTDOWN_POLL_MS, undefined, { signal });
+  }
+}
+

@@ -4,7 +4,6 @@
 // the existing uuid and MACs carried into the wanted XML (define-step.ts). Unlike
 // community.libvirt's virt.py, check mode never defines, and shutdown waits for the
 // guest to stop.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { argumentSpec, boolish } from '../../args.js';
 import type { ModuleContext } from '../../module.js';
@@ -12,7 +11,7 @@ import { defineModule, type StepResult } from '../../runner.js';
 import { planDomainState, WANTED_DOMAIN_STATES, type DomainAction } from './domain-plan.js';
 import { carryIdentity, domainIdentity, interfaceNetworks } from '../domain-xml.js';
 import { applyDefine, reportedInCheck, describeDefine, estimateDiff, planDefine, type DefineChange } from '../define-step.js';
-import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull } from '../libvirt-run.js';
+import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull, waitShutOff } from '../libvirt-run.js';
 import { parseDomInfo, parseDomState, parseNetInfo, VirshError, type DomainState, type VirshFailureKind } from '../virsh/index.js';
 
 const LibvirtDomainArgs = argumentSpec(
@@ -31,8 +30,6 @@ const LibvirtDomainArgs = argumentSpec(
   { mutuallyExclusive: [['xml', 'template']] },
 );
 export type LibvirtDomainArgs = z.infer<typeof LibvirtDomainArgs>;
-
-const POLL_MS = 500;
 
 /** What gather read: the domain as libvirt has it, and the wanted XML. */
 export interface DomainFacts {
@@ -170,14 +167,3 @@ export const libvirtDomainModule = defineModule({
     }
   },
 });
-
-/** Poll domstate until shut off (shutdown is asynchronous in libvirt); false when the timeout passes first. */
-async function waitShutOff(domstate: () => Promise<string>, timeoutS: number, signal: AbortSignal): Promise<boolean> {
-  const deadline = Date.now() + timeoutS * 1000;
-  for (;;) {
-    if (parseDomState(await domstate()).state === 'shut off') return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(POLL_MS, undefined, { signal });
-  }
-}
-
