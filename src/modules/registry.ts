@@ -26,6 +26,8 @@ import { groupByModule } from './engine/group-by.js';
 import { kvmCheckModule } from './system/kvm-check.js';
 import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
 import { libvirtNetworkModule } from './libvirt/libvirt-network.js';
+import { virtNetModule } from './libvirt/community/virt-net.js';
+import { virtPoolModule } from './libvirt/community/virt-pool.js';
 import { virtModule } from './libvirt/community/virt.js';
 import { lineinfileModule } from './files/lineinfile/lineinfile.js';
 import type { ModuleResult, RunModuleContext } from './module.js';
@@ -92,6 +94,8 @@ const MODULES: readonly Module[] = [
   packageFactsModule,
   libvirtDomainModule,
   libvirtNetworkModule,
+  virtNetModule,
+  virtPoolModule,
   virtModule,
   diskImageModule,
   virshModule,

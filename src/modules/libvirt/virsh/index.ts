@@ -7,3 +7,7 @@ export type {
 } from './parse.js';
 export { VirshError, classifyVirshError, virshFailureText } from './classify.js';
 export type { VirshFailure, VirshFailureKind } from './classify.js';
+export { POOL_STATES, parsePoolInfo } from './pool-info.js';
+export type { PoolInfo, PoolState } from './pool-info.js';
+export { parseDhcpLeases } from './dhcp-leases.js';
+export type { DhcpLease } from './dhcp-leases.js';
