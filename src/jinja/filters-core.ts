@@ -15,8 +15,12 @@ import { isPlainObject, isTuple, pyStr, truthy, typeName } from './values.js';
 const fallback: Builtin = {
   // default(default_value='', boolean=False): with boolean, falsy values are replaced too.
   minArgs: 0, maxArgs: 2, kwargs: ['default_value', 'boolean'], lazy: true, lazyArgs: true,
-  apply: (v, [value, boolean], _c, kw) =>
-    v instanceof Missing || (truthy(boolean ?? kw.boolean ?? false) && !truthy(v)) ? value ?? kw.default_value ?? '' : v,
+  apply: (v, args, _c, kw) => {
+    const [value, boolean] = args;
+    if (!(v instanceof Missing || (truthy(boolean ?? kw.boolean ?? false) && !truthy(v)))) return v;
+    // An explicit none is a value (`default(none)`), not a missing argument.
+    return args.length > 0 ? value : 'default_value' in kw ? kw.default_value : '';
+  },
 };
 
 /** The name Jinja's Undefined carries, as `mandatory` prints it. */
