@@ -329,7 +329,7 @@ function outputFields(r: Registered): Pick<TaskResultEvent, 'rc' | 'stdout' | 's
 /** As Ansible's TASK banner: `role : name` for a role's task; the module when unnamed. */
 export function displayName(task: Task, scope: Scope, ctx: RunContext): string {
   // An unnamed include_role is `include_role : ROLE`, as Ansible names it.
-  const unnamed = task.module === 'include_role' ? `include_role : ${String(task.args['name'])}` : task.module;
+  const unnamed = task.module === 'include_role' ? `include_role : ${String(task.args['name'])}` : task.writtenModule ?? task.module;
   const name = task.name === undefined ? unnamed : renderName(task.name, scope, ctx);
   return task.role ? `${task.role.name} : ${name}` : name;
 }

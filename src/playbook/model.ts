@@ -129,6 +129,8 @@ export interface Task {
   name: string | undefined;
   /** Canonical module name (`ansible.builtin.copy` → `copy`). */
   module: string;
+  /** The module's key as the task writes it, where that is not `module` (`ansible.builtin.copy`). */
+  writtenModule?: string;
   /**
    * Raw, untemplated arguments: the module's map or free-form string (under the
    * module's `freeForm` key) merged over the task's `args:`. Strings may be templates.

@@ -140,6 +140,8 @@ export function buildTask(node: PNode, ctx: TaskContext): BuiltTask | undefined 
   const task: Task = {
     name: kw.name === undefined ? undefined : String(kw.name),
     module: choice.module.name,
+    // An unnamed task is shown by the module key as written (`community.libvirt.virt`), as Ansible shows it.
+    ...(!ACTION_LIKE_KEYS.has(choice.entry.name) && choice.entry.name !== choice.module.name ? { writtenModule: choice.entry.name } : {}),
     args: args.args,
     when: when.exprs,
     loop: kw.loop ?? (withLoop ? toValue(withLoop.entry.value) : undefined),
