@@ -7,11 +7,15 @@ const PACKAGES = ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'lib
 
 // Lab hosts have no systemd as PID 1: the sysv package brings init scripts, and a
 // policy-rc.d exiting 101 keeps the package scripts from starting daemons half-configured.
+// Regular lab hosts ship their own policy-rc.d (src/lab/recipe.ts): it is kept aside and
+// put back on exit; the file is removed only where there was none.
 const INSTALL = [
   'set -e',
   'if command -v virsh >/dev/null && command -v qemu-img >/dev/null && [ -x /etc/init.d/libvirtd ] && command -v qemu-system-x86_64 >/dev/null && command -v dnsmasq >/dev/null; then exit 0; fi',
-  'printf "#!/bin/sh\\nexit 101\\n" > /usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d',
-  'trap "rm -f /usr/sbin/policy-rc.d" EXIT',
+  'policy=/usr/sbin/policy-rc.d; kept=$(mktemp)',
+  'if [ -e "$policy" ]; then cp -p "$policy" "$kept"; else rm -f "$kept"; fi',
+  'trap \'if [ -e "$kept" ]; then cp -p "$kept" "$policy" && rm -f "$kept"; else rm -f "$policy"; fi\' EXIT',
+  'printf "#!/bin/sh\\nexit 101\\n" > "$policy" && chmod 0755 "$policy"',
   'apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null',
   'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "$@" >/dev/null',
 ].join('\n');
