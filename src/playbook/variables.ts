@@ -92,9 +92,13 @@ export function checkUndefinedVariables(plays: readonly PlayForCheck[], known: R
   }
 }
 
-/** Add what the task defines for later tasks; false when that is not knowable (an opaque include_vars). */
 // Facts modules other than setup return, and the variables they become (Ansible's fact injection).
-const RETURNS_FACTS: Readonly<Record<string, readonly string[]>> = { service_facts: ['services'], package_facts: ['packages'] };
+const RETURNS_FACTS: Readonly<Record<string, readonly string[]>> = {
+  service_facts: ['services'], package_facts: ['packages'],
+  virt_net: ['ansible_libvirt_networks'], virt_pool: ['ansible_libvirt_pools'], // with `command: facts`
+};
+
+/** Add what the task defines for later tasks; false when that is not knowable (an opaque include_vars). */
 
 function define(t: BuiltTask, registered: Set<string>, includedVars: PlayForCheck['includedVars']): boolean {
   if (t.task.register) registered.add(t.task.register);

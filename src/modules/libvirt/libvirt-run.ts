@@ -1,6 +1,7 @@
 // Running virsh and qemu-img for the libvirt modules: argv only, C locale (the
 // parsers and the error classifier read English text), failures classified once.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TaskError } from '../../errors.js';
 import type { Host, RunOptions, RunResult } from '../../transport/host.js';
 import type { ModuleContext } from '../module.js';
 import { runOptions } from '../remote.js';
@@ -26,6 +27,22 @@ export async function virshOk(host: Host, ctx: ModuleContext, uri: string, args:
     throw new VirshError(ctx.hostName, failure, { rc: r.rc });
   }
   return r.stdout;
+}
+
+/**
+ * `fn` with its virsh failures worded as libvirt-python words them (libvirt's message
+ * alone, without virsh's "failed to …" context): community.libvirt's modules register
+ * that as `msg`, and playbooks match on it.
+ */
+export function withLibvirtMessages<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (!(err instanceof VirshError)) throw err;
+      throw new TaskError(err.host, err.failure.libvirtMessage, { rc: err.rc, stderr: err.stderr }, { cause: err });
+    }
+  };
 }
 
 /** virshOk, but null when virsh fails with `absent` (the object does not exist). */

@@ -4,7 +4,8 @@
 // act, no-op lifecycle commands) and here (modify's MAC match, facts without a bridge).
 import { z } from 'zod';
 import { argumentSpec } from '../../args.js';
-import { defineModule, type ResultData } from '../../runner.js';
+import type { ResultData } from '../../runner.js';
+import { defineCollectionModule } from './collection-module.js';
 import { virshOk } from '../libvirt-run.js';
 import { parseDhcpLeases, parseNetInfo, type DhcpLease, type NetInfo } from '../virsh/index.js';
 import { xmlSyntaxError } from '../xml-check.js';
@@ -160,7 +161,7 @@ async function readNetwork(read: (args: string[]) => Promise<string | null>, nam
   return info !== null && info.name === name ? info : null;
 }
 
-export const virtNetModule = defineModule({
+export const virtNetModule = defineCollectionModule({
   names: ['virt_net', 'community.libvirt.virt_net'],
   args: VirtNetArgs,
   async gather(host, a, ctx): Promise<NetState> {

@@ -4,7 +4,8 @@
 // parts are here: build, delete, refresh, state deleted, and `mode`.
 import { z } from 'zod';
 import { argumentSpec } from '../../args.js';
-import { defineModule, type ResultData } from '../../runner.js';
+import type { ResultData } from '../../runner.js';
+import { defineCollectionModule } from './collection-module.js';
 import { virshOk } from '../libvirt-run.js';
 import { parsePoolInfo, parseTable, type PoolInfo } from '../virsh/index.js';
 import {
@@ -182,7 +183,7 @@ async function readPool(read: (args: string[]) => Promise<string | null>, name: 
 
 const DONE = { build: 'built', delete: 'deleted', refresh: 'refreshed' } as const;
 
-export const virtPoolModule = defineModule({
+export const virtPoolModule = defineCollectionModule({
   names: ['virt_pool', 'community.libvirt.virt_pool'],
   args: VirtPoolArgs,
   async gather(host, a, ctx): Promise<PoolState> {

@@ -116,6 +116,13 @@ describe('virt run through the runner', () => {
     assert.deepEqual(subs(host), ['domstate --domain vm1', 'start --domain vm1']);
   });
 
+  it('words a virsh failure as libvirt-python does: libvirt\'s message alone', async () => {
+    const host = new RecordedHost().on(virsh('domstate'), { stdout: 'shut off\n\n' })
+      .on(virsh('undefine'), { rc: 1, stderr: "error: Failed to undefine domain 'vm1'\nerror: Requested operation is not valid: cannot undefine domain with nvram\n" });
+    const r = await virtModule.run(host, parse({ name: 'vm1', command: 'undefine' }), fakeContext());
+    assert.deepEqual([r.failed, r.msg, r.rc], [true, 'Requested operation is not valid: cannot undefine domain with nvram', 1]);
+  });
+
   it('fails with the collection\'s message for a domain libvirt does not know', async () => {
     const host = new RecordedHost().on(virsh('domstate'), NO_DOMAIN);
     const r = await virtModule.run(host, parse({ name: 'vm1', state: 'running' }), fakeContext());

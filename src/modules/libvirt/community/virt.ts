@@ -11,7 +11,8 @@
 import { z } from 'zod';
 import { argumentSpec, boolish } from '../../args.js';
 import type { ModuleContext } from '../../module.js';
-import { defineModule, type PlanFailure, type Plan, type ResultData, type StepResult } from '../../runner.js';
+import type { PlanFailure, Plan, ResultData, StepResult } from '../../runner.js';
+import { defineCollectionModule } from './collection-module.js';
 import type { Host } from '../../../transport/host.js';
 import { carryIdentity, domainIdentity } from '../domain-xml.js';
 import { applyDefine, describeDefine, estimateDiff, planDefine, reportedInCheck, type DefineChange } from '../define-step.js';
@@ -224,7 +225,7 @@ async function runAction(action: DomainAction, name: string, a: VirtArgs, ctx: M
   return { msg: DONE[action] };
 }
 
-export const virtModule = defineModule({
+export const virtModule = defineCollectionModule({
   names: ['virt', 'community.libvirt.virt'],
   args: VirtArgs,
   gather: gatherVirt,

@@ -12,6 +12,8 @@ import { TaskError, type TaskErrorDetail } from '../../../errors.js';
 interface Base {
   /** One line: virsh's and libvirt's messages joined with ": ", no "error: ". */
   message: string;
+  /** libvirt's own message alone (the last "error: " entry), as libvirt-python raises it. */
+  libvirtMessage: string;
   /** stderr as received. */
   stderr: string;
   command?: string[];
@@ -66,10 +68,10 @@ function domainOf(text: string, ctx?: { command: string[] }): string | null {
 export function classifyVirshError(stderr: string, context?: { command: string[] }): VirshFailure {
   const parts = entries(stderr);
   const joined = parts.map(firstLine).filter((p, i, a) => p !== '' && a.indexOf(p) === i).join(': ');
-  const base: Base = { message: joined || 'virsh failed with no message', stderr };
-  if (context) base.command = context.command;
   const all = parts.join('\n');
   const libvirtMsg = parts[parts.length - 1] ?? '';
+  const base: Base = { message: joined || 'virsh failed with no message', libvirtMessage: firstLine(libvirtMsg) || joined || 'virsh failed with no message', stderr };
+  if (context) base.command = context.command;
 
   // Order matters: the virt-type error is an "unsupported configuration" too, and a
   // socket "Permission denied" comes with "failed to connect to the hypervisor".
