@@ -152,6 +152,8 @@ describe('kvmplay run over real SSH', function () {
     const cases: [string, RegExp][] = [
       ['invalid/missing-var.yaml', /missing\.conf\.hbs:2:\d+: undefined variable "no_such_variable"/],
       ['invalid/unknown-module.yaml', /unknown-module\.yaml:7:7: unknown module "frobnicate"/],
+      // Both, each at its own position, named; the closest argument is offered.
+      ['invalid/unknown-arguments.yaml', /unknown-arguments\.yaml:9:9: unknown argument "install_recommend" for apt: did you mean "install_recommends"\?[^]*unknown-arguments\.yaml:14:9: unknown argument "persistent" for virt/],
       ['invalid/malformed.yaml', /malformed\.yaml:\d+:\d+: malformed YAML/],
       // Both problems at once, each in its .j2 file at the line and column of the mistake.
       ['invalid/jinja-template.yaml', /unknown-filter\.conf\.j2:1:13: unknown filter 'no_such_filter'[^]*missing-var\.conf\.j2:3:19: undefined variable "no_such_port_option"/],
