@@ -38,6 +38,11 @@ describe('plain playbook output', () => {
     assert.deepEqual(text.match(/TASK \[\w+\]/g), ['TASK [debug]', 'TASK [debug]']);
   });
 
+  it('prints the banner when the task starts, so a task that hangs is named before any result', () => {
+    const text = capture([{ event: 'play_start', play: 'p', hosts: ['a'] }, { event: 'task_start', host: 'a', task: 'wait for ever', play: 'p' }]);
+    assert.match(text, /TASK \[wait for ever\] \*+\n$/);
+  });
+
   it("prints debug's message for every loop item", () => {
     const item = (i: string, show: boolean): RunEvent => ({ event: 'task_item', host: 'a', task: 'debug', play: 'p', handler: false, item: i, status: 'ok', changed: false, msg: `hello ${i}`, ...(show ? { show } : {}) });
     const text = capture([item('1', true), item('2', true), item('3', false)]);

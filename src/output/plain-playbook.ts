@@ -1,8 +1,9 @@
 // Plain output of playbook runs (not a TTY: CI, pipes). Lines are printed as results
 // arrive. Hosts progress through a play on their own, so results of different tasks
-// interleave; a `TASK [name]` banner is printed whenever the task of the next line
-// differs from the previous line's — in lockstep this is exactly Ansible's output,
-// and interleaved it stays readable (each run of lines sits under its task).
+// interleave; a `TASK [name]` banner is printed when a task starts (as Ansible prints it
+// before any result) and again whenever the task of the next line differs from the
+// previous line's — in lockstep this is exactly Ansible's output, and interleaved it
+// stays readable (each run of lines sits under its task).
 import type { RunEvent } from './events.js';
 import { banner, formatItem, formatRetry, formatTaskResult, taskBanner } from './playbook-format.js';
 import type { Recap } from './recap.js';
@@ -10,7 +11,7 @@ import type { Reporter, ReporterOptions } from './reporter.js';
 
 export class PlainPlaybookReporter implements Reporter {
   private current: string | undefined;
-  /** Hosts with a line under the current banner: one of them starting a task again means a new task of the same name. */
+  /** Hosts that started or printed under the current banner: one of them starting again means a new task of the same name. */
   private printed = new Set<string>();
 
   constructor(private readonly o: ReporterOptions) {}
@@ -25,9 +26,14 @@ export class PlainPlaybookReporter implements Reporter {
         this.current = undefined;
         this.write(['', e.level === 'warning' ? `[WARNING]: ${e.msg}` : e.msg]);
         return;
-      case 'task_start':
-        if (this.current === this.keyOf(e.play ?? '', e.task, e.handler) && this.printed.has(e.host)) this.current = undefined;
+      case 'task_start': {
+        // The banner comes when a task starts, so a task that hangs is named in the log.
+        // A host starting again under the current banner: a new task of the same name.
+        const key = this.keyOf(e.play ?? '', e.task, e.handler);
+        if (key === this.current && this.printed.has(e.host)) this.current = undefined;
+        this.under(e.play ?? '', e.task, e.handler, e.host);
         return;
+      }
       case 'task_retry':
         this.under(e.play, e.task, e.handler, e.host);
         this.write([formatRetry(e)]);
