@@ -8,7 +8,8 @@ import { Listr } from 'listr2';
 import type { RunEvent } from './events.js';
 import { PlainPlaybookReporter } from './plain-playbook.js';
 import type { Recap } from './recap.js';
-import type { Reporter, ReporterOptions } from './reporter.js';
+import { painter } from './color.js';
+import { wantsColor, type Reporter, type ReporterOptions } from './reporter.js';
 
 interface Row {
   counts: { ok: number; changed: number; failed: number; skipped: number };
@@ -32,7 +33,7 @@ export class ListrPlaybookReporter implements Reporter {
         cb();
       },
     });
-    this.detail = new PlainPlaybookReporter({ out: sink, verbose: o.verbose });
+    this.detail = new PlainPlaybookReporter({ out: sink, verbose: o.verbose, color: wantsColor(o) });
   }
 
   onEvent(e: RunEvent): void {
@@ -65,7 +66,7 @@ export class ListrPlaybookReporter implements Reporter {
     // The detail reporter's own recap is not wanted: only its lines.
     const text = this.details.join('');
     if (text.trim()) this.o.out.write(text);
-    this.o.out.write('\n' + recap.format() + '\n');
+    this.o.out.write('\n' + recap.format(painter(wantsColor(this.o))) + '\n');
   }
 
   private worthDetail(e: RunEvent): boolean {

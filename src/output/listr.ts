@@ -3,7 +3,8 @@
 import { Listr } from 'listr2';
 import type { RunEvent, TaskResultEvent } from './events.js';
 import type { Recap } from './recap.js';
-import { formatAdhocResult, type Reporter, type ReporterOptions } from './reporter.js';
+import { painter } from './color.js';
+import { formatAdhocResult, wantsColor, type Reporter, type ReporterOptions } from './reporter.js';
 
 interface HostRow {
   title: string;
@@ -55,8 +56,8 @@ export class ListrReporter implements Reporter {
   async finish(recap: Recap): Promise<void> {
     await this.running;
     for (const e of this.results) {
-      if (e.stdout !== undefined || this.o.verbose) this.o.out.write(formatAdhocResult(e, this.o.verbose) + '\n');
+      if (e.stdout !== undefined || this.o.verbose) this.o.out.write(formatAdhocResult(e, this.o.verbose, painter(wantsColor(this.o))) + '\n');
     }
-    this.o.out.write('\n' + recap.format() + '\n');
+    this.o.out.write('\n' + recap.format(painter(wantsColor(this.o))) + '\n');
   }
 }

@@ -5,16 +5,21 @@
 // previous line's — in lockstep this is exactly Ansible's output, and interleaved it
 // stays readable (each run of lines sits under its task).
 import type { RunEvent } from './events.js';
-import { banner, formatItem, formatRetry, formatTaskResult, taskBanner } from './playbook-format.js';
+import { banner, formatItem, formatRetry, formatTaskResult, taskBanner, type FormatOptions } from './playbook-format.js';
+import { painter } from './color.js';
 import type { Recap } from './recap.js';
-import type { Reporter, ReporterOptions } from './reporter.js';
+import { wantsColor, type Reporter, type ReporterOptions } from './reporter.js';
 
 export class PlainPlaybookReporter implements Reporter {
   private current: string | undefined;
   /** Hosts that started or printed under the current banner: one of them starting again means a new task of the same name. */
   private printed = new Set<string>();
 
-  constructor(private readonly o: ReporterOptions) {}
+  private readonly format: FormatOptions;
+
+  constructor(private readonly o: ReporterOptions) {
+    this.format = { verbose: o.verbose, paint: painter(wantsColor(o)) };
+  }
 
   onEvent(e: RunEvent): void {
     switch (e.event) {
@@ -40,10 +45,10 @@ export class PlainPlaybookReporter implements Reporter {
         return;
       case 'task_item':
         this.under(e.play, e.task, e.handler, e.host);
-        this.write(formatItem(e, this.o));
+        this.write(formatItem(e, this.format));
         return;
       case 'task': {
-        const lines = formatTaskResult(e, this.o);
+        const lines = formatTaskResult(e, this.format);
         if (lines.length === 0) return;
         this.under(e.play ?? '', e.task, e.handler, e.host);
         this.write(lines);
@@ -55,7 +60,7 @@ export class PlainPlaybookReporter implements Reporter {
   }
 
   async finish(recap: Recap): Promise<void> {
-    this.o.out.write('\n' + recap.format() + '\n');
+    this.o.out.write('\n' + recap.format(this.format.paint) + '\n');
   }
 
   private keyOf(play: string, task: string, handler: boolean | undefined): string {

@@ -1,7 +1,9 @@
 // Ansible-like text for playbook results (SPEC 2), shared by the plain and the live
 // reporters: `ok: [lab01]`, `changed: [lab01] => (item=web01)`,
 // `fatal: [lab01]: FAILED! => msg`, `...ignoring`, diffs and command output.
+import { paintDiff, painter, type Paint } from './color.js';
 import type { TaskItemEvent, TaskResultEvent, TaskRetryEvent } from './events.js';
+import { statusStyle } from './reporter.js';
 
 const WIDTH = 80;
 
@@ -29,21 +31,24 @@ function outputBlock(e: { rc?: number | null; stdout?: string; stderr?: string }
 
 export interface FormatOptions {
   verbose: boolean;
+  /** Colours for result lines and diffs (default: none). */
+  paint?: Paint;
 }
 
 /** The lines for one task result. Loops whose items were printed get no summary line unless they failed. */
 export function formatTaskResult(e: TaskResultEvent, o: FormatOptions): string[] {
+  const paint = o.paint ?? painter(false);
   const lines: string[] = [];
   const itemsShown = e.items !== undefined && e.items.length > 0;
-  if (e.diff && !itemsShown) lines.push(e.diff.replace(/\n$/, ''));
+  if (e.diff && !itemsShown) lines.push(paintDiff(e.diff.replace(/\n$/, ''), paint));
   switch (e.status) {
     case 'unreachable':
-      lines.push(`fatal: [${e.host}]: UNREACHABLE! => ${e.msg}`);
+      lines.push(paint('failed', `fatal: [${e.host}]: UNREACHABLE! => ${e.msg}`));
       break;
     case 'failed':
-      lines.push(`fatal: [${e.host}]: FAILED! => ${e.msg}`);
+      lines.push(paint('failed', `fatal: [${e.host}]: FAILED! => ${e.msg}`));
       if (!itemsShown) lines.push(...outputBlock(e));
-      if (e.ignored) lines.push('...ignoring');
+      if (e.ignored) lines.push(paint('skipped', '...ignoring'));
       break;
     default: {
       if (itemsShown) break;
@@ -53,7 +58,7 @@ export function formatTaskResult(e: TaskResultEvent, o: FormatOptions): string[]
       }
       const label = e.status === 'skipped' ? 'skipping' : e.status;
       const attempts = e.attempts !== undefined && e.attempts > 1 ? ` (after ${e.attempts} attempts)` : '';
-      lines.push(`${label}: [${e.host}]${attempts}`);
+      lines.push(paint(statusStyle(e.status), `${label}: [${e.host}]${attempts}`));
       if (o.verbose) {
         if (e.msg) lines.push(`  msg: ${e.msg}`);
         lines.push(...outputBlock(e));
@@ -66,16 +71,17 @@ export function formatTaskResult(e: TaskResultEvent, o: FormatOptions): string[]
 }
 
 export function formatItem(e: TaskItemEvent, o: FormatOptions): string[] {
+  const paint = o.paint ?? painter(false);
   const lines: string[] = [];
-  if (e.diff) lines.push(e.diff.replace(/\n$/, ''));
+  if (e.diff) lines.push(paintDiff(e.diff.replace(/\n$/, ''), paint));
   if (e.status === 'failed') {
-    lines.push(`failed: [${e.host}] (item=${e.item}) => ${e.msg}`, ...outputBlock(e));
+    lines.push(paint('failed', `failed: [${e.host}] (item=${e.item}) => ${e.msg}`), ...outputBlock(e));
     return lines;
   }
   // An include_role's item names nothing (''): Ansible prints no line for it.
   if (e.included !== undefined) return e.included === '' ? lines : [...lines, `included: ${e.included} for ${e.host} => (item=${e.item})`];
   const label = e.status === 'skipped' ? 'skipping' : e.status;
-  lines.push(`${label}: [${e.host}] => (item=${e.item})`);
+  lines.push(paint(statusStyle(e.status), `${label}: [${e.host}] => (item=${e.item})`));
   if (o.verbose) lines.push(...(e.msg ? [`  msg: ${e.msg}`] : []), ...outputBlock(e));
   else if (e.show && e.status !== 'skipped' && e.msg) lines.push(`  msg: ${e.msg}`);
   return lines;

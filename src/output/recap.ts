@@ -1,4 +1,5 @@
 // Per-host counters (Ansible's PLAY RECAP) and the final `--json` object.
+import { painter, type Paint, type Style } from './color.js';
 import type { RunEvent } from './events.js';
 
 export interface HostCounts {
@@ -73,17 +74,23 @@ export class Recap {
     return { ok: !this.anyFailed() && !this.anyUnreachable(), hosts, duration_ms: Date.now() - this.started };
   }
 
-  /** Ansible-style PLAY RECAP block. */
-  format(): string {
+  /** Ansible-style PLAY RECAP block; `paint` colours hosts and non-zero counts as Ansible does. */
+  format(paint: Paint = painter(false)): string {
     const lines = ['PLAY RECAP ' + '*'.repeat(69)];
     const json = this.toJson();
     const width = Math.max(26, ...Object.keys(json.hosts).map((h) => h.length + 1));
     for (const [name, c] of Object.entries(json.hosts)) {
-      const cell = (k: string, v: number) => `${k}=${v}`.padEnd(k.length + 6);
+      // Padded before painting, so the colour codes do not move the columns.
+      const cell = (k: string, v: number, style: Style) => {
+        const text = `${k}=${v}`;
+        return (v > 0 ? paint(style, text) : text) + ' '.repeat(Math.max(0, k.length + 6 - text.length));
+      };
+      const unreachable = c.unreachable ? 1 : 0;
+      const host = unreachable || c.failed ? paint('failed', name) : c.changed ? paint('changed', name) : paint('ok', name);
       lines.push(
-        `${name.padEnd(width)} : ${cell('ok', c.ok)}${cell('changed', c.changed)}` +
-          `${cell('unreachable', c.unreachable ? 1 : 0)}${cell('failed', c.failed)}${cell('skipped', c.skipped)}` +
-          `${cell('rescued', this.rescued.get(name) ?? 0)}${cell('ignored', this.ignored.get(name) ?? 0).trimEnd()}`,
+        `${host}${' '.repeat(width - name.length)} : ${cell('ok', c.ok, 'ok')}${cell('changed', c.changed, 'changed')}` +
+          `${cell('unreachable', unreachable, 'failed')}${cell('failed', c.failed, 'failed')}${cell('skipped', c.skipped, 'skipped')}` +
+          `${cell('rescued', this.rescued.get(name) ?? 0, 'rescued')}${cell('ignored', this.ignored.get(name) ?? 0, 'rescued').trimEnd()}`,
       );
     }
     return lines.join('\n');
