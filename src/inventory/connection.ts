@@ -9,7 +9,8 @@ import { DEFAULT_SERVER_ALIVE, type ConnectionSpec, type JumpSpec } from '../tra
 import type { Inventory } from './inventory.js';
 import { UnsafeText, VaultText, type Vars } from '../data/py-values.js';
 import { hasLineBreak } from '../transport/ssh/become.js';
-import { JumpSyntaxError, parseJump, parseSshArgs, type SshArgOptions } from './ssh-args.js';
+import { JumpSyntaxError, parseJumpHops, parseSshArgs, type SshArgOptions } from './ssh-args.js';
+import { resolveJumpChain, sshConfigFor, type HostSshConfig } from './ssh-config-apply.js';
 
 export { parseJump } from './ssh-args.js';
 
@@ -21,6 +22,8 @@ export interface ConnectionEnv {
   /** Folder for relative paths of hosts that no inventory file defined (host lists). */
   cwd: string;
   exists(path: string): boolean;
+  /** The user's ssh config file (default <home>/.ssh/config). */
+  sshConfig?: string;
 }
 
 export function defaultConnectionEnv(): ConnectionEnv {
@@ -95,32 +98,54 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
   const identity = pick(KEYS.identity);
   const known = pick(KEYS.knownHosts);
   const jump = pick(['jump']);
+  const warnings: string[] = [];
+  if (ssh.ignored) warnings.push(`ssh arguments: kvmplay cannot honour ${ssh.ignored.join(', ')}: ignored`);
+  // Ansible hands ssh ansible_host (else the inventory name): that is the name ~/.ssh/config matches.
+  const lookup = str(KEYS.host) ?? name;
+  const invPort = pick(KEYS.port) ? num(KEYS.port, 22) : undefined;
+  const invUser = str(KEYS.user);
+  const config: HostSshConfig | undefined = isTemplate(lookup)
+    ? undefined
+    : sshConfigFor(lookup, ssh, { home: env.home, localUser: env.user, ...(env.sshConfig ? { file: env.sshConfig } : {}) }, { user: invUser, port: invPort });
+  const cfg = config?.settings;
+  if (cfg) warnings.push(...cfg.warnings);
   let jumps: JumpSpec[];
   try {
-    jumps = jump ? parseJump(list('jump', jump[1]).join(',')) : (ssh.jump ?? []);
+    const hops = jump ? parseJumpHops(list('jump', jump[1]).join(',')) : (ssh.jump ?? config?.jump ?? []);
+    jumps = config ? resolveJumpChain(hops, config.source, warnings) : hops.map((h) => ({ ...h, port: h.port ?? 22 }));
   } catch (e) {
     if (e instanceof JumpSyntaxError) return fail(e.message);
     throw e;
   }
   const spec: ConnectionSpec = {
     name,
-    host: str(KEYS.host) ?? name,
-    port: num(KEYS.port, 22),
-    user: str(KEYS.user) ?? env.user,
+    host: cfg?.hostName ?? lookup,
+    port: invPort ?? cfg?.port ?? 22,
+    user: invUser ?? cfg?.user ?? env.user,
     identityFiles: identity
       ? list(identity[0], identity[1]).map(path)
-      : DEFAULT_IDENTITIES.map((f) => join(env.home, '.ssh', f)).filter((f) => env.exists(f)),
+      : cfg?.identityFiles.length
+        ? cfg.identityFiles
+        : DEFAULT_IDENTITIES.map((f) => join(env.home, '.ssh', f)).filter((f) => env.exists(f)),
     jump: jumps,
     become: bool(KEYS.become) ?? false,
     becomeUser: str(KEYS.becomeUser) ?? 'root',
-    knownHosts: known ? list(known[0], known[1]).map(path) : (ssh.knownHosts ?? [join(env.home, '.ssh', 'known_hosts')]).map(path),
-    connectTimeout: num(KEYS.timeout, 10),
+    knownHosts: known
+      ? list(known[0], known[1]).map(path)
+      : (ssh.knownHosts ?? cfg?.userKnownHostsFiles ?? [join(env.home, '.ssh', 'known_hosts')]).map(path),
+    connectTimeout: num(KEYS.timeout, cfg?.connectTimeout ?? 10),
     hashKnownHosts: bool(KEYS.hashKnownHosts) ?? ssh.hashKnownHosts ?? false,
     serverAlive: {
-      interval: num(KEYS.aliveInterval, ssh.serverAliveInterval ?? DEFAULT_SERVER_ALIVE.interval, 0),
-      countMax: num(KEYS.aliveCountMax, ssh.serverAliveCountMax ?? DEFAULT_SERVER_ALIVE.countMax),
+      interval: num(KEYS.aliveInterval, ssh.serverAliveInterval ?? cfg?.serverAliveInterval ?? DEFAULT_SERVER_ALIVE.interval, 0),
+      countMax: num(KEYS.aliveCountMax, ssh.serverAliveCountMax ?? cfg?.serverAliveCountMax ?? DEFAULT_SERVER_ALIVE.countMax),
     },
   };
+  if (cfg?.identitiesOnly) spec.identitiesOnly = true;
+  if (cfg?.strictHostKeyChecking === 'accept-new' || cfg?.strictHostKeyChecking === 'no') spec.acceptNewHostKeys = true;
+  if (cfg?.strictHostKeyChecking === 'no') {
+    warnings.push('StrictHostKeyChecking no is taken as accept-new: kvmplay records unknown host keys but never connects to a host whose key changed');
+  }
+  if (warnings.length > 0) spec.warnings = [...new Set(warnings)];
   const connection = str(['ansible_connection', 'connection']);
   if (connection === 'local') spec.local = true;
   else if (connection !== undefined && !SSH_CONNECTIONS.has(connection)) {
@@ -169,6 +194,9 @@ function sshOptions(vars: Vars, fail: (d: string) => never): SshArgOptions {
       out.hashKnownHosts ??= o.hashKnownHosts;
       out.serverAliveInterval ??= o.serverAliveInterval;
       out.serverAliveCountMax ??= o.serverAliveCountMax;
+      out.configFile ??= o.configFile;
+      if (o.configOptions) out.configOptions = [...(out.configOptions ?? []), ...o.configOptions];
+      if (o.ignored) out.ignored = [...new Set([...(out.ignored ?? []), ...o.ignored])];
     } catch (e) {
       if (e instanceof JumpSyntaxError) fail(`${key}: ${e.message}`);
       throw e;

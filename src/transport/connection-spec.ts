@@ -8,6 +8,19 @@ export interface JumpSpec {
   host: string;
   port: number;
   user?: string;
+  /** The name the hop was given by, when ~/.ssh/config mapped it to another HostName (known_hosts look-ups). */
+  alias?: string;
+  /** The hop's own IdentityFile list from ~/.ssh/config (default: the target's). */
+  identityFiles?: string[];
+  /** The hop's own UserKnownHostsFile from ~/.ssh/config (default: the target's). */
+  knownHosts?: string[];
+}
+
+/** A jump hop as written (`[user@]host[:port]`): what was not written comes from ~/.ssh/config. */
+export interface JumpHop {
+  host: string;
+  port?: number;
+  user?: string;
 }
 
 export interface ConnectionSpec {
@@ -38,4 +51,10 @@ export interface ConnectionSpec {
    * Default 5 s × 3; interval 0 turns probes off.
    */
   serverAlive?: { interval: number; countMax: number };
+  /** IdentitiesOnly (ssh config): offer only the identity files, not the agent's keys. */
+  identitiesOnly?: boolean;
+  /** StrictHostKeyChecking accept-new (ssh config or -o): record first-seen keys, as --accept-new-host-keys. */
+  acceptNewHostKeys?: boolean;
+  /** Settings kvmplay read but cannot honour (ssh options, Match criteria), for the user to see. */
+  warnings?: string[];
 }

@@ -66,10 +66,18 @@ export function ssh2Keepalive(alive: { interval: number; countMax: number }): { 
 export async function openConnection(spec: ConnectionSpec, opts: TransportOptions): Promise<OpenConnection> {
   const target = `${spec.name} (${spec.host}:${spec.port})`;
   const auth = await loadAuth(spec, opts);
-  const hops: Array<HopAddress & { user: string }> = [
-    ...spec.jump.map((j) => ({ host: j.host, port: j.port, user: j.user ?? spec.user })),
-    { host: spec.host, port: spec.port, user: spec.user, alias: spec.name },
-  ];
+  // A jump host named in ~/.ssh/config may have its own keys and known_hosts.
+  const hops: Hop[] = await Promise.all([
+    ...spec.jump.map(async (j): Promise<Hop> => ({
+      host: j.host,
+      port: j.port,
+      user: j.user ?? spec.user,
+      ...(j.alias !== undefined ? { alias: j.alias } : {}),
+      auth: j.identityFiles ? await loadAuth({ ...spec, identityFiles: j.identityFiles }, opts) : auth,
+      knownHosts: j.knownHosts ?? spec.knownHosts,
+    })),
+    { host: spec.host, port: spec.port, user: spec.user, alias: spec.name, auth, knownHosts: spec.knownHosts },
+  ]);
   const clients: SshClient[] = [];
   try {
     for (const [i, hop] of hops.entries()) {
@@ -78,7 +86,7 @@ export async function openConnection(spec: ConnectionSpec, opts: TransportOption
       const label = isTarget ? '' : `jump host ${hop.user}@${hop.host}:${hop.port}: `;
       try {
         const sock = via ? await forwardTo(via, hop, spec.connectTimeout) : undefined;
-        clients.push(await connectHop({ ...hop, isTarget }, sock, auth, spec, opts));
+        clients.push(await connectHop({ ...hop, isTarget }, sock, hop.auth, spec, opts));
       } catch (err) {
         const reason = err instanceof HopError ? err.message : describeError(err, spec.connectTimeout);
         throw new UnreachableError(spec.name, `${target}: ${label}${reason}`, { cause: err });
@@ -92,6 +100,8 @@ export async function openConnection(spec: ConnectionSpec, opts: TransportOption
   if (!client) throw new UnreachableError(spec.name, `${target}: nothing to connect to`);
   return { client, jumps: clients };
 }
+
+type Hop = HopAddress & { user: string; auth: AuthPlan; knownHosts: string[] };
 
 /** A failure already worded for the user. */
 class HopError extends Error {}
@@ -130,7 +140,8 @@ async function loadAuth(spec: ConnectionSpec, opts: TransportOptions): Promise<A
     if (usable.length === 0) notes.push(`identity file ${file} holds no private key`);
     keys.push(...usable);
   }
-  const agent = opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
+  // IdentitiesOnly (ssh config): the agent's keys are not offered.
+  const agent = spec.identitiesOnly ? undefined : opts.agentSocket ?? process.env.SSH_AUTH_SOCK;
   return {
     notes,
     methods: (username, isTarget) => [
@@ -150,15 +161,17 @@ const NO_MORE_METHODS = false as unknown as AuthenticationType;
 const serverMethod = (t: AuthenticationType): string => (t === 'agent' ? 'publickey' : t);
 
 async function connectHop(
-  hop: HopAddress & { user: string; isTarget: boolean },
+  hop: HopAddress & { user: string; isTarget: boolean; knownHosts: string[] },
   sock: Readable | undefined,
   auth: AuthPlan,
   spec: ConnectionSpec,
   opts: TransportOptions,
 ): Promise<SshClient> {
   // OpenSSH's default when the inventory names no file.
-  const files = spec.knownHosts.length > 0 ? spec.knownHosts : ['~/.ssh/known_hosts'];
-  const check = await prepareHostKeyCheck({ files, acceptNew: opts.acceptNewHostKeys, hash: spec.hashKnownHosts === true }, hop);
+  const files = hop.knownHosts.length > 0 ? hop.knownHosts : ['~/.ssh/known_hosts'];
+  const acceptNew = opts.acceptNewHostKeys || spec.acceptNewHostKeys === true;
+  const address: HopAddress = { host: hop.host, port: hop.port, ...(hop.alias !== undefined ? { alias: hop.alias } : {}) };
+  const check = await prepareHostKeyCheck({ files, acceptNew, hash: spec.hashKnownHosts === true }, address);
   return new Promise<SshClient>((resolve, reject) => {
     const client = new Client();
     const methods = auth.methods(hop.user, hop.isTarget);

@@ -1,0 +1,284 @@
+// The settings OpenSSH's client would use for one host name, from the user's ssh config
+// (~/.ssh/config, or the file of `-F`), read with the `ssh-config` parser and resolved
+// here as ssh_config(5) says: the first value obtained for an option wins (IdentityFile
+// and UserKnownHostsFile lines add up), command-line `-o` options come before any
+// file, `Host` patterns with `*`, `?` and `!`, `Match host`/`originalhost`/`all`, and
+// `Include` (relative to ~/.ssh, with globs). Other Match criteria are not evaluated:
+// their blocks are skipped with a warning (`Match exec` would run a command).
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import SSHConfig, { LineType, type Directive, type Line } from 'ssh-config';
+
+export interface SshConfigSource {
+  /** The config file to read (~/.ssh/config or `-F`'s); a missing file is no settings. */
+  file: string;
+  /** The home folder: `~`, `%d`, and the base of relative Include paths (~/.ssh). */
+  home: string;
+  /** The local user name (`%u`). */
+  localUser: string;
+  /** Command-line options (`[lower-cased key, value]`), obtained before any file. */
+  commandLine?: ReadonlyArray<readonly [string, string]>;
+}
+
+export type StrictHostKeyChecking = 'yes' | 'no' | 'accept-new' | 'ask';
+
+/** What kvmplay uses of a host's ssh config; paths are expanded (`~`, `%d`, `%u`, `%h`, `%r`, `%p`, `%n`). */
+export interface SshConfigSettings {
+  hostName?: string;
+  user?: string;
+  port?: number;
+  identityFiles: string[];
+  identitiesOnly?: boolean;
+  /** As written (`none` removed): the caller parses and resolves each hop. */
+  proxyJump?: string;
+  /** As written, when ProxyCommand was obtained before any ProxyJump. */
+  proxyCommand?: string;
+  serverAliveInterval?: number;
+  serverAliveCountMax?: number;
+  connectTimeout?: number;
+  userKnownHostsFiles?: string[];
+  strictHostKeyChecking?: StrictHostKeyChecking;
+  /** Things a user should know: unevaluated Match criteria, unusable values, unreadable Includes. */
+  warnings: string[];
+}
+
+// Options whose every line adds to the list instead of the first one winning.
+const MULTI = new Set(['identityfile', 'userknownhostsfile']);
+const MAX_INCLUDE_DEPTH = 16; // OpenSSH's READCONF_MAX_DEPTH
+// Criteria of `Match` kvmplay evaluates; the others disable their block with a warning.
+const MATCH_CRITERIA = new Set(['all', 'host', 'originalhost']);
+
+/** The settings for `host` (the name given to ssh: an alias, or ansible_host). */
+export function resolveSshConfig(host: string, src: SshConfigSource): SshConfigSettings {
+  const values = new Map<string, string[]>();
+  const warnings: string[] = [];
+  const obtain = (key: string, args: string[]) => {
+    if (MULTI.has(key)) values.set(key, [...(values.get(key) ?? []), ...args]);
+    else if (!values.has(key)) values.set(key, args);
+  };
+  for (const [key, value] of src.commandLine ?? []) obtain(key, key === 'userknownhostsfile' ? value.split(/\s+/).filter(Boolean) : [value]);
+
+  const currentHostName = () => expandHostName(values.get('hostname')?.[0], host);
+  const walk = (lines: readonly Line[], file: string, startActive: boolean, depth: number) => {
+    let active = startActive;
+    const visit = (line: Line) => {
+      if (line.type !== LineType.DIRECTIVE) return;
+      const key = line.param.toLowerCase();
+      const args = argsOf(line);
+      if (key === 'host') active = startActive && hostMatches(args, host);
+      else if (key === 'match') active = startActive && matchMatches(args, { host: currentHostName(), originalHost: host }, (w) => warnings.push(`${file}: ${w}`));
+      else if (!active) return;
+      else if (key === 'include') {
+        if (depth >= MAX_INCLUDE_DEPTH) warnings.push(`${file}: Include nested too deep, ignored`);
+        else for (const inc of includeFiles(args, src.home)) walk(parseFile(inc, warnings) ?? [], inc, true, depth + 1);
+      } else obtain(key, args);
+      if ('config' in line) {
+        for (const inner of (line as { config: Line[] }).config) visit(inner);
+      }
+    };
+    for (const line of lines) visit(line);
+  };
+  walk(parseFile(src.file, warnings, { missingOk: true }) ?? [], src.file, true, 0);
+  return interpret(values, host, src, warnings);
+}
+
+function interpret(values: Map<string, string[]>, host: string, src: SshConfigSource, warnings: string[]): SshConfigSettings {
+  const first = (key: string) => values.get(key)?.[0];
+  const out: SshConfigSettings = { identityFiles: [], warnings };
+  const hostName = expandHostName(first('hostname'), host);
+  if (first('hostname') !== undefined) out.hostName = hostName;
+  const user = first('user');
+  if (user !== undefined) out.user = user;
+  const port = whole(first('port'), 'Port', warnings, 1);
+  if (port !== undefined) {
+    if (port <= 65535) out.port = port;
+    else warnings.push(`Port ${port} is not a port: ignored`);
+  }
+  const tokens = { d: src.home, u: src.localUser, h: hostName, r: user ?? src.localUser, p: String(out.port ?? 22), n: host };
+  const path = (p: string) => expandPath(p, tokens, src.home);
+  out.identityFiles = (values.get('identityfile') ?? []).filter((f) => f.toLowerCase() !== 'none').map(path);
+  const only = yesNo(first('identitiesonly'), 'IdentitiesOnly', warnings);
+  if (only !== undefined) out.identitiesOnly = only;
+  // ProxyJump and ProxyCommand are one setting: whichever comes first wins.
+  const jump = first('proxyjump');
+  const command = first('proxycommand');
+  const jumpFirst = jump !== undefined && (command === undefined || keyOrder(values, 'proxyjump') < keyOrder(values, 'proxycommand'));
+  if (jumpFirst && jump.toLowerCase() !== 'none') out.proxyJump = jump;
+  else if (!jumpFirst && command !== undefined && command.toLowerCase() !== 'none') out.proxyCommand = command;
+  const interval = seconds(first('serveraliveinterval'), 'ServerAliveInterval', warnings);
+  if (interval !== undefined) out.serverAliveInterval = interval;
+  const countMax = whole(first('serveralivecountmax'), 'ServerAliveCountMax', warnings, 0);
+  if (countMax !== undefined) out.serverAliveCountMax = countMax;
+  const timeout = seconds(first('connecttimeout'), 'ConnectTimeout', warnings);
+  if (timeout !== undefined && timeout > 0) out.connectTimeout = timeout;
+  const known = values.get('userknownhostsfile')?.filter((f) => f.toLowerCase() !== 'none');
+  if (known !== undefined && known.length > 0) out.userKnownHostsFiles = known.map(path);
+  const strict = first('stricthostkeychecking')?.toLowerCase();
+  if (strict !== undefined) {
+    const mapped = ({ yes: 'yes', true: 'yes', ask: 'ask', no: 'no', off: 'no', false: 'no', 'accept-new': 'accept-new' } as const)[strict as 'yes'];
+    if (mapped) out.strictHostKeyChecking = mapped;
+    else warnings.push(`StrictHostKeyChecking "${strict}" is not yes, no, ask or accept-new: ignored`);
+  }
+  return out;
+}
+
+// Map keeps insertion order: the option obtained first was inserted first.
+function keyOrder(values: Map<string, string[]>, key: string): number {
+  return [...values.keys()].indexOf(key);
+}
+
+function argsOf(d: Directive): string[] {
+  return typeof d.value === 'string' ? [d.value] : d.value.map((v) => v.val);
+}
+
+function parseFile(file: string, warnings: string[], opts: { missingOk?: boolean } = {}): Line[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!(opts.missingOk && code === 'ENOENT')) warnings.push(`cannot read ssh config ${file} (${code ?? String(err)}): ignored`);
+    return undefined;
+  }
+  try {
+    return [...SSHConfig.parse(text)];
+  } catch (err) {
+    warnings.push(`cannot parse ssh config ${file}: ${err instanceof Error ? err.message : String(err)}; ignored`);
+    return undefined;
+  }
+}
+
+/** `Host` line: some positive pattern matches and no negated one does. */
+export function hostMatches(patterns: readonly string[], host: string): boolean {
+  return patternListMatches(patterns.flatMap((p) => p.split(/\s+/)).filter(Boolean), host);
+}
+
+function patternListMatches(patterns: readonly string[], name: string): boolean {
+  let matched = false;
+  for (const p of patterns) {
+    const negated = p.startsWith('!');
+    if (!globMatches(negated ? p.slice(1) : p, name)) continue;
+    if (negated) return false;
+    matched = true;
+  }
+  return matched;
+}
+
+/** ssh's match_pattern: `*` any run, `?` one character, case-insensitive for host names. */
+export function globMatches(pattern: string, name: string): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 'is').test(name);
+}
+
+function matchMatches(args: readonly string[], names: { host: string; originalHost: string }, warn: (w: string) => void): boolean {
+  const unsupported: string[] = [];
+  let result = true;
+  for (let i = 0; i < args.length; i++) {
+    const raw = args[i]!;
+    const negated = raw.startsWith('!');
+    const criterion = (negated ? raw.slice(1) : raw).toLowerCase();
+    if (criterion === 'all' || criterion === 'canonical' || criterion === 'final') {
+      if (criterion !== 'all') unsupported.push(raw);
+      else if (negated) result = false;
+      continue;
+    }
+    const value = args[++i] ?? '';
+    if (!MATCH_CRITERIA.has(criterion)) {
+      unsupported.push(raw);
+      continue;
+    }
+    const name = criterion === 'host' ? names.host : names.originalHost;
+    const hit = patternListMatches(value.split(','), name);
+    if (hit === negated) result = false;
+  }
+  if (unsupported.length > 0) {
+    warn(`Match ${args.join(' ')}: kvmplay does not evaluate ${unsupported.join(', ')}; the block is ignored`);
+    return false;
+  }
+  return result;
+}
+
+/** Include arguments: `~` expanded, relative to ~/.ssh, globs in the last path parts. */
+function includeFiles(args: readonly string[], home: string): string[] {
+  const files: string[] = [];
+  for (const arg of args.flatMap((a) => a.split(/\s+/)).filter(Boolean)) {
+    const expanded = arg.startsWith('~/') ? join(home, arg.slice(2)) : arg;
+    const full = isAbsolute(expanded) ? expanded : join(home, '.ssh', expanded);
+    files.push(...expandGlob(full));
+  }
+  return files;
+}
+
+/** The files a glob names, sorted as glob(3) sorts them; a plain path is itself. */
+function expandGlob(path: string): string[] {
+  if (!/[*?[]/.test(path)) return [path];
+  const parts = path.split('/');
+  let bases = ['/'];
+  for (const part of parts.filter(Boolean)) {
+    if (!/[*?[]/.test(part)) {
+      bases = bases.map((b) => join(b, part));
+      continue;
+    }
+    const next: string[] = [];
+    for (const base of bases) {
+      let entries: string[];
+      try {
+        entries = readdirSync(base);
+      } catch {
+        continue;
+      }
+      for (const e of entries.sort()) if (!e.startsWith('.') && globMatchesCase(part, e)) next.push(join(base, e));
+    }
+    bases = next;
+  }
+  return bases.filter((b) => dirname(b) !== b);
+}
+
+// File names are case-sensitive, unlike host names; `[...]` classes are taken as written.
+function globMatchesCase(pattern: string, name: string): boolean {
+  const re = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  try {
+    return new RegExp(`^${re}$`, 's').test(name);
+  } catch {
+    return pattern === name;
+  }
+}
+
+function expandHostName(value: string | undefined, host: string): string {
+  if (value === undefined) return host;
+  return value.replace(/%([%h])/g, (_m, t: string) => (t === '%' ? '%' : host));
+}
+
+function expandPath(p: string, tokens: Record<string, string>, home: string): string {
+  const tilde = p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
+  return tilde.replace(/%(.)/g, (m, t: string) => (t === '%' ? '%' : tokens[t] ?? m));
+}
+
+function yesNo(value: string | undefined, option: string, warnings: string[]): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'yes' || v === 'true') return true;
+  if (v === 'no' || v === 'false') return false;
+  warnings.push(`${option} "${value}" is not yes or no: ignored`);
+  return undefined;
+}
+
+function whole(value: string | undefined, option: string, warnings: string[], min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value) && Number(value) >= min) return Number(value);
+  warnings.push(`${option} "${value}" is not a whole number${min > 0 ? ' above 0' : ''}: ignored`);
+  return undefined;
+}
+
+/** ssh_config time: seconds, or with s/m/h/d/w suffixes, concatenated (`1m30s`). */
+function seconds(value: string | undefined, option: string, warnings: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  const units: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+  if (/^(\d+[smhdw]?)+$/i.test(value)) {
+    let total = 0;
+    for (const m of value.matchAll(/(\d+)([smhdw]?)/gi)) total += Number(m[1]) * units[m[2]!.toLowerCase()]!;
+    return total;
+  }
+  warnings.push(`${option} "${value}" is not a time: ignored`);
+  return undefined;
+}
