@@ -15,17 +15,18 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 // here too (import-x/no-cycle skips them: scripts/check-cycles.mjs, also run by `npm run lint`, counts them). Test files (*.test.ts) under src/ follow their folder's line and may also
 // import test/support/; no other file under src/ may import test/ or bench/.
 const LAYERS = {
-  cli:       ['exec', 'lab', 'output', 'playbook', 'inventory', 'modules', 'transport', 'template', 'jinja', 'data'],
+  cli:       ['exec', 'lab', 'output', 'playbook', 'inventory', 'modules', 'transport', 'template', 'jinja', 'data', 'vault'],
   exec:      ['modules', 'playbook', 'inventory', 'transport', 'output', 'template', 'jinja', 'data'],
   playbook:  ['modules', 'inventory', 'template', 'jinja', 'data'],
   modules:   ['transport', 'template', 'jinja', 'data'],
-  inventory: ['transport', 'data'],
+  inventory: ['transport', 'data', 'vault'],
   output:    [],
   lab:       [],
   transport: [],
   template:  ['jinja', 'data'],
   jinja:     ['data'],
-  data:      [],
+  data:      ['vault'],
+  vault:     [],
   util:      [], // src/errors.ts only
 };
 const IMPORTABLE_BY_ALL = ['util', 'errors.ts'];

@@ -10,15 +10,22 @@ import { PlainReporter } from '../output/plain.js';
 import { Recap } from '../output/recap.js';
 import type { Reporter } from '../output/reporter.js';
 import { resolveConnections } from './connections.js';
+import { connectionTrace, TRACE_VERBOSITY } from './connection-trace.js';
+import type { RunSettings } from './settings.js';
 
 export interface AdhocOptions {
-  inventory: string[];
+  /** The hosts (`ansible PATTERN`); default all. */
+  pattern?: string;
+  /** --limit: further narrows the pattern's hosts. */
   limit?: string;
-  forks: number;
   json: boolean;
   verbose: boolean;
-  acceptNewHostKeys: boolean;
-  become: boolean;
+  /** How many -v: from 3 on, each host's connection settings are printed. */
+  verbosity?: number;
+  /** The command line's settings over the environment's over ansible.cfg's (settings.ts). */
+  settings: RunSettings;
+  /** --list-hosts: print the matched hosts as `ansible` does, connect to none. */
+  listHosts?: boolean;
 }
 
 export async function runAdhocCommand(
@@ -27,21 +34,30 @@ export async function runAdhocCommand(
   action: AdhocRun['action'],
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; signal: AbortSignal },
 ): Promise<number> {
-  if (o.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY');
-  const inventory = await loadInventory(o.inventory);
-  const names = inventory.matchHosts(o.limit ?? 'all');
+  const { settings } = o;
+  if (settings.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY (or ANSIBLE_INVENTORY, or inventory = in ansible.cfg)');
+  const inventory = await loadInventory(settings.inventory);
+  const limited = o.limit === undefined ? undefined : new Set(inventory.matchHosts(o.limit));
+  const names = inventory.matchHosts(o.pattern ?? 'all').filter((n) => limited === undefined || limited.has(n));
+  const shownPattern = [o.pattern ?? 'all', ...(o.limit === undefined ? [] : [`--limit ${o.limit}`])].join(' ');
+  if (o.listHosts) {
+    io.out.write(`  hosts (${names.length}):\n${names.map((n) => `    ${n}\n`).join('')}`);
+    return EXIT.ok;
+  }
+  for (const w of settings.warnings) io.err.write(`[WARNING]: ${w}\n`);
   if (names.length === 0) {
-    io.err.write(`kvmplay: [WARNING] no hosts matched ${JSON.stringify(o.limit ?? 'all')}\n`);
+    io.err.write(`kvmplay: [WARNING] no hosts matched ${JSON.stringify(shownPattern)}\n`);
   }
   // Every unusable host named at once (exit 4), not only the first; the error rejecting
   // a malformed password may quote it, so it is masked.
-  const { redactor, specs: resolved, problems } = resolveConnections(inventory, names, names);
+  const { redactor, specs: resolved, problems } = resolveConnections(inventory, names, names, settings.connection);
   try {
     problems.throwIfAny();
   } catch (err) {
     throw redactor.redactError(err);
   }
-  const specs = names.map((n) => resolved.get(n)).filter((s) => s !== undefined).map((spec) => (o.become ? { ...spec, become: true } : spec));
+  const specs = names.map((n) => resolved.get(n)).filter((s) => s !== undefined).map((spec) => (settings.become ? { ...spec, become: true } : spec));
+  if ((o.verbosity ?? 0) >= TRACE_VERBOSITY) for (const spec of specs) io.err.write(redactor.redact(connectionTrace(spec)));
   const reporter = chooseReporter(o, io.out, names);
   const recap = new Recap();
   for (const n of names) recap.addHost(n);
@@ -52,7 +68,7 @@ export async function runAdhocCommand(
     reporter.onEvent(safe);
   });
 
-  await runAdhoc({ specs, forks: o.forks, acceptNewHostKeys: o.acceptNewHostKeys, bus, signal: io.signal, taskName, action });
+  await runAdhoc({ specs, forks: settings.forks, acceptNewHostKeys: settings.acceptNewHostKeys, bus, signal: io.signal, taskName, action });
   await reporter.finish(recap);
   if (io.signal.aborted) return EXIT.interrupted;
   if (recap.anyFailed()) return EXIT.hostFailed;

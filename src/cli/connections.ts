@@ -7,6 +7,9 @@ import type { ConnectionSpec, Inventory } from '../inventory/index.js';
 import { resolveConnectionSettings } from '../inventory/connection.js';
 import { Redactor } from '../output/redact.js';
 import { Problems } from '../playbook/problems.js';
+import { applyConnectionDefaults } from './connection-defaults.js';
+import type { ConnectionDefaults } from './settings.js';
+import { watchVaultPlaintexts } from '../vault/index.js';
 
 export interface ResolvedConnections {
   redactor: Redactor;
@@ -18,12 +21,20 @@ export interface ResolvedConnections {
 
 /**
  * `secretsOf`: hosts whose variables and passwords the redactor learns; `checked`: hosts
- * whose settings must be usable (a subset of secretsOf).
+ * whose settings must be usable (a subset of secretsOf). `defaults`: the settings of
+ * the command line, environment and ansible.cfg, under the hosts' own variables.
  */
-export function resolveConnections(inventory: Inventory, secretsOf: readonly string[], checked: readonly string[]): ResolvedConnections {
+export function resolveConnections(
+  inventory: Inventory, secretsOf: readonly string[], checked: readonly string[], defaults: ConnectionDefaults = {},
+): ResolvedConnections {
   const redactor = new Redactor();
+  redactor.add(defaults.password);
+  redactor.add(defaults.becomePassword);
+  // Every value decrypted from a vault, now or later (include_vars), is a secret.
+  watchVaultPlaintexts((v) => redactor.addValue(v));
   for (const name of secretsOf) redactor.addSecretVars(inventory.hostVars(name));
   const all = resolveConnectionSettings(inventory, secretsOf);
+  for (const [name, spec] of all.specs) all.specs.set(name, applyConnectionDefaults(spec, inventory.hostVars(name), defaults));
   for (const spec of all.specs.values()) {
     redactor.add(spec.password);
     redactor.add(spec.becomePassword);

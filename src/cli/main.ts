@@ -1,8 +1,14 @@
 // argv → options → command; errors → exit codes (SPEC 2). The only process.exit.
 import { setMaxListeners } from 'node:events';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT, KvmplayError } from '../errors.js';
+import { EXIT, KvmplayError, OptionsError } from '../errors.js';
 import { collect, positiveInt, positiveSeconds } from './options.js';
+import { addConnectionOptions, settleSettings, type ConnectionFlags } from './connection-options.js';
+import { resolveLimit } from './limit.js';
+import { requireTerminal, defaultTerminal } from './prompt.js';
+import { inventorySources } from './settings.js';
+import { asksVersion, versionText } from './version.js';
+import { addVaultOptions, setupVault } from '../vault/options.js';
 
 // Each command's code is imported only when it runs: `validate` then never loads
 // ssh2, listr2 or the lab, which keeps it fast on large playbook sets.
@@ -20,52 +26,54 @@ const interrupt = new AbortController();
 setMaxListeners(0, interrupt.signal);
 const io = { out: process.stdout, err: process.stderr, signal: interrupt.signal };
 
-interface AdhocFlags {
-  inventory?: string[];
+interface AdhocFlags extends ConnectionFlags {
   limit?: string;
-  forks: number;
   json?: boolean;
-  verbose?: boolean;
-  acceptNewHostKeys?: boolean;
-  become?: boolean;
+  /** How many -v (commander counts them). */
+  verbose?: number;
+  listHosts?: boolean;
   stepTimeout?: number;
 }
 
+const LIMIT_HELP = 'host pattern (names, groups, globs, a:b, a:&b, a:!b; @FILE: the hosts in FILE, one a line)';
+const INVENTORY_HELP = 'inventory file or folder (repeatable; default: ANSIBLE_INVENTORY, else inventory = in ansible.cfg)';
+const countVerbose = (_v: string, n: number): number => n + 1;
+
 function adhocOptions(cmd: Command): Command {
-  return cmd
-    .option('-i, --inventory <path>', 'inventory file or folder (repeatable)', collect, [])
-    .option('-l, --limit <pattern>', 'host pattern (names, groups, globs, a:b, a:&b, a:!b)')
-    .option('-f, --forks <n>', 'hosts in parallel', positiveInt('--forks'), 50)
+  return addConnectionOptions(cmd
+    .option('-i, --inventory <path>', INVENTORY_HELP, collect, [])
+    .option('-l, --limit <pattern>', LIMIT_HELP)
     .option('--json', 'newline-delimited JSON events, then the recap as the last line')
-    .option('--accept-new-host-keys', 'record first-seen host keys (never changed ones)')
-    .option('-b, --become', 'run through sudo (password from become_password)')
-    .option('-v, --verbose', 'more output');
+    .option('--list-hosts', 'print the matching hosts; connect to none')
+    .option('-v, --verbose', 'more output (repeatable: -vvv)', countVerbose, 0));
 }
 
-function adhoc(flags: AdhocFlags) {
+async function adhoc(flags: AdhocFlags) {
   return {
-    inventory: flags.inventory ?? [],
-    limit: flags.limit,
-    forks: flags.forks,
+    limit: resolveLimit(flags.limit),
     json: Boolean(flags.json),
-    verbose: Boolean(flags.verbose),
-    acceptNewHostKeys: Boolean(flags.acceptNewHostKeys),
-    become: Boolean(flags.become),
+    verbose: Number(flags.verbose ?? 0) > 0,
+    verbosity: Number(flags.verbose ?? 0),
+    listHosts: Boolean(flags.listHosts),
+    settings: await settleSettings(flags, { ask: !flags.listHosts }),
   };
 }
 
-interface RunFlags {
-  inventory: string[];
+interface RunFlags extends ConnectionFlags {
   limit?: string;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  listTags?: boolean;
+  startAtTask?: string;
+  step?: boolean;
+  syntaxCheck?: boolean;
   tags: string[];
   skipTags: string[];
   extraVars: string[];
   check?: boolean;
   diff?: boolean;
-  forks: number;
   json?: boolean;
   stepTimeout?: number;
-  acceptNewHostKeys?: boolean;
   /** How many -v (commander counts them). */
   verbose?: number;
   strict?: boolean;
@@ -76,74 +84,99 @@ const STRICT_HELP = 'duplicate YAML keys are errors (exit 4), not warnings';
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('kvmplay')
     .description('Ansible-style task runner over SSH for KVM hypervisor fleets')
+    // Answered before commander parses anything (main): here for --help only.
+    .option('--version', 'print the version and the ansible.cfg in force, then exit (any command takes it)')
     .showHelpAfterError()
     .exitOverride();
 
-  adhocOptions(program.command('ping').description('connect, authenticate and run `true` on each host'))
-    .action(async (flags: AdhocFlags) => setExit(await (await commands.ping()).pingCommand(adhoc(flags), io)));
+  adhocOptions(program.command('ping').description('connect, authenticate and run `true` on each host: ping [PATTERN] -i INV'))
+    .argument('[pattern]', 'the hosts, as `ansible PATTERN -m ping` (default all; --limit narrows it)')
+    .action(async (pattern: string | undefined, flags: AdhocFlags) =>
+      setExit(await (await commands.ping()).pingCommand({ ...(await adhoc(flags)), pattern }, io)));
 
   adhocOptions(program.command('exec').description('run an ad-hoc shell command on each host: exec -i INV -- CMD'))
     .argument('<command...>', 'the command (after --)')
     .option('--step-timeout <seconds>', 'end the command on a host after this long', positiveSeconds)
     .action(async (command: string[], flags: AdhocFlags) =>
-      setExit(await (await commands.exec()).execCommand({ ...adhoc(flags), command: command.join(' '), stepTimeout: flags.stepTimeout }, io)));
+      setExit(await (await commands.exec()).execCommand({ ...(await adhoc(flags)), command: command.join(' '), stepTimeout: flags.stepTimeout }, io)));
 
-  program
+  addConnectionOptions(program
     .command('run')
     .description('run playbooks on the hosts of an inventory')
     .argument('<playbook...>', 'playbook files, run in order')
-    .option('-i, --inventory <path>', 'inventory file or folder (repeatable)', collect, [])
-    .option('-l, --limit <pattern>', 'only these hosts (names, groups, globs, a:b, a:&b, a:!b)')
+    .option('-i, --inventory <path>', INVENTORY_HELP, collect, [])
+    .option('-l, --limit <pattern>', `only these hosts: ${LIMIT_HELP}`)
     .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated, repeatable)', collect, [])
     .option('--skip-tags <tags>', 'skip tasks with these tags (comma-separated, repeatable)', collect, [])
     .option('-e, --extra-vars <vars>', 'key=value, @file.yaml or a YAML/JSON map (repeatable, highest precedence)', collect, [])
     .option('-C, --check', 'report what would change, change nothing')
     .option('-D, --diff', 'show the differences in files and XML')
-    .option('-f, --forks <n>', 'hosts in parallel', positiveInt('--forks'), 50)
     .option('--json', 'newline-delimited JSON task events, then the recap as the last line')
     .option('--step-timeout <seconds>', 'end a task on a host after this long (a task\'s own timeout wins)', positiveSeconds)
-    .option('--accept-new-host-keys', 'record first-seen host keys (never changed ones)')
-    .option('-v, --verbose', 'print the output of every task (-vv…: also debug tasks with that verbosity)', (_v: string, n: number) => n + 1, 0)
+    .option('-v, --verbose', 'print the output of every task (-vv…: also debug tasks with that verbosity)', countVerbose, 0)
     .option('--strict', STRICT_HELP)
-    .action(async (playbooks: string[], flags: RunFlags) =>
+    .option('--list-hosts', 'print the hosts of each play; run nothing')
+    .option('--list-tasks', 'print the tasks each play would run (after --tags); run nothing')
+    .option('--list-tags', 'print the tags of each play\'s tasks; run nothing')
+    .option('--start-at-task <name>', 'leave out every task before the first one of this name (or glob)')
+    .option('--step', 'ansible-playbook\'s confirm-each-task mode: not supported yet, refused (exit 5)')
+    .option('--syntax-check', 'check the playbooks as `validate` does (exit 4 on errors); run nothing'))
+    .action(async (playbooks: string[], flags: RunFlags) => {
+      if (flags.syntaxCheck) {
+        setExit(await (await commands.validate()).validateCommand({
+          playbooks, inventory: inventorySources(flags.inventory), limit: resolveLimit(flags.limit), extraVars: flags.extraVars, strict: Boolean(flags.strict),
+        }, io));
+        return;
+      }
+      const list = { hosts: Boolean(flags.listHosts), tasks: Boolean(flags.listTasks), tags: Boolean(flags.listTags) };
+      const listing = list.hosts || list.tasks || list.tags;
+      if (flags.step && !listing) {
+        requireTerminal(defaultTerminal(), '--step', 'a confirmation before each task', 'leave --step out');
+        throw new OptionsError('--step is not supported yet: the runner cannot pause before a task (use --start-at-task and --tags to run part of a playbook)');
+      }
       setExit(await (await commands.run()).runCommand({
         playbooks,
-        inventory: flags.inventory,
-        limit: flags.limit,
+        settings: await settleSettings(flags, { ask: !listing }),
+        list,
+        startAtTask: flags.startAtTask,
+        limit: resolveLimit(flags.limit),
         tags: flags.tags,
         skipTags: flags.skipTags,
         extraVars: flags.extraVars,
         check: Boolean(flags.check),
         diff: Boolean(flags.diff),
-        forks: flags.forks,
         json: Boolean(flags.json),
         verbose: Number(flags.verbose ?? 0) > 0,
         verbosity: Number(flags.verbose ?? 0),
-        acceptNewHostKeys: Boolean(flags.acceptNewHostKeys),
         stepTimeout: flags.stepTimeout,
         strict: Boolean(flags.strict),
-      }, io)));
+      }, io));
+    });
 
   program
     .command('validate')
     .description('load and check playbooks, templates and variables; no SSH')
     .argument('<playbook...>', 'playbook files')
-    .option('-i, --inventory <path>', 'inventory to check variables against (repeatable)', collect, [])
+    .option('-i, --inventory <path>', 'inventory to check variables against (repeatable; default: ANSIBLE_INVENTORY, else ansible.cfg\'s)', collect, [])
+    .option('-l, --limit <pattern>', `only these hosts' connection settings must be usable: ${LIMIT_HELP}`)
     .option('-e, --extra-vars <vars>', 'key=value, @file.yaml or a YAML/JSON map (repeatable)', collect, [])
     .option('--strict', STRICT_HELP)
-    .action(async (playbooks: string[], flags: { inventory: string[]; extraVars: string[]; strict?: boolean }) =>
-      setExit(await (await commands.validate()).validateCommand(
-        { playbooks, inventory: flags.inventory, extraVars: flags.extraVars, strict: Boolean(flags.strict) }, io)));
+    .action(async (playbooks: string[], flags: { inventory: string[]; limit?: string; extraVars: string[]; strict?: boolean }) =>
+      setExit(await (await commands.validate()).validateCommand({
+        playbooks, inventory: inventorySources(flags.inventory), limit: resolveLimit(flags.limit), extraVars: flags.extraVars, strict: Boolean(flags.strict),
+      }, io)));
 
   program
     .command('inventory')
     .description('show resolved groups and variables')
-    .option('-i, --inventory <path>', 'inventory file or folder (repeatable)', collect, [])
+    .option('-i, --inventory <path>', INVENTORY_HELP, collect, [])
+    .option('-l, --limit <pattern>', `only these hosts: ${LIMIT_HELP}`)
     .addOption(new Option('--graph', 'the group tree').conflicts(['host', 'list']))
     .addOption(new Option('--host <name>', "one host's resolved variables as JSON").conflicts('list'))
     .option('--list', 'every group and host as JSON (default)')
-    .action(async (flags: { inventory: string[]; graph?: boolean; host?: string; list?: boolean }) =>
-      setExit(await (await commands.inventory()).inventoryCommand(flags, io.out)));
+    .action(async (flags: { inventory: string[]; limit?: string; graph?: boolean; host?: string; list?: boolean }) =>
+      setExit(await (await commands.inventory()).inventoryCommand(
+        { ...flags, inventory: inventorySources(flags.inventory), limit: resolveLimit(flags.limit) }, io.out)));
 
   const lab = program.command('lab').description('the local lab of SSH hosts (network namespaces)');
   lab
@@ -164,8 +197,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable')
     .action(async (flags: { json?: boolean }) => setExit(await (await commands.lab()).labStatus({ json: Boolean(flags.json) }, io.out)));
 
+  // Commands that read playbooks or inventories take vault passwords, read before they run.
+  for (const cmd of program.commands) if (VAULT_COMMANDS.has(cmd.name())) addVaultOptions(cmd);
+  program.hook('preAction', (_program, action) => setupVault(action.opts()));
   return program;
 }
+
+const VAULT_COMMANDS = new Set(['run', 'validate', 'inventory', 'exec', 'ping']);
 
 function exitWhenFlushed(code: number): void {
   // Exit only once stdout has drained, or a piped `--json` recap could be cut off.
@@ -178,6 +216,11 @@ async function main(argv: string[]): Promise<void> {
     interrupt.abort();
     process.once('SIGINT', () => process.exit(EXIT.interrupted));
   });
+  if (asksVersion(argv.slice(2))) {
+    process.stdout.write(versionText());
+    exitWhenFlushed(EXIT.ok);
+    return;
+  }
   try {
     await buildProgram((c) => (code = c)).parseAsync(argv);
   } catch (err) {

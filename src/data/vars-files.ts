@@ -72,10 +72,8 @@ async function dirVarsFiles(dir: string): Promise<string[]> {
 
 /** One vars file: a mapping, or null when empty (Ansible ignores empty files). */
 export async function loadVarsFile(file: string): Promise<Vars | null> {
+  // A vault-encrypted file is decrypted by loadDataText.
   const text = await readText(file);
-  if (text.startsWith('$ANSIBLE_VAULT;')) {
-    throw new ValidationError({ file, line: 1, col: 1 }, 'vault-encrypted file: kvmplay cannot decrypt Ansible Vault');
-  }
   const node = loadDataText(text, file);
   const data = node === null ? null : toValue(node);
   if (data === null || data === undefined || data === '' || data === 0 || data === false) return null;

@@ -6,6 +6,7 @@ import type { Document, Node as YamlNode, Pair, Scalar } from 'yaml';
 import { ValidationError, type SourcePosition } from '../errors.js';
 import { isPlainObject, pyHashKey, pyJsonKey, setKey, UnsafeText, VaultText, type Vars } from './py-values.js';
 import { readCommonYaml } from './yaml-fast.js';
+import { decryptVaultText, hasVaultSecrets, isVaultText, revealVaultValue } from '../vault/index.js';
 import { MAX_ALIAS_NODES, MAX_YAML_DEPTH, reportDuplicateKeys, type DuplicateKey } from './yaml-limits.js';
 import type { PEntry, PNode } from './yaml-node.js';
 
@@ -20,8 +21,18 @@ type YamlLib = typeof import('yaml');
 const requireHere = createRequire(import.meta.url);
 const yamlLib = (): YamlLib => requireHere('yaml') as YamlLib;
 
-/** Parse a data file's text: null for an empty document. */
+/**
+ * Parse a data file's text: null for an empty document. A vault-encrypted file is
+ * decrypted first (positions then refer to the decrypted text), and its values become secrets.
+ */
 export function loadDataText(text: string, file: string): PNode | null {
+  if (!isVaultText(text)) return loadPlainText(text, file);
+  const root = loadPlainText(decryptVaultText(text, { file, line: 1, col: 1 }), file);
+  if (root) revealVaultValue(toValue(root));
+  return root;
+}
+
+function loadPlainText(text: string, file: string): PNode | null {
   // DataLoader.load tries json.loads first (so `1e3` in a .json file is a float).
   let json: unknown;
   try {
@@ -68,12 +79,23 @@ function fromJson(v: unknown, pos: SourcePosition): PNode {
   if (Array.isArray(v)) return { kind: 'seq', pos, items: v.map((x) => fromJson(x, pos)), unsafe: false };
   if (isPlainObject(v)) {
     // AnsibleJSONDecoder's object hook: vaulted and unsafe values round-trip.
-    if ('__ansible_vault' in v) return { kind: 'scalar', pos, value: new VaultText(String(v.__ansible_vault)) };
+    if ('__ansible_vault' in v) return { kind: 'scalar', pos, value: vaultValue(String(v.__ansible_vault), pos) };
     if ('__ansible_unsafe' in v) return { kind: 'scalar', pos, value: wrapUnsafe(v.__ansible_unsafe) };
     const entries = Object.entries(v).map(([k, x]) => ({ key: k, name: k, keyPos: pos, value: fromJson(x, pos) }));
     return { kind: 'map', pos, entries, unsafe: false };
   }
   return { kind: 'scalar', pos, value: v };
+}
+
+/**
+ * An inline vault value: its decrypted (secret) text when vault passwords were given;
+ * without any it stays encrypted, so commands that never read it need no password.
+ */
+function vaultValue(ciphertext: string, pos: SourcePosition): string | VaultText {
+  if (!hasVaultSecrets()) return new VaultText(ciphertext);
+  const plain = decryptVaultText(ciphertext, pos);
+  revealVaultValue(plain);
+  return plain;
 }
 
 /**
@@ -174,7 +196,7 @@ class Builder {
     const tag = node.tag;
     try {
       if (tag === '!unsafe') return new UnsafeText(text);
-      if (tag === '!vault' || tag === '!vault-encrypted') return new VaultText(text);
+      if (tag === '!vault' || tag === '!vault-encrypted') return vaultValue(text, pos);
       if (tag === '!') return text; // the non-specific tag: a string
       if (tag) return constructTagged(tag, text).value;
       if (node.type === 'PLAIN' || node.value === null) return resolvePlain(text).value;

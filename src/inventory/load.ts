@@ -14,7 +14,8 @@ import { InventoryModel } from './model.js';
 import { comparePy } from '../data/py-values.js';
 import { loadSourceVars, readText, type SourceVars } from '../data/vars-files.js';
 import { parseYamlInventory } from './yaml-inventory.js';
-import { loadDataText, type PNode } from '../data/yaml-load.js';
+import { loadDataText, toValue, type PNode } from '../data/yaml-load.js';
+import { decryptVaultText, isVaultText, revealVaultValue } from '../vault/index.js';
 import { takeYamlWarnings } from '../data/yaml-limits.js';
 
 const YAML_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -82,16 +83,17 @@ function parseHostList(model: InventoryModel, list: string): void {
 }
 
 async function parseFile(model: InventoryModel, file: string): Promise<void> {
-  const text = await readText(file);
-  if (text.startsWith('$ANSIBLE_VAULT;')) {
-    throw new ValidationError({ file, line: 1, col: 1 }, 'vault-encrypted inventory: kvmplay cannot decrypt Ansible Vault');
-  }
+  // A vault-encrypted inventory is decrypted first, then read as YAML or INI.
+  const raw = await readText(file);
+  const vaulted = isVaultText(raw);
+  const text = vaulted ? decryptVaultText(raw, { file, line: 1, col: 1 }) : raw;
   const ext = extname(file);
   let yamlError: ValidationError | undefined;
   let root: PNode | null = null;
   if (!ext || YAML_EXTENSIONS.includes(ext)) {
     try {
       root = loadDataText(text, file);
+      if (vaulted && root) revealVaultValue(toValue(root));
       parseYamlInventory(model, root, file);
       return;
     } catch (e) {

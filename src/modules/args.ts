@@ -48,6 +48,13 @@ export interface ArgumentRules<K extends string> {
   requiredIf?: ReadonlyArray<readonly [K, unknown, readonly K[]]>;
 }
 
+/** The aliases argumentSpec declared, by schema (for documentation: the JSON Schema lists aliases as arguments). */
+const ARGUMENT_ALIASES = new WeakMap<object, Record<string, string[]>>();
+
+export function argumentAliases(schema: object): Record<string, string[]> {
+  return ARGUMENT_ALIASES.get(schema) ?? {};
+}
+
 /**
  * A module's argument schema with Ansible's argument_spec relations: `shape` is strict
  * (unknown arguments are errors at validation), aliases are accepted under their own
@@ -69,7 +76,7 @@ export function argumentSpec<S extends z.ZodRawShape, const R extends Extract<ke
   const namesOf = (k: K): string[] => [k, ...(rules.aliases?.[k] ?? [])];
   const given = (a: Record<string, unknown>, k: K): boolean => namesOf(k).some((n) => a[n] !== undefined);
   const spelled = (k: K): string => (rules.aliases?.[k]?.length ? `${k} (or its aliases ${rules.aliases[k]?.join(', ')})` : k);
-  return z
+  const schema = z
     .object(full)
     .strict()
     .superRefine((a: Record<string, unknown>, ctx) => {
@@ -100,4 +107,6 @@ export function argumentSpec<S extends z.ZodRawShape, const R extends Extract<ke
       }
       return out as SpecOutput<S, R>;
     });
+  ARGUMENT_ALIASES.set(schema, Object.fromEntries(aliases.map(([name, others]) => [name, [...others]])));
+  return schema;
 }

@@ -133,6 +133,11 @@ export function findModule(key: string): AnyModule | undefined {
   return byName.get(prefix ? key.slice(prefix.length) : key);
 }
 
+/** Every module, in the registry's order. */
+export function allModules(): readonly AnyModule[] {
+  return MODULES;
+}
+
 /** The task keys of every module (their first names). */
 export function moduleNames(): string[] {
   return MODULES.map((m) => m.name).sort();

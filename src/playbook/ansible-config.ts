@@ -1,7 +1,8 @@
 // The settings kvmplay reads from Ansible's configuration, found as Ansible finds it:
 // ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg — the first
-// that exists, and only that one. Today: where roles are looked for (roles_path, or
-// ANSIBLE_ROLES_PATH over it).
+// that exists, and only that one: where roles are looked for (roles_path, or
+// ANSIBLE_ROLES_PATH over it), and the connection and privilege settings the CLI takes
+// as defaults (ansibleSettings: the environment variable over the file's key).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ValidationError } from '../errors.js';
 import { homedir } from 'node:os';
@@ -76,13 +77,82 @@ export function rolesPath(env: NodeJS.ProcessEnv = process.env, cwd = process.cw
   if (env.ANSIBLE_ROLES_PATH) return split(env.ANSIBLE_ROLES_PATH, cwd);
   const cfg = ansibleConfigFile(env, cwd);
   let configured: string | undefined;
-  if (cfg !== undefined) {
-    try {
-      configured = iniValue(readFileSync(cfg, 'utf8'), 'defaults', 'roles_path');
-    } catch (e) {
-      throw new ValidationError({ file: cfg, line: 1, col: 1 }, `cannot read this Ansible configuration: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
+  if (cfg !== undefined) configured = configValue(cfg, readConfig(cfg), 'defaults', 'roles_path');
   if (configured !== undefined && cfg !== undefined) return split(configured, dirname(cfg));
   return DEFAULT_ROLES_PATH.map(expandHome);
+}
+
+function readConfig(cfg: string): string {
+  try {
+    return readFileSync(cfg, 'utf8');
+  } catch (e) {
+    throw new ValidationError({ file: cfg, line: 1, col: 1 }, `cannot read this Ansible configuration: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function configValue(cfg: string, text: string, section: string, key: string): string | undefined {
+  try {
+    return iniValue(text, section, key);
+  } catch (e) {
+    throw new ValidationError({ file: cfg, line: 1, col: 1 }, `cannot read this Ansible configuration: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The Ansible settings kvmplay honours: environment variable, then `[section] key` of ansible.cfg. */
+export const ANSIBLE_SETTINGS = {
+  inventory: { env: 'ANSIBLE_INVENTORY', section: 'defaults', key: 'inventory' },
+  remoteUser: { env: 'ANSIBLE_REMOTE_USER', section: 'defaults', key: 'remote_user' },
+  privateKeyFile: { env: 'ANSIBLE_PRIVATE_KEY_FILE', section: 'defaults', key: 'private_key_file' },
+  forks: { env: 'ANSIBLE_FORKS', section: 'defaults', key: 'forks' },
+  timeout: { env: 'ANSIBLE_TIMEOUT', section: 'defaults', key: 'timeout' },
+  hostKeyChecking: { env: 'ANSIBLE_HOST_KEY_CHECKING', section: 'defaults', key: 'host_key_checking' },
+  become: { env: 'ANSIBLE_BECOME', section: 'privilege_escalation', key: 'become' },
+  becomeUser: { env: 'ANSIBLE_BECOME_USER', section: 'privilege_escalation', key: 'become_user' },
+  becomeMethod: { env: 'ANSIBLE_BECOME_METHOD', section: 'privilege_escalation', key: 'become_method' },
+  sshArgs: { env: 'ANSIBLE_SSH_ARGS', section: 'ssh_connection', key: 'ssh_args' },
+} as const;
+
+export type AnsibleSettingName = keyof typeof ANSIBLE_SETTINGS;
+
+export interface AnsibleSettingValue {
+  value: string;
+  /** Where it was set, for messages: `ANSIBLE_FORKS`, or `[defaults] forks in /path/ansible.cfg`. */
+  origin: string;
+  /** The folder its relative paths start from: the working directory, or the config file's (as Ansible resolves them). */
+  baseDir: string;
+}
+
+export interface AnsibleSettings {
+  /** The ansible.cfg in force, if any. */
+  file: string | undefined;
+  values: Partial<Record<AnsibleSettingName, AnsibleSettingValue>>;
+}
+
+/** Each setting the environment or the ansible.cfg in force gives (the environment wins, as in Ansible); empty values are unset. */
+export function ansibleSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AnsibleSettings {
+  const file = ansibleConfigFile(env, cwd);
+  const text = file === undefined ? undefined : readConfig(file);
+  const values: AnsibleSettings['values'] = {};
+  for (const [name, s] of Object.entries(ANSIBLE_SETTINGS) as Array<[AnsibleSettingName, (typeof ANSIBLE_SETTINGS)[AnsibleSettingName]]>) {
+    const fromEnv = env[s.env];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') {
+      values[name] = { value: fromEnv.trim(), origin: s.env, baseDir: cwd };
+      continue;
+    }
+    const fromFile = file === undefined || text === undefined ? undefined : configValue(file, text, s.section, s.key)?.trim();
+    if (file !== undefined && fromFile !== undefined && fromFile !== '') {
+      values[name] = { value: unquote(fromFile), origin: `[${s.section}] ${s.key} in ${file}`, baseDir: dirname(file) };
+    }
+  }
+  return { file, values };
+}
+
+/** Ansible strips one pair of matching quotes around an ini value. */
+function unquote(v: string): string {
+  return v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0]) ? v.slice(1, -1) : v;
+}
+
+/** `~` expanded, a relative path from `baseDir` (Ansible's resolve_path). */
+export function settingPath(p: string, baseDir: string): string {
+  return resolve(baseDir, expandHome(p));
 }

@@ -13,7 +13,7 @@ export async function execCommand(
 ): Promise<number> {
   const timeoutMs = o.stepTimeout ? o.stepTimeout * 1000 : undefined;
   return runAdhocCommand(o, 'exec', async (host, spec, signal) => {
-    const r = await host.run(o.command, { become: spec.become, signal, timeoutMs });
+    const r = await host.run(o.command, { become: spec.become, becomeMethod: o.settings.becomeMethod, signal, timeoutMs });
     const out = { rc: r.rc, stdout: r.stdout, stderr: r.stderr };
     if (r.timedOut) return { status: 'failed', msg: `command timed out after ${o.stepTimeout}s and was ended`, ...out };
     if (r.rc !== 0) return { status: 'failed', msg: `non-zero return code ${r.rc ?? r.signal}`, ...out };

@@ -51,6 +51,27 @@ describe('kvmplay inventory', () => {
     });
   });
 
+  it('--limit leaves the other hosts out of --list, --graph and --host', async () => {
+    const limited = await writeTree({ 'hosts.ini': '[web]\nw1\nw2\n[db]\nd1\n' });
+    try {
+      const inventory = [limited.path('hosts.ini')];
+      const out = sink();
+      await inventoryCommand({ inventory, limit: 'w2:d1' }, out, sink());
+      assert.deepEqual(JSON.parse(out.text()), {
+        _meta: { hostvars: {} },
+        all: { children: ['ungrouped', 'web', 'db'] },
+        web: { hosts: ['w2'] },
+        db: { hosts: ['d1'] },
+      });
+      const graph = sink();
+      await inventoryCommand({ inventory, limit: 'w1', graph: true }, graph, sink());
+      assert.equal(graph.text(), '@all:\n  |--@ungrouped:\n  |--@web:\n  |  |--w1\n  |--@db:\n');
+      await assert.rejects(inventoryCommand({ inventory, limit: 'web', host: 'd1' }, sink(), sink()), /host "d1" is not in --limit "web"/);
+    } finally {
+      await limited.remove();
+    }
+  });
+
   it('refuses two actions at once', async () => {
     await assert.rejects(inventoryCommand({ inventory: [tree.path('hosts.yml')], graph: true, host: 'hv01' }, sink(), sink()), OptionsError);
   });

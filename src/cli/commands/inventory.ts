@@ -2,6 +2,8 @@
 // `ansible-inventory` prints for the same files (SPEC 2, 3).
 import { KvmplayError, OptionsError } from '../../errors.js';
 import { loadInventory, sortKeysDeep, type Inventory } from '../../inventory/index.js';
+import { Redactor } from '../../output/redact.js';
+import { watchVaultPlaintexts } from '../../vault/index.js';
 
 export interface InventoryOptions {
   inventory: string[];
@@ -10,6 +12,8 @@ export interface InventoryOptions {
   list?: boolean;
   /** A group to start --graph or --list at (default `all`). */
   pattern?: string;
+  /** --limit: only the hosts this pattern matches are shown (the groups all stay). */
+  limit?: string;
 }
 
 export async function inventoryCommand(
@@ -19,16 +23,50 @@ export async function inventoryCommand(
   if (chosen > 1) throw new OptionsError('use only one of --graph, --host and --list');
   const inv = await loadInventory(o.inventory);
   for (const w of inv.warnings) err.write(`[WARNING]: ${w}\n`);
+  // Values decrypted from a vault are secrets: masked, as in every other output.
+  const vault = new Redactor();
+  watchVaultPlaintexts((v) => vault.addValue(v));
+  const print = (text: string): void => void out.write(vault.redact(text));
 
   if (o.host !== undefined) {
     const name = resolveHost(inv, o.host);
-    out.write(`${json(inv.hostVars(name))}\n`);
+    if (o.limit !== undefined && !inv.matchHosts(o.limit).includes(name)) throw new KvmplayError(`host "${name}" is not in --limit ${JSON.stringify(o.limit)}`);
+    print(`${json(inv.hostVars(name))}\n`);
     return 0;
   }
   const top = o.pattern ?? 'all';
   if (!inv.hasGroup(top)) throw new OptionsError(`"${top}" is not a group of the inventory`);
-  out.write(`${o.graph ? inv.graph(top) : json(inv.toList(top))}\n`);
+  const shown = o.limit === undefined ? undefined : new Set(inv.matchHosts(o.limit));
+  print(`${o.graph ? limitGraph(inv.graph(top), shown) : json(limitList(inv.toList(top), shown))}\n`);
   return 0;
+}
+
+/** --graph lines of hosts --limit leaves out are dropped (group lines are `@name:`). */
+function limitGraph(graph: string, shown: ReadonlySet<string> | undefined): string {
+  if (shown === undefined) return graph;
+  return graph.split('\n').filter((line) => {
+    const m = /\|--(.*)$/.exec(line);
+    return m === null || m[1]!.startsWith('@') || shown.has(m[1]!);
+  }).join('\n');
+}
+
+/** --list without the hosts --limit leaves out: in no group's `hosts`, not in `_meta.hostvars`. */
+function limitList(list: Record<string, unknown>, shown: ReadonlySet<string> | undefined): Record<string, unknown> {
+  if (shown === undefined) return list;
+  const out: Record<string, unknown> = {};
+  for (const [group, value] of Object.entries(list)) {
+    const v = { ...(value as Record<string, unknown>) };
+    if (group === '_meta') {
+      const hostvars = (v['hostvars'] ?? {}) as Record<string, unknown>;
+      v['hostvars'] = Object.fromEntries(Object.entries(hostvars).filter(([h]) => shown.has(h)));
+    } else if (Array.isArray(v['hosts'])) {
+      const hosts = (v['hosts'] as string[]).filter((h) => shown.has(h));
+      if (hosts.length > 0) v['hosts'] = hosts;
+      else delete v['hosts'];
+    }
+    out[group] = v;
+  }
+  return out;
 }
 
 /** ansible-inventory --host takes a pattern that must match exactly one host. */

@@ -6,7 +6,7 @@ export async function pingCommand(
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; signal: AbortSignal },
 ): Promise<number> {
   return runAdhocCommand(o, 'ping', async (host, spec, signal) => {
-    const r = await host.run(['true'], { become: spec.become, signal, timeoutMs: 30_000 });
+    const r = await host.run(['true'], { become: spec.become, becomeMethod: o.settings.becomeMethod, signal, timeoutMs: 30_000 });
     if (r.rc === 0) return { status: 'ok', msg: 'pong' };
     return { status: 'failed', msg: r.stderr.trim() || `true exited ${r.rc ?? r.signal ?? 'without status'}`, rc: r.rc };
   }, io);

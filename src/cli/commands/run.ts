@@ -17,26 +17,34 @@ import { Redactor } from '../../output/redact.js';
 import type { Reporter } from '../../output/reporter.js';
 import { loadPlaybooks, type LoadedRun } from '../../playbook/index.js';
 import { resolveConnections } from '../connections.js';
+import { applyConnectionDefaults } from '../connection-defaults.js';
+import { connectionTrace, TRACE_VERBOSITY } from '../connection-trace.js';
+import { listPlaybooks, wantsListing, type ListingRequest } from '../listing.js';
+import type { RunSettings } from '../settings.js';
+import { startAtTask } from '../start-at-task.js';
 
 export interface RunCommandOptions {
   playbooks: string[];
-  inventory: string[];
+  /** Inventory, forks, become and connection defaults: the command line's over the environment's over ansible.cfg's. */
+  settings: RunSettings;
   limit: string | undefined;
   tags: string[];
   skipTags: string[];
   extraVars: string[];
   check: boolean;
   diff: boolean;
-  forks: number;
   json: boolean;
   verbose: boolean;
   /** How many -v: debug's `verbosity` and `ansible_verbosity`. */
   verbosity?: number;
-  acceptNewHostKeys: boolean;
   /** Seconds. */
   stepTimeout: number | undefined;
   /** Duplicate YAML keys are errors, not warnings. */
   strict?: boolean;
+  /** --list-hosts / --list-tasks / --list-tags: print, run nothing. */
+  list?: ListingRequest;
+  /** --start-at-task: the tasks before the first one of this name are left out. */
+  startAtTask?: string;
 }
 
 export interface CommandIo {
@@ -46,15 +54,16 @@ export interface CommandIo {
 }
 
 export async function runCommand(o: RunCommandOptions, io: CommandIo): Promise<number> {
-  if (o.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY');
+  const { settings } = o;
+  if (settings.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY (or ANSIBLE_INVENTORY, or inventory = in ansible.cfg)');
   setDuplicateKeyPolicy(o.strict ? 'error' : 'warn');
-  const inventory = await loadInventory(o.inventory);
+  const inventory = await loadInventory(settings.inventory);
   const matched = inventory.matchHosts(o.limit ?? 'all');
   // Passwords of every host are masked; the hosts of --limit must be reachable settings-wise.
-  const { redactor, problems } = resolveConnections(inventory, inventory.hostNames(), matched);
+  const { redactor, problems } = resolveConnections(inventory, inventory.hostNames(), matched, settings.connection);
   // From here on an error message may quote a secret (a password given as a list).
   try {
-    for (const w of inventory.warnings) io.err.write(redactor.redact(`[WARNING]: ${w}\n`));
+    for (const w of [...settings.warnings, ...inventory.warnings]) io.err.write(redactor.redact(`[WARNING]: ${w}\n`));
     if (o.limit !== undefined && matched.length === 0) {
       throw new OptionsError(`--limit ${JSON.stringify(o.limit)} matches no host of the inventory`);
     }
@@ -70,6 +79,13 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
   const loaded = await loadPlaybooks(o.playbooks, { inventory, extraVars: o.extraVars });
   for (const w of takeYamlWarnings()) io.err.write(`[WARNING]: ${w}\n`);
   playbookSecrets(redactor, loaded);
+  if (o.startAtTask !== undefined) startAtTask(loaded, o.startAtTask);
+  if (o.list && wantsListing(o.list)) {
+    const limited = o.limit === undefined ? undefined : new Set(inventory.matchHosts(o.limit));
+    io.out.write(listPlaybooks(loaded, o.playbooks, inventory, limited, tagFilter(o.tags, o.skipTags), o.list));
+    return EXIT.ok;
+  }
+  applyPlayDefaults(loaded, o.settings);
 
   const recap = new Recap();
   const reporter = chooseReporter(o, io.out);
@@ -91,14 +107,19 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
       tags: tagFilter(o.tags, o.skipTags),
       check: o.check,
       diff: o.diff,
-      forks: o.forks,
+      forks: o.settings.forks,
       stepTimeoutMs: o.stepTimeout === undefined ? undefined : o.stepTimeout * 1000,
       verbosity: o.verbosity ?? (o.verbose ? 1 : 0),
     },
     bus,
     redactor,
     signal: io.signal,
-    openHost: (spec) => new SshHost(spec, { acceptNewHostKeys: o.acceptNewHostKeys }),
+    // -u, --private-key, -T, -K… and their settings: under each host's own variables.
+    openHost: (spec) => {
+      const settled = applyConnectionDefaults(spec, inventory.hostVars(spec.name), o.settings.connection);
+      if ((o.verbosity ?? 0) >= TRACE_VERBOSITY) io.err.write(redactor.redact(connectionTrace(settled)));
+      return new SshHost(settled, { acceptNewHostKeys: o.settings.acceptNewHostKeys });
+    },
     findModule,
   });
   for (const source of ctx.adjacentVars.values()) redactor.addSecretVars([...source.groups.values(), ...source.hosts.values()]);
@@ -111,6 +132,19 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
   if (recap.anyFailed()) return EXIT.hostFailed;
   if (recap.anyUnreachable()) return EXIT.unreachable;
   return EXIT.ok;
+}
+
+/**
+ * -b / become and --become-method / become_method of the command line, environment or
+ * ansible.cfg: what a play that does not say uses (its own keyword wins, as in Ansible).
+ */
+function applyPlayDefaults(loaded: LoadedRun, settings: RunSettings): void {
+  for (const pb of loaded.playbooks) {
+    for (const play of pb.plays) {
+      if (settings.become) play.become ??= true;
+      if (settings.becomeMethod !== undefined) play.becomeMethod ??= settings.becomeMethod;
+    }
+  }
 }
 
 /** Secret-named variables of -e, every play's vars and its static vars_files, and tasks' vars. */

@@ -11,6 +11,8 @@ import { resolveConnections } from '../connections.js';
 export interface ValidateOptions {
   playbooks: string[];
   inventory: string[];
+  /** --limit: only these hosts' connection settings must be usable. */
+  limit?: string;
   extraVars: string[];
   /** Duplicate YAML keys are errors, not warnings. */
   strict?: boolean;
@@ -21,7 +23,8 @@ export async function validateCommand(o: ValidateOptions, io: { out: NodeJS.Writ
   const inventory = o.inventory.length > 0 ? await loadInventory(o.inventory) : undefined;
   // As `run` refuses them: every host's connection settings must be usable. An error
   // message may quote a secret (a password given as a list): as `run`, mask it.
-  const resolved = inventory ? resolveConnections(inventory, inventory.hostNames(), inventory.hostNames()) : undefined;
+  const checked = inventory ? inventory.matchHosts(o.limit ?? 'all') : [];
+  const resolved = inventory ? resolveConnections(inventory, inventory.hostNames(), checked) : undefined;
   try {
     resolved?.problems.throwIfAny();
     return await validateWith(o, io, inventory);

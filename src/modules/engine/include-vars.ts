@@ -178,7 +178,6 @@ async function loadFile(file: string): Promise<{ vars: Vars } | { fail: string }
   try {
     if (!(await stat(file)).isFile()) return { fail: notFoundMessage(file, [], 'Unable to retrieve file contents') };
     const text = await readText(file);
-    if (text.startsWith('$ANSIBLE_VAULT;')) return { fail: `${file}: vault-encrypted file: kvmplay cannot decrypt Ansible Vault` };
     const node = loadDataText(text, file);
     const data = node === null ? null : toValue(node);
     // Ansible: `if not data: data = dict()`.
