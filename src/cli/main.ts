@@ -19,6 +19,7 @@ const commands = {
   ping: () => import('./commands/ping.js'),
   run: () => import('./commands/run.js'),
   validate: () => import('./commands/validate.js'),
+  docs: () => import('./commands/docs.js'),
 };
 
 const interrupt = new AbortController();
@@ -177,6 +178,23 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (flags: { inventory: string[]; limit?: string; graph?: boolean; host?: string; list?: boolean }) =>
       setExit(await (await commands.inventory()).inventoryCommand(
         { ...flags, inventory: inventorySources(flags.inventory), limit: resolveLimit(flags.limit) }, io.out)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of playbooks and task files (for editors: see the README)')
+    .action(async () => setExit((await commands.docs()).schemaCommand(io.out)));
+  program
+    .command('doc')
+    .argument('[module]', 'a module name (short or fully qualified)')
+    .description("a module's names and arguments, like ansible-doc; without a module, the list")
+    .option('--markdown', 'every module as Markdown (the module reference, docs/modules.md)')
+    .action(async (module: string | undefined, flags: { markdown?: boolean }) =>
+      setExit((await commands.docs()).docCommand({ ...(module !== undefined ? { module } : {}), markdown: Boolean(flags.markdown) }, io.out)));
+  program
+    .command('completion')
+    .argument('<shell>', 'bash, zsh or fish')
+    .description('print a shell completion script: eval "$(kvmplay completion bash)"')
+    .action(async (shell: string) => setExit((await commands.docs()).completionCommand(shell, program, io.out)));
 
   const lab = program.command('lab').description('the local lab of SSH hosts (network namespaces)');
   lab
