@@ -50,7 +50,8 @@ export async function runAdhocCommand(
   }
   // Every unusable host named at once (exit 4), not only the first; the error rejecting
   // a malformed password may quote it, so it is masked.
-  const { redactor, specs: resolved, problems } = resolveConnections(inventory, names, names, settings.connection);
+  const { redactor, specs: resolved, problems, warnings } = resolveConnections(inventory, names, names, settings.connection);
+  for (const w of warnings) io.err.write(redactor.redact(`[WARNING]: ${w}\n`));
   try {
     problems.throwIfAny();
   } catch (err) {

@@ -17,6 +17,15 @@ export interface ResolvedConnections {
   specs: Map<string, ConnectionSpec>;
   /** The checked hosts whose settings cannot be used (throwIfAny: exit 4). */
   problems: Problems;
+  /** What the checked hosts' settings could not honour (ssh options, ~/.ssh/config), once each, with the hosts. */
+  warnings: string[];
+}
+
+/** Each warning once, naming its hosts (all of them when few, else how many). */
+function hostWarnings(specs: ReadonlyMap<string, ConnectionSpec>): string[] {
+  const hostsOf = new Map<string, string[]>();
+  for (const [name, spec] of specs) for (const w of spec.warnings ?? []) hostsOf.set(w, [...(hostsOf.get(w) ?? []), name]);
+  return [...hostsOf].map(([w, hosts]) => `${hosts.length <= 3 ? hosts.join(', ') : `${hosts.length} hosts`}: ${w}`);
 }
 
 /**
@@ -47,5 +56,5 @@ export function resolveConnections(
     if (spec) specs.set(name, spec);
     if (problem) problems.addError(problem);
   }
-  return { redactor, specs, problems };
+  return { redactor, specs, problems, warnings: hostWarnings(specs) };
 }

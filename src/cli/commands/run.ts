@@ -60,10 +60,10 @@ export async function runCommand(o: RunCommandOptions, io: CommandIo): Promise<n
   const inventory = await loadInventory(settings.inventory);
   const matched = inventory.matchHosts(o.limit ?? 'all');
   // Passwords of every host are masked; the hosts of --limit must be reachable settings-wise.
-  const { redactor, problems } = resolveConnections(inventory, inventory.hostNames(), matched, settings.connection);
+  const { redactor, problems, warnings } = resolveConnections(inventory, inventory.hostNames(), matched, settings.connection);
   // From here on an error message may quote a secret (a password given as a list).
   try {
-    for (const w of [...settings.warnings, ...inventory.warnings]) io.err.write(redactor.redact(`[WARNING]: ${w}\n`));
+    for (const w of [...settings.warnings, ...inventory.warnings, ...warnings]) io.err.write(redactor.redact(`[WARNING]: ${w}\n`));
     if (o.limit !== undefined && matched.length === 0) {
       throw new OptionsError(`--limit ${JSON.stringify(o.limit)} matches no host of the inventory`);
     }
