@@ -1,7 +1,8 @@
 // argv → options → command; errors → exit codes (SPEC 2). The only process.exit.
 import { setMaxListeners } from 'node:events';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT, KvmplayError, OptionsError } from '../errors.js';
+import { EXIT, KvmplayError, OptionsError, ValidationError } from '../errors.js';
+import { ValidationErrors } from '../playbook/problems.js';
 import { collect, positiveInt, positiveSeconds } from './options.js';
 import { addConnectionOptions, settleSettings, type ConnectionFlags } from './connection-options.js';
 import { resolveLimit } from './limit.js';
@@ -239,13 +240,35 @@ async function main(argv: string[]): Promise<void> {
     exitWhenFlushed(EXIT.ok);
     return;
   }
+  const started = Date.now();
   try {
     await buildProgram((c) => (code = c)).parseAsync(argv);
   } catch (err) {
     code = reportError(err);
+    // Validation and option errors come before any host: nothing is on stdout yet.
+    if (err instanceof KvmplayError && (code === EXIT.validation || code === EXIT.options) && wantsJson(argv.slice(2))) process.stdout.write(jsonErrorLines(err, started));
   }
   if (interrupt.signal.aborted) code = EXIT.interrupted;
   exitWhenFlushed(code);
+}
+
+/** `--json` among the options (not after `--`, where an ad-hoc command's own words are). */
+function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
+}
+
+/**
+ * A run that stops before any host (exit 4, 5, …) still speaks JSON under `--json`: an
+ * error event per problem (validation problems with their file, line and column), then
+ * the recap object as the last line, with no hosts and ok false.
+ */
+function jsonErrorLines(err: KvmplayError, started: number): string {
+  const problems = err instanceof ValidationErrors ? err.problems.map((p) => ({ ...p.pos, msg: p.detail }))
+    : err instanceof ValidationError ? [{ file: err.file, line: err.line, col: err.col, msg: err.detail }] : [{ msg: err.message }];
+  const kind = err instanceof ValidationError ? 'validation' : err instanceof OptionsError ? 'options' : 'error';
+  const events = problems.map((p) => JSON.stringify({ event: 'error', kind, exit: err.exitCode, ...p }));
+  return [...events, JSON.stringify({ ok: false, hosts: {}, duration_ms: Date.now() - started })].join('\n') + '\n';
 }
 
 function reportError(err: unknown): number {

@@ -172,6 +172,18 @@ describe('kvmplay run over real SSH', function () {
       });
     }
 
+    it('with --json, says the problems as JSON events and ends with the recap object (exit 4)', async () => {
+      const r = await run('invalid/unknown-arguments.yaml', '--json');
+      assert.equal(r.code, 4, explain(r));
+      const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(lines.at(-1), { ok: false, hosts: {}, duration_ms: lines.at(-1)?.['duration_ms'] });
+      assert.deepEqual(lines.slice(0, -1).map((e) => [e['event'], e['kind'], e['exit'], e['line'], e['col'], String(e['msg']).split(':')[0]]), [
+        ['error', 'validation', 4, 9, 9, 'unknown argument "install_recommend" for apt'],
+        ['error', 'validation', 4, 14, 9, 'unknown argument "persistent" for virt (valid'],
+      ]);
+      for (const name of LAB_HOSTS) assert.equal(await exists(name, `${root}/invalid-marker`), false);
+    });
+
     it('validates a good playbook without connecting', async () => {
       const v = await kvmplay(['validate', fixture('site/site.yaml'), '-i', inventory, '-e', `root=${root}`]);
       assert.equal(v.code, 0, explain(v));
