@@ -75,6 +75,7 @@ interface RunFlags extends ConnectionFlags {
   check?: boolean;
   diff?: boolean;
   json?: boolean;
+  timings?: boolean;
   stepTimeout?: number;
   /** How many -v (commander counts them). */
   verbose?: number;
@@ -114,6 +115,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('-C, --check', 'report what would change, change nothing')
     .option('-D, --diff', 'show the differences in files and XML')
     .option('--json', 'newline-delimited JSON task events, then the recap as the last line')
+    .option('--timings', 'after the recap: each task\'s time, slowest first, and each host\'s (like profile_tasks); on standard error with --json')
     .option('--step-timeout <seconds>', 'end a task on a host after this long (a task\'s own timeout wins)', positiveSeconds)
     .option('-v, --verbose', 'print the output of every task (-vv…: also debug tasks with that verbosity)', countVerbose, 0)
     .option('--strict', STRICT_HELP)
@@ -148,6 +150,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         check: Boolean(flags.check),
         diff: Boolean(flags.diff),
         json: Boolean(flags.json),
+        timings: Boolean(flags.timings),
         verbose: Number(flags.verbose ?? 0) > 0,
         verbosity: Number(flags.verbose ?? 0),
         stepTimeout: flags.stepTimeout,

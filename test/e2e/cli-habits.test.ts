@@ -236,4 +236,16 @@ describe('Ansible habits on the command line (real SSH)', function () {
     assert.doesNotMatch(inv.stdout, /lab01/);
     assert.match(inv.stdout, /\|--lab02\n/);
   });
+
+  it('--timings prints each task\'s time and each host\'s after the recap (on standard error under --json)', async () => {
+    const r = await kvmplayIn(dir, ['run', join(dir, 'marks.yml'), '-i', lab.inventory, '-l', LAB_HOSTS.join(':'), '--timings']);
+    assert.equal(r.code, 0, explain(r));
+    const after = r.stdout.slice(r.stdout.indexOf('PLAY RECAP'));
+    assert.match(after, /\nTASK TIMINGS =+\n(all : \S[^\n]* -+ \d+\.\d\ds\n){3}\nHOST TIMINGS[^\n]*\n/);
+    for (const h of LAB_HOSTS) assert.match(after, new RegExp(`^${h} -+ \\d+\\.\\d\\ds$`, 'm'));
+    const json = await kvmplayIn(dir, ['run', join(dir, 'marks.yml'), '-i', lab.inventory, '-l', LAB_HOSTS.join(':'), '--timings', '--json']);
+    assert.equal(json.code, 0, explain(json));
+    assert.equal((JSON.parse(json.stdout.trimEnd().split('\n').at(-1) ?? '') as { ok: boolean }).ok, true);
+    assert.match(json.stderr, /TASK TIMINGS/);
+  });
 });

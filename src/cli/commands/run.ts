@@ -13,6 +13,7 @@ import { ListrPlaybookReporter } from '../../output/listr-playbook.js';
 import { NdjsonReporter } from '../../output/ndjson.js';
 import { PlainPlaybookReporter } from '../../output/plain-playbook.js';
 import { Recap } from '../../output/recap.js';
+import { Timings } from '../../output/timings.js';
 import { Redactor } from '../../output/redact.js';
 import type { Reporter } from '../../output/reporter.js';
 import { loadPlaybooks, type LoadedRun } from '../../playbook/index.js';
@@ -34,6 +35,8 @@ export interface RunCommandOptions {
   check: boolean;
   diff: boolean;
   json: boolean;
+  /** --timings: task and host times after the recap. */
+  timings?: boolean;
   verbose: boolean;
   /** How many -v: debug's `verbosity` and `ansible_verbosity`. */
   verbosity?: number;
@@ -88,12 +91,14 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
   applyPlayDefaults(loaded, o.settings);
 
   const recap = new Recap();
+  const timings = o.timings ? new Timings() : undefined;
   const reporter = chooseReporter(o, io.out);
   const bus = new EventBus();
   bus.subscribe((e) => {
     const safe = redactor.redactValue(e);
     if (safe.event === 'run_start') for (const h of safe.hosts) recap.addHost(h);
     recap.record(safe);
+    timings?.record(safe);
     // --json: standard output is events and the recap only; notices go to standard error.
     if (o.json && safe.event === 'notice') io.err.write(`[${safe.level.toUpperCase()}]: ${safe.msg}\n`);
     reporter.onEvent(safe);
@@ -125,6 +130,8 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
   for (const source of ctx.adjacentVars.values()) redactor.addSecretVars([...source.groups.values(), ...source.hosts.values()]);
   await runPlaybooks(ctx);
   await reporter.finish(recap);
+  // Under --json the recap stays the last line of standard output.
+  if (timings) (o.json ? io.err : io.out).write('\n' + timings.format());
   if (io.signal.aborted) {
     io.err.write('kvmplay: interrupted: remote commands were ended and connections closed\n');
     return EXIT.interrupted;
