@@ -6,7 +6,8 @@ import { ValidationErrors } from '../playbook/problems.js';
 import { collect, positiveInt, positiveSeconds } from './options.js';
 import { addConnectionOptions, settleSettings, type ConnectionFlags } from './connection-options.js';
 import { resolveLimit } from './limit.js';
-import { requireTerminal, defaultTerminal } from './prompt.js';
+import { askLine, requireTerminal, defaultTerminal } from './prompt.js';
+import { StepConfirmer } from '../exec/step.js';
 import { inventorySources } from './settings.js';
 import { asksVersion, versionText } from './version.js';
 import { addVaultOptions, setupVault } from '../vault/options.js';
@@ -123,7 +124,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--list-tasks', 'print the tasks each play would run (after --tags); run nothing')
     .option('--list-tags', 'print the tags of each play\'s tasks; run nothing')
     .option('--start-at-task <name>', 'leave out every task before the first one of this name (or glob)')
-    .option('--step', 'ansible-playbook\'s confirm-each-task mode: not supported yet, refused (exit 5)')
+    .option('--step', 'ask before each task: (N)o/(y)es/(c)ontinue, once per task for all hosts (a terminal is needed)')
     .option('--syntax-check', 'check the playbooks as `validate` does (exit 4 on errors); run nothing'))
     .action(async (playbooks: string[], flags: RunFlags) => {
       if (flags.syntaxCheck) {
@@ -134,10 +135,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       }
       const list = { hosts: Boolean(flags.listHosts), tasks: Boolean(flags.listTasks), tags: Boolean(flags.listTags) };
       const listing = list.hosts || list.tasks || list.tags;
-      if (flags.step && !listing) {
-        requireTerminal(defaultTerminal(), '--step', 'a confirmation before each task', 'leave --step out');
-        throw new OptionsError('--step is not supported yet: the runner cannot pause before a task (use --start-at-task and --tags to run part of a playbook)');
-      }
+      if (flags.step && !listing) requireTerminal(defaultTerminal(), '--step', 'a confirmation before each task', 'leave --step out');
+      const step = flags.step && !listing ? new StepConfirmer((q) => askLine(defaultTerminal(), q)) : undefined;
       setExit(await (await commands.run()).runCommand({
         playbooks,
         settings: await settleSettings(flags, { ask: !listing }),
@@ -155,6 +154,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         verbosity: Number(flags.verbose ?? 0),
         stepTimeout: flags.stepTimeout,
         strict: Boolean(flags.strict),
+        ...(step ? { step } : {}),
       }, io));
     });
 

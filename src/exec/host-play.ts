@@ -70,6 +70,8 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
         return 'next';
       }
     }
+    // --step: a task the operator says no to is left out on every host, silently as in Ansible.
+    if (ctx.step && !(await ctx.step.confirm(task, task.name ?? task.writtenModule ?? task.module))) return 'next';
     const env = { ctx, playRun, hostRun, task, handler, playLayers: layers, rescuable, includeLayers: included };
     const running = task.throttle > 0 ? throttleGate(playRun, task).through(() => runTask(env)) : runTask(env);
     if (once) playRun.once.set(task, running.then((o) => o.result, () => undefined));

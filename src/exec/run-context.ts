@@ -1,6 +1,7 @@
 // Everything one `kvmplay run` shares, passed down instead of module state (STYLE 4):
 // options, the loaded playbooks and inventory, the event bus, secrets, the hosts'
 // connections and per-run caches.
+import type { StepConfirmer } from './step.js';
 import type { ConnectionSpec, Inventory } from '../inventory/index.js';
 import type { SourceVars } from '../data/vars-files.js';
 import type { AnyModule } from '../modules/registry.js';
@@ -41,6 +42,8 @@ export interface RunContext {
   /** A host's connection, opened lazily on first use (SshHost; fakes in unit tests). */
   openHost(spec: ConnectionSpec): Host;
   findModule(name: string): AnyModule | undefined;
+  /** --step: asks before each task whether to run it (absent: run everything). */
+  step?: StepConfirmer;
   /** The wait between `until` attempts; rejects when `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   hosts: HostPool;

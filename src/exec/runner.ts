@@ -36,6 +36,7 @@ export async function createRunContext(setup: RunSetup): Promise<RunContext> {
     signal: setup.signal,
     openHost: setup.openHost,
     findModule: setup.findModule,
+    ...(setup.step ? { step: setup.step } : {}),
     sleep: setup.sleep ?? abortableSleep,
     // `ansible_connection: local` (the implicit localhost too): the control machine, no SSH.
     hosts: new HostPool(inventory, (spec) => (spec.local

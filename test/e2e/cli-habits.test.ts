@@ -248,4 +248,29 @@ describe('Ansible habits on the command line (real SSH)', function () {
     assert.equal((JSON.parse(json.stdout.trimEnd().split('\n').at(-1) ?? '') as { ok: boolean }).ok, true);
     assert.match(json.stderr, /TASK TIMINGS/);
   });
+
+  it('--step on a terminal asks once per task for all hosts: n leaves it out, y runs it, c runs the rest without asking', async () => {
+    const playbook = writeFile(dir, 'step.yml', ['- hosts: all', '  gather_facts: false', '  tasks:',
+      ...['one', 'two', 'three', 'four'].flatMap((n) => [`    - name: step ${n}`, `      command: touch ${root}/step-{{ inventory_hostname }}-${n}`]), ''].join('\n'));
+    execFileSync(process.execPath, [kvmplayBin, 'exec', '-i', lab.inventory, '-l', 'lab01:lab02', '--', `mkdir -p ${root}`]);
+    const cmd = `stty cols 120 rows 40; exec ${[process.execPath, kvmplayBin, 'run', playbook, '-i', lab.inventory, '-l', 'lab01:lab02', '--step'].map((w) => `'${w}'`).join(' ')}`;
+    const child = spawn('script', ['-qefc', cmd, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    const answers = ['n', 'y', 'c'];
+    let asked = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      const questions = output.split('(N)o/(y)es/(c)ontinue:').length - 1;
+      while (asked < questions) child.stdin.write(`${answers[asked++] ?? 'n'}\r`);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, output);
+    assert.equal(asked, 3, `three questions for four tasks on two hosts:\n${output}`);
+    assert.match(output, /Perform task: TASK: step one \(N\)o\/\(y\)es\/\(c\)ontinue:/);
+    const made = execFileSync(process.execPath, [kvmplayBin, 'exec', '-i', lab.inventory, '-l', 'lab01:lab02', '--', `ls ${root} | grep ^step- | sort | tr '\\n' ' '`], { encoding: 'utf8' });
+    for (const h of ['lab01', 'lab02']) {
+      assert.doesNotMatch(made, new RegExp(`step-${h}-one`));
+      for (const n of ['two', 'three', 'four']) assert.match(made, new RegExp(`step-${h}-${n}`));
+    }
+  });
 });

@@ -4,6 +4,7 @@
 import { EXIT, OptionsError } from '../../errors.js';
 import { setDuplicateKeyPolicy, takeYamlWarnings } from '../../data/yaml-limits.js';
 import { createRunContext, runPlaybooks } from '../../exec/runner.js';
+import type { StepConfirmer } from '../../exec/step.js';
 import { SshHost } from '../../transport/ssh/ssh-host.js';
 import { tagFilter } from '../../exec/tags.js';
 import { loadInventory, type Inventory } from '../../inventory/index.js';
@@ -37,6 +38,8 @@ export interface RunCommandOptions {
   json: boolean;
   /** --timings: task and host times after the recap. */
   timings?: boolean;
+  /** --step: asks before each task (the output is then plain lines, with the questions between them). */
+  step?: StepConfirmer;
   verbose: boolean;
   /** How many -v: debug's `verbosity` and `ansible_verbosity`. */
   verbosity?: number;
@@ -126,6 +129,7 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
       return new SshHost(settled, { acceptNewHostKeys: o.settings.acceptNewHostKeys });
     },
     findModule,
+    ...(o.step ? { step: o.step } : {}),
   });
   for (const source of ctx.adjacentVars.values()) redactor.addSecretVars([...source.groups.values(), ...source.hosts.values()]);
   await runPlaybooks(ctx);
@@ -169,6 +173,6 @@ function playbookSecrets(redactor: Redactor, loaded: LoadedRun): void {
 function chooseReporter(o: RunCommandOptions, out: NodeJS.WritableStream): Reporter {
   const ro = { out, verbose: o.verbose };
   if (o.json) return new NdjsonReporter(ro);
-  if ((out as NodeJS.WriteStream).isTTY) return new ListrPlaybookReporter(ro);
+  if ((out as NodeJS.WriteStream).isTTY && !o.step) return new ListrPlaybookReporter(ro);
   return new PlainPlaybookReporter(ro);
 }
