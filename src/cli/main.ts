@@ -219,10 +219,57 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable')
     .action(async (flags: { json?: boolean }) => setExit(await (await commands.lab()).labStatus({ json: Boolean(flags.json) }, io.out)));
 
+  addHelpTexts(program);
+
   // Commands that read playbooks or inventories take vault passwords, read before they run.
   for (const cmd of program.commands) if (VAULT_COMMANDS.has(cmd.name())) addVaultOptions(cmd);
   program.hook('preAction', (_program, action) => setupVault(action.opts()));
   return program;
+}
+
+const EXIT_CODES = `Exit codes (as ansible-playbook):
+  0 ok, 1 error, 2 a host failed, 3 a host was unreachable (none failed),
+  4 invalid input (nothing ran), 5 bad options, 99 interrupted (Ctrl-C)`;
+
+const ENVIRONMENT = `Environment:
+  ANSIBLE_CONFIG, ANSIBLE_INVENTORY, ANSIBLE_REMOTE_USER, ANSIBLE_PRIVATE_KEY_FILE,
+  ANSIBLE_FORKS, ANSIBLE_TIMEOUT, ANSIBLE_HOST_KEY_CHECKING, ANSIBLE_BECOME*,
+  ANSIBLE_ROLES_PATH, ANSIBLE_VAULT_PASSWORD_FILE  as Ansible reads them (above ansible.cfg)
+  NO_COLOR / FORCE_COLOR                            colours off / on
+  ~/.ssh/config                                     host aliases, users, keys, ProxyJump`;
+
+const EXAMPLES: Record<string, string> = {
+  run: `Examples:
+  kvmplay run site.yml -i hosts.yml
+  kvmplay run site.yml --check --diff --limit web01
+  kvmplay run site.yml -t libvirt -e vm_count=3 --json | tail -n 1
+  kvmplay run site.yml -K --vault-password-file ~/.vault-pass --timings`,
+  ping: `Examples:
+  kvmplay ping all -i hosts.yml
+  kvmplay ping 'hypervisors:!lab03' -u admin --private-key ~/.ssh/id_ed25519`,
+  exec: `Examples:
+  kvmplay exec -i hosts.yml -- uname -r
+  kvmplay exec -i hosts.yml --limit web01 -b --json -- systemctl is-active libvirtd`,
+  validate: `Examples:
+  kvmplay validate site.yml -i hosts.yml     # also the variables the inventory gives
+  kvmplay validate site.yml roles/*/tasks/main.yml`,
+  inventory: `Examples:
+  kvmplay inventory -i hosts.yml --graph
+  kvmplay inventory -i hosts.yml --host web01`,
+  doc: `Examples:
+  kvmplay doc
+  kvmplay doc community.libvirt.virt`,
+};
+
+/** Every command's --help ends with its examples, and the program's with exit codes and the environment. */
+function addHelpTexts(program: Command): void {
+  program.addHelpText('after', `\n${EXIT_CODES}\n\n${ENVIRONMENT}\n`);
+  for (const cmd of program.commands) {
+    const examples = EXAMPLES[cmd.name()];
+    const connects = ['run', 'ping', 'exec'].includes(cmd.name());
+    const parts = [examples, connects ? EXIT_CODES : undefined].filter((p): p is string => p !== undefined);
+    if (parts.length > 0) cmd.addHelpText('after', `\n${parts.join('\n\n')}\n`);
+  }
 }
 
 const VAULT_COMMANDS = new Set(['run', 'validate', 'inventory', 'exec', 'ping']);

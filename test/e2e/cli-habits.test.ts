@@ -273,4 +273,13 @@ describe('Ansible habits on the command line (real SSH)', function () {
       for (const n of ['two', 'three', 'four']) assert.match(made, new RegExp(`step-${h}-${n}`));
     }
   });
+
+  it('--help says the examples, the exit codes and the environment', async () => {
+    const top = await kvmplayIn(dir, ['--help']);
+    assert.equal(top.code, 0, explain(top));
+    assert.match(top.stdout, /Exit codes \(as ansible-playbook\):\n {2}0 ok, 1 error, 2 a host failed/);
+    assert.match(top.stdout, /Environment:\n[^]*ANSIBLE_INVENTORY[^]*NO_COLOR/);
+    const run = await kvmplayIn(dir, ['run', '--help']);
+    assert.match(run.stdout, /Examples:\n {2}kvmplay run site\.yml -i hosts\.yml\n[^]*\n\nExit codes/);
+  });
 });
