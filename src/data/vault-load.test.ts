@@ -137,6 +137,15 @@ describe('vault options of the CLI', function () {
     assert.match(r.stderr, /group_vars\/all\/inline\.yml:\d+:\d+: Decryption failed \(no vault secrets were found that could decrypt\)/);
   });
 
+  it('reads a vault-encrypted playbook with its password', async () => {
+    const r = await kvmplay(['validate', fixture('playbook.yml'), '--vault-password-file', fixture('password.txt')]);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(r.stdout, 'ok: 1 plays, 1 tasks\n');
+    const wrong = await kvmplay(['validate', fixture('playbook.yml'), '--vault-password-file', fixture('prod-password.txt')]);
+    assert.equal(wrong.code, 4, explain(wrong));
+    assert.match(wrong.stderr, /playbook\.yml:1:1: Decryption failed/);
+  });
+
   it('validate reads inline vault values without a password', async () => {
     const r = await kvmplay(['validate', join(dir, 'site.yml')]);
     assert.equal(r.code, 0, explain(r));

@@ -53,7 +53,8 @@ export function parseSource(path: string, name: string, text: string): SourceFil
   // node keeps its line and column even in a JSON-style playbook.
   let root: PNode | null;
   try {
-    root = loadDataText(`${text}\n#`, name);
+    // A vault-encrypted playbook or task file is decrypted by loadDataText: nothing may follow its envelope.
+    root = loadDataText(text.startsWith('$ANSIBLE_VAULT;') ? text : `${text}\n#`, name);
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     // An error at the very end (an unclosed bracket) must not point at the added comment.
