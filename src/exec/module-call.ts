@@ -3,6 +3,7 @@
 // schema (a template may have rendered to the wrong type), and run the module.
 // Template and argument errors fail the task with the task's position; an
 // unreachable host or Ctrl-C is thrown to the host's loop.
+import { VaultText } from '../data/py-values.js';
 import { InterruptedError, UnreachableError } from '../errors.js';
 import { ExprError } from '../jinja/index.js';
 import type { ModuleResult, RunModuleContext } from '../modules/module.js';
@@ -45,6 +46,10 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   } catch (err) {
     if (err instanceof ExprError) return { result: failedResult(err.message), args: undefined };
     throw err;
+  }
+  const sealed = vaultedArgument(args);
+  if (sealed !== undefined) {
+    return { result: failedResult(`${where(task.argPos(sealed))}: argument "${sealed}" holds a vault-encrypted value that no vault password opened: give --vault-password-file, --vault-id or --ask-vault-pass`), args };
   }
   const target = executionHost(call, scope);
   if ('fail' in target) return { result: failedResult(target.fail), args };
@@ -169,4 +174,11 @@ export function dropOmitted(v: unknown): unknown {
     return out;
   }
   return v;
+}
+
+/** The first argument that holds a `!vault` value still encrypted (run without its password), if any. */
+function vaultedArgument(args: Record<string, unknown>): string | undefined {
+  const sealed = (v: unknown): boolean =>
+    v instanceof VaultText || (Array.isArray(v) ? v.some(sealed) : isPlainObject(v) ? Object.values(v).some(sealed) : false);
+  return Object.keys(args).find((k) => sealed(args[k]));
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { KvmplayError } from '../errors.js';
-import { compileExpr, evaluateAll, evaluateCondition, ExprError, ExprSyntaxError } from './index.js';
+import { VaultText } from '../data/py-values.js';
+import { compileExpr, compileJinja, evaluateAll, evaluateCondition, ExprError, ExprSyntaxError } from './index.js';
 
 describe('expression API', () => {
   it('compiles once and evaluates against many hosts', () => {
@@ -51,5 +52,13 @@ describe('expression API', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     // No timing assertion (CI machines vary); the figure is in the test title's output.
     console.log(`      10k compile+evaluate: ${ms.toFixed(0)} ms`);
+  });
+});
+
+describe('a vault value no password opened', () => {
+  it('fails where it is used as text, and can still be tested for', () => {
+    const vars = { token: new VaultText('$ANSIBLE_VAULT;1.1;AES256\n6162') };
+    assert.throws(() => compileJinja('echo {{ token }}').render(vars), (e: unknown) => e instanceof ExprError && /no vault password opened it: give --vault-password-file/.test(e.message));
+    assert.equal(compileJinja('{{ token is defined }}').render(vars), 'True');
   });
 });

@@ -2,6 +2,9 @@
 // str(). Only plain objects and arrays are containers; anything else (class instances,
 // functions) is an opaque value that expressions can compare by identity and nothing more.
 
+import { VaultText } from '../data/py-values.js';
+import { ExprError } from './errors.js';
+
 export type TypeName = 'null' | 'boolean' | 'number' | 'string' | 'list' | 'dict' | 'function' | 'object';
 
 /** A dict as YAML/JSON produce it: prototype Object.prototype or null, never a class instance. */
@@ -88,8 +91,12 @@ export function tuple<T extends unknown[]>(items: T): T {
 
 /** Python's str(), which `~`, `| string` and `| join` use: True, None, ['a', 1]. */
 export function pyStr(v: unknown): string {
+  // As Ansible: a !vault value is decrypted where it is used, and cannot be without a password.
+  if (v instanceof VaultText) throw new ExprError(VAULT_SEALED);
   return typeof v === 'string' ? v : pyRepr(v);
 }
+
+export const VAULT_SEALED = 'a vault-encrypted value is used and no vault password opened it: give --vault-password-file, --vault-id or --ask-vault-pass';
 
 /** Python's repr(), close enough for messages and `~` of containers. */
 export function pyRepr(v: unknown): string {

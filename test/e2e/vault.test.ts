@@ -86,4 +86,20 @@ describe('Ansible Vault in kvmplay run over real SSH', function () {
     assert.match(r.stderr, /group_vars\/all\/(inline|vault)\.yml:\d+:\d+: Decryption failed \(no vault secrets were found that could decrypt\)/, explain(r));
     assertNoSecret(r);
   });
+
+  it('without a password, a task that uses an inline vault value fails naming the argument, and sends nothing', async () => {
+    const inline = scratchDir('vault-inline');
+    mkdirSync(join(inline, 'group_vars', 'all'), { recursive: true });
+    copyFileSync(join(FIXTURES, 'inline.yml'), join(inline, 'group_vars', 'all', 'inline.yml'));
+    writeFile(inline, 'site.yaml', ['- hosts: lab01', '  gather_facts: false', '  tasks:',
+      '    - name: uses a sealed value', '      command: echo {{ motd_line }}', '    - name: uses none', '      command: echo plain', ''].join('\n'));
+    const r = await kvmplay(['run', join(inline, 'site.yaml'), '-i', lab.inventory, '--json']);
+    assert.equal(r.code, 2, explain(r));
+    const events = r.stdout.trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l) as { task: string; status: string; msg: string });
+    const sealed = events.find((e) => e.task === 'uses a sealed value');
+    assert.equal(sealed?.status, 'failed');
+    assert.match(sealed?.msg ?? '', /vault-encrypted value .*no vault password opened it: give --vault-password-file/);
+    assert.equal(events.find((e) => e.task === 'uses none')?.status, undefined, 'the host stopped at the failed task');
+    assertNoSecret(r);
+  });
 });
