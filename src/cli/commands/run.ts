@@ -10,7 +10,7 @@ import { tagFilter } from '../../exec/tags.js';
 import { loadInventory, type Inventory } from '../../inventory/index.js';
 import { findModule } from '../../modules/registry.js';
 import { EventBus } from '../../output/events.js';
-import { ListrPlaybookReporter } from '../../output/listr-playbook.js';
+import { LivePlaybookReporter } from '../../output/live-playbook.js';
 import { NdjsonReporter } from '../../output/ndjson.js';
 import { PlainPlaybookReporter } from '../../output/plain-playbook.js';
 import { Recap } from '../../output/recap.js';
@@ -173,6 +173,6 @@ function playbookSecrets(redactor: Redactor, loaded: LoadedRun): void {
 function chooseReporter(o: RunCommandOptions, out: NodeJS.WritableStream): Reporter {
   const ro = { out, verbose: o.verbose };
   if (o.json) return new NdjsonReporter(ro);
-  if ((out as NodeJS.WriteStream).isTTY && !o.step) return new ListrPlaybookReporter(ro);
+  if ((out as NodeJS.WriteStream).isTTY && !o.step) return new LivePlaybookReporter(ro);
   return new PlainPlaybookReporter(ro);
 }
