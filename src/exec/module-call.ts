@@ -24,6 +24,8 @@ import { withRunDefaults } from '../transport/task-host.js';
 import { isPlainObject } from '../data/py-values.js';
 
 const DEADLINE_GRACE_MS = 5_000;
+/** -vvv, as Ansible prints the commands it sends. */
+const TRACE_VERBOSITY = 3;
 
 export interface ModuleCall {
   ctx: RunContext;
@@ -68,9 +70,15 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
   // The task's become_user, become_method and environment reach every command the module runs.
   const becomeUser = task.becomeUser ?? playRun.play.becomeUser;
   const becomeMethod = task.becomeMethod ?? playRun.play.becomeMethod;
-  const host = becomeUser === undefined && becomeMethod === undefined && env.env === undefined
+  // -vvv: each command and transfer is said before it runs, as Ansible's <host> EXEC lines (not for no_log tasks).
+  const trace = (ctx.options.verbosity ?? 0) >= TRACE_VERBOSITY && !task.noLog
+    ? (line: string): void => ctx.bus.emit({ event: 'notice', level: 'info', msg: `<${hostRun.name}> ${line}` })
+    : undefined;
+  const host = becomeUser === undefined && becomeMethod === undefined && env.env === undefined && trace === undefined
     ? target.host
-    : withRunDefaults(target.host, { ...(becomeUser !== undefined ? { becomeUser } : {}), ...(becomeMethod ? { becomeMethod } : {}), ...(env.env ? { env: env.env } : {}) });
+    : withRunDefaults(target.host, {
+      ...(becomeUser !== undefined ? { becomeUser } : {}), ...(becomeMethod ? { becomeMethod } : {}), ...(env.env ? { env: env.env } : {}), ...(trace ? { trace } : {}),
+    });
   // A polled `async: N` is a deadline too: the sooner of it and `timeout` ends the module (async-task.ts).
   const limit = taskDeadline(task, task.timeout ?? (ctx.options.stepTimeoutMs === undefined ? undefined : ctx.options.stepTimeoutMs / 1000));
   const timeoutS = limit.seconds;

@@ -43,6 +43,15 @@ describe('plain playbook output', () => {
     assert.match(text, /TASK \[wait for ever\] \*+\n$/);
   });
 
+  it('prints -vvv trace lines under the current task, without a new banner', () => {
+    const text = capture([
+      { event: 'task_start', host: 'a', task: 't', play: 'p' },
+      { event: 'notice', level: 'info', msg: '<a> EXEC uname -r' },
+      result('a', 't', 'ok'),
+    ]);
+    assert.match(text, /^\nTASK \[t\] \*+\n<a> EXEC uname -r\nok: \[a\]\n$/);
+  });
+
   it("prints debug's message for every loop item", () => {
     const item = (i: string, show: boolean): RunEvent => ({ event: 'task_item', host: 'a', task: 'debug', play: 'p', handler: false, item: i, status: 'ok', changed: false, msg: `hello ${i}`, ...(show ? { show } : {}) });
     const text = capture([item('1', true), item('2', true), item('3', false)]);

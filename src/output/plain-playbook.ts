@@ -28,6 +28,11 @@ export class PlainPlaybookReporter implements Reporter {
         this.write(['', banner(`PLAY [${e.play}]`)]);
         return;
       case 'notice':
+        // -vvv's trace lines belong under the task that sends them.
+        if (e.level === 'info' && this.current !== undefined) {
+          this.write([e.msg]);
+          return;
+        }
         this.current = undefined;
         this.write(['', e.level === 'warning' ? `[WARNING]: ${e.msg}` : e.msg]);
         return;

@@ -64,3 +64,15 @@ describe('a task\'s run defaults (withRunDefaults)', () => {
     ]);
   });
 });
+
+describe('-vvv tracing of what a task sends (withRunDefaults trace)', () => {
+  it('says each command (quoted as a shell would read it, with become) and each transfer, never stdin or contents', async () => {
+    const lines: string[] = [];
+    const host = withRunDefaults(new FakeHost(), { becomeUser: 'kvp', trace: (l) => lines.push(l) });
+    await host.run(['echo', 'a b'], { stdin: 'secret-stdin' });
+    await host.run('uname -r', { become: true });
+    await host.writeAtomic('/etc/motd', 'secret-content');
+    await host.readFile('/etc/hostname');
+    assert.deepEqual(lines, ["EXEC echo 'a b'", 'EXEC uname -r (become sudo -u kvp)', 'PUT /etc/motd', 'FETCH /etc/hostname']);
+  });
+});

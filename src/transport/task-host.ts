@@ -2,6 +2,7 @@
 // to every command a module runs, without each module passing them on: the engine
 // wraps the task's host with withRunDefaults. File writes with become go through
 // `run` too (put-file.ts), so they are made as the task's become_user.
+import { quoteShellCommand } from '../util/shell-quote.js';
 import type { BecomeMethod, FileStat, Host, ReconnectOptions, RunOptions, RunResult } from './host.js';
 
 export interface RunDefaults {
@@ -11,6 +12,8 @@ export interface RunDefaults {
   becomeMethod?: BecomeMethod;
   /** Variables for every command; a call's own variables win over these, name by name. */
   env?: Readonly<Record<string, string>>;
+  /** -vvv: told each command and file transfer before it happens (never standard input or file contents). */
+  trace?: (line: string) => void;
 }
 
 /** `host` whose run() gets `defaults` where the call gave none; every other method is the host's. */
@@ -39,14 +42,21 @@ class TaskHost implements Host {
   }
 
   run(command: string | readonly string[], opts?: RunOptions): Promise<RunResult> {
-    return this.inner.run(command, applyRunDefaults(opts, this.defaults));
+    const applied = applyRunDefaults(opts, this.defaults);
+    if (this.defaults.trace) {
+      const as = applied.become ? ` (become ${applied.becomeMethod ?? 'sudo'}${applied.becomeUser ? ` -u ${applied.becomeUser}` : ''})` : '';
+      this.defaults.trace(`EXEC ${typeof command === 'string' ? command : quoteShellCommand(command)}${as}`);
+    }
+    return this.inner.run(command, applied);
   }
 
   readFile(path: string): Promise<Buffer | null> {
+    this.defaults.trace?.(`FETCH ${path}`);
     return this.inner.readFile(path);
   }
 
   writeAtomic(path: string, data: string | Buffer, opts?: { mode?: number }): Promise<void> {
+    this.defaults.trace?.(`PUT ${path}`);
     return this.inner.writeAtomic(path, data, opts);
   }
 

@@ -282,4 +282,15 @@ describe('Ansible habits on the command line (real SSH)', function () {
     const run = await kvmplayIn(dir, ['run', '--help']);
     assert.match(run.stdout, /Examples:\n {2}kvmplay run site\.yml -i hosts\.yml\n[^]*\n\nExit codes/);
   });
+
+  it('-vvv says each command sent, under its task, except a no_log task\'s', async () => {
+    const playbook = writeFile(dir, 'trace.yml', ['- hosts: lab01', '  gather_facts: false', '  tasks:',
+      '    - name: seen', '      command: echo trace-seen-31', '    - name: hidden', '      command: echo trace-hidden-32', '      no_log: true', ''].join('\n'));
+    const r = await kvmplayIn(dir, ['run', playbook, '-i', lab.inventory, '-vvv']);
+    assert.equal(r.code, 0, explain(r));
+    assert.match(r.stdout, /TASK \[seen\] \*+\n<lab01> EXEC echo trace-seen-31\n/);
+    assert.doesNotMatch(r.stdout + r.stderr, /trace-hidden-32/);
+    const quiet = await kvmplayIn(dir, ['run', playbook, '-i', lab.inventory, '-vv']);
+    assert.doesNotMatch(quiet.stdout, /EXEC/);
+  });
 });
