@@ -9,6 +9,7 @@ import { resolveLimit } from './limit.js';
 import { askLine, requireTerminal, defaultTerminal } from './prompt.js';
 import { StepConfirmer } from '../exec/step.js';
 import { inventorySources } from './settings.js';
+import { ansibleSettings, settingPath } from '../playbook/ansible-config.js';
 import { asksVersion, versionText } from './version.js';
 import { addVaultOptions, setupVault } from '../vault/options.js';
 
@@ -223,7 +224,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   // Commands that read playbooks or inventories take vault passwords, read before they run.
   for (const cmd of program.commands) if (VAULT_COMMANDS.has(cmd.name())) addVaultOptions(cmd);
-  program.hook('preAction', (_program, action) => setupVault(action.opts()));
+  program.hook('preAction', (_program, action) => (VAULT_COMMANDS.has(action.name()) ? setupVault(action.opts(), vaultEnvironment()) : undefined));
   return program;
 }
 
@@ -270,6 +271,21 @@ function addHelpTexts(program: Command): void {
     const parts = [examples, connects ? EXIT_CODES : undefined].filter((p): p is string => p !== undefined);
     if (parts.length > 0) cmd.addHelpText('after', `\n${parts.join('\n\n')}\n`);
   }
+}
+
+/**
+ * The vault settings as Ansible takes them: ANSIBLE_VAULT_PASSWORD_FILE and
+ * ANSIBLE_VAULT_IDENTITY_LIST, else vault_password_file and vault_identity_list of the
+ * ansible.cfg in force (a relative file from the config's folder).
+ */
+function vaultEnvironment(): NodeJS.ProcessEnv {
+  const { values } = ansibleSettings();
+  const file = values.vaultPasswordFile;
+  return {
+    ...process.env,
+    ...(file ? { ANSIBLE_VAULT_PASSWORD_FILE: settingPath(file.value, file.baseDir) } : {}),
+    ...(values.vaultIdentityList ? { ANSIBLE_VAULT_IDENTITY_LIST: values.vaultIdentityList.value } : {}),
+  };
 }
 
 const VAULT_COMMANDS = new Set(['run', 'validate', 'inventory', 'exec', 'ping']);

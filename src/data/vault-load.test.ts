@@ -146,6 +146,16 @@ describe('vault options of the CLI', function () {
     assert.match(wrong.stderr, /playbook\.yml:1:1: Decryption failed/);
   });
 
+  it('takes vault_password_file from the ansible.cfg in force, relative to its folder', async () => {
+    const dir = scratchDir('vault-cfg');
+    copyFileSync(fixture('password.txt'), join(dir, 'pass.txt'));
+    const cfg = writeFile(dir, 'ansible.cfg', '[defaults]\nvault_password_file = pass.txt\n');
+    const r = await kvmplay(['validate', fixture('playbook.yml')], { env: { ...process.env, ANSIBLE_CONFIG: cfg } });
+    assert.equal(r.code, 0, explain(r));
+    const none = await kvmplay(['validate', fixture('playbook.yml')], { env: { ...process.env, ANSIBLE_CONFIG: writeFile(dir, 'empty.cfg', '[defaults]\n') } });
+    assert.equal(none.code, 4, explain(none));
+  });
+
   it('validate reads inline vault values without a password', async () => {
     const r = await kvmplay(['validate', join(dir, 'site.yml')]);
     assert.equal(r.code, 0, explain(r));

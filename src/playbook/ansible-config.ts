@@ -110,6 +110,8 @@ export const ANSIBLE_SETTINGS = {
   becomeUser: { env: 'ANSIBLE_BECOME_USER', section: 'privilege_escalation', key: 'become_user' },
   becomeMethod: { env: 'ANSIBLE_BECOME_METHOD', section: 'privilege_escalation', key: 'become_method' },
   sshArgs: { env: 'ANSIBLE_SSH_ARGS', section: 'ssh_connection', key: 'ssh_args' },
+  vaultPasswordFile: { env: 'ANSIBLE_VAULT_PASSWORD_FILE', section: 'defaults', key: 'vault_password_file' },
+  vaultIdentityList: { env: 'ANSIBLE_VAULT_IDENTITY_LIST', section: 'defaults', key: 'vault_identity_list' },
 } as const;
 
 export type AnsibleSettingName = keyof typeof ANSIBLE_SETTINGS;

@@ -14,7 +14,7 @@ export function addVaultOptions(cmd: Command): Command {
 }
 
 /** Read the passwords the options (and ANSIBLE_VAULT_* variables) name; none is fine. */
-export async function setupVault(o: VaultOptions): Promise<void> {
-  if (vaultSources(o).length === 0) return;
-  setVaultSecrets(await readVaultSecrets(o));
+export async function setupVault(o: VaultOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (vaultSources(o, env).length === 0) return;
+  setVaultSecrets(await readVaultSecrets(o, env));
 }
