@@ -3,7 +3,7 @@
 // zod schema that validates them, so the documentation cannot drift from the code.
 import { z } from 'zod';
 import { argumentAliases } from './args.js';
-import type { AnyModule } from './registry.js';
+import { writtenNames, type AnyModule } from './registry.js';
 import { MODULE_SUMMARIES } from './summaries.js';
 
 type Json = Record<string, unknown>;
@@ -24,8 +24,6 @@ export interface ModuleDoc {
   freeForm?: string;
   arguments: ArgumentDoc[];
 }
-
-const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
 
 /** A JSON Schema node as a short type: `string`, `bool`, `int`, `list of string`, `string | list`… */
 function typeOf(node: Json): string {
@@ -66,7 +64,7 @@ export function moduleDoc(mod: AnyModule): ModuleDoc {
       ...(choices ? { choices } : {}), ...(node['default'] !== undefined ? { default: node['default'] } : {}),
     };
   }).sort((a, b) => a.name.localeCompare(b.name));
-  const names = mod.names.flatMap((n) => (n.includes('.') ? [n] : [n, ...FQCN_PREFIXES.map((p) => p + n)]));
+  const names = mod.names.flatMap(writtenNames);
   return {
     name: mod.name, names, summary: MODULE_SUMMARIES[mod.name] ?? '',
     ...(mod.freeForm !== undefined ? { freeForm: mod.freeForm } : {}), arguments: args,

@@ -128,6 +128,11 @@ const byName = new Map<string, Module>(MODULES.flatMap((m) => m.names.map((n) =>
 
 const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
 
+/** Every name a task may write for a short or collection name: `copy`, `ansible.builtin.copy`, `ansible.legacy.copy`. */
+export function writtenNames(name: string): string[] {
+  return name.includes('.') ? [name] : [name, ...FQCN_PREFIXES.map((p) => p + name)];
+}
+
 export function findModule(key: string): AnyModule | undefined {
   const prefix = FQCN_PREFIXES.find((p) => key.startsWith(p));
   return byName.get(prefix ? key.slice(prefix.length) : key);

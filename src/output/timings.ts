@@ -8,6 +8,8 @@ const WIDTH = 79;
 
 interface TaskSpan { title: string; start: number; end: number }
 
+const taskKey = (e: { play?: string; handler?: boolean; task: string }): string => `${e.play ?? ''}\0${e.handler ? 'h' : 't'}\0${e.task}`;
+
 export class Timings {
   private readonly tasks = new Map<string, TaskSpan>();
   private readonly hosts = new Map<string, number>();
@@ -16,7 +18,7 @@ export class Timings {
 
   record(e: RunEvent): void {
     if (e.event === 'task_start') {
-      const key = `${e.play ?? ''}\0${e.handler ? 'h' : 't'}\0${e.task}`;
+      const key = taskKey(e);
       const t = this.now();
       const span = this.tasks.get(key);
       if (span) span.end = Math.max(span.end, t);
@@ -24,7 +26,7 @@ export class Timings {
       return;
     }
     if (e.event !== 'task') return;
-    const span = this.tasks.get(`${e.play ?? ''}\0${e.handler ? 'h' : 't'}\0${e.task}`);
+    const span = this.tasks.get(taskKey(e));
     if (span) span.end = Math.max(span.end, this.now());
     this.hosts.set(e.host, (this.hosts.get(e.host) ?? 0) + e.duration_ms);
   }

@@ -5,14 +5,13 @@
 // validator on purpose: any value may be a Jinja template ("{{ … }}"), and variables
 // are not known here. A mistake it catches is an unknown key or a wrong literal type.
 import { z } from 'zod';
-import { allModules } from '../modules/registry.js';
+import { allModules, writtenNames } from '../modules/registry.js';
 import { PLAY_KEYWORDS, TASK_KEYWORDS } from './keywords.js';
 import { PlayKeywords, TaskKeywords } from './schema.js';
 
 type Json = Record<string, unknown>;
 
 const TEMPLATE: Json = { type: 'string', pattern: '\\{\\{|\\{%' };
-const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
 const ref = (name: string): Json => ({ $ref: `#/$defs/${name}` });
 
 function converted(schema: z.ZodType): Json {
@@ -40,7 +39,7 @@ function moduleDefs(): { defs: Record<string, Json>; alternatives: Json[] } {
     const argsName = `args_${mod.name}`;
     // Every module also takes Ansible's key=value free form (and its free-form argument).
     defs[argsName] = { anyOf: [templatable(converted(mod.args)), { type: 'string' }, { type: 'null' }] };
-    for (const name of mod.names.flatMap((n) => (n.includes('.') ? [n] : [n, ...FQCN_PREFIXES.map((p) => p + n)]))) {
+    for (const name of mod.names.flatMap(writtenNames)) {
       alternatives.push({
         type: 'object',
         required: [name],
@@ -59,7 +58,7 @@ function moduleDefs(): { defs: Record<string, Json>; alternatives: Json[] } {
   };
   for (const [key, schema] of Object.entries(imports)) {
     defs[`args_${key}`] = schema;
-    for (const name of [key, ...FQCN_PREFIXES.map((p) => p + key)]) {
+    for (const name of writtenNames(key)) {
       alternatives.push({ type: 'object', required: [name], properties: { [name]: ref(`args_${key}`) }, description: `task with ${name}` });
     }
   }
@@ -72,6 +71,7 @@ export function playbookJsonSchema(): Json {
   const taskKeys = { ...keywordProps, action: {}, local_action: {} };
   const moduleNames = alternatives.map((a) => (a['required'] as string[])[0] ?? '');
   const listOf = (item: string): Json => ({ anyOf: [{ type: 'array', items: ref(item) }, { type: 'null' }] });
+  const playKeywords = templatable(converted(PlayKeywords));
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://kvmplay.invalid/schema/playbook.json',
@@ -82,10 +82,10 @@ export function playbookJsonSchema(): Json {
     $defs: {
       ...defs,
       play: {
-        ...templatable(converted(PlayKeywords)),
+        ...playKeywords,
         required: ['hosts'],
         properties: {
-          ...(templatable(converted(PlayKeywords))['properties'] as Json),
+          ...(playKeywords['properties'] as Json),
           tasks: listOf('task_or_block'), pre_tasks: listOf('task_or_block'), post_tasks: listOf('task_or_block'), handlers: listOf('task_or_block'),
         },
         propertyNames: { enum: [...PLAY_KEYWORDS] },

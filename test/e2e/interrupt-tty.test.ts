@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { quoteShellCommand } from '../../src/util/shell-quote.js';
-import { kvmplayBin, repoRoot, scratchDir, writeFile } from '../support/cli.js';
+import { kvmplayBin, repoRoot, scratchDir, withoutTerminalCodes, writeFile } from '../support/cli.js';
 import { ensureLab, type Lab } from '../support/lab-fixture.js';
 
 interface PtyRun {
@@ -40,7 +40,7 @@ describe('Ctrl-C on a terminal over real SSH', function () {
     child.stdin.write('\x03');
     const code = await exited;
     // Colours and cursor movements of the terminal view are not what the assertions read.
-    return { code, output: output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''), ms: Date.now() - typed };
+    return { code, output: withoutTerminalCodes(output), ms: Date.now() - typed };
   }
 
   before(async function () {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { quoteShellCommand } from '../../src/util/shell-quote.js';
-import { type CliResult, explain, kvmplay, kvmplayBin, lastJsonLine, repoRoot, scratchDir, writeFile } from '../support/cli.js';
+import { type CliResult, explain, kvmplay, kvmplayBin, lastJsonLine, repoRoot, scratchDir, writeFile, withoutTerminalCodes } from '../support/cli.js';
 import { ensureLab, type Lab } from '../support/lab-fixture.js';
 
 interface HostCounts { ok: number; changed: number; failed: number; skipped: number; unreachable: boolean }
@@ -269,7 +269,7 @@ describe('kvmplay run over real SSH', function () {
     const args = ['run', fixture('site/site.yaml'), '-i', inventory, '-e', `root=${root}/tty`];
     const cmd = `stty cols 120 rows 40; ${quoteShellCommand([process.execPath, kvmplayBin, ...args])}`;
     const { stdout: screen } = await promisify(execFile)('script', ['-qec', cmd, '/dev/null'], { timeout: 120_000, cwd: repoRoot });
-    const stdout = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''); // colours and cursor moves
+    const stdout = withoutTerminalCodes(screen);
     for (const name of LAB_HOSTS) assert.match(stdout, new RegExp(String.raw`^${name} +ok=\d+ changed=\d+`, 'm'));
     assert.match(stdout, /PLAY RECAP/);
   });

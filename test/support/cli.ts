@@ -61,3 +61,8 @@ export function writeFile(dir: string, name: string, text: string): string {
   writeFileSync(path, text, { mode: 0o600 });
   return path;
 }
+
+/** What a terminal shows as text: a pty's output without colours and cursor movements. */
+export function withoutTerminalCodes(output: string): string {
+  return output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+}

@@ -15,6 +15,11 @@ export function virshArgv(uri: string, args: readonly string[]): string[] {
   return ['env', 'LC_ALL=C', 'virsh', '-c', uri, ...args];
 }
 
+/** `virsh CMD FLAGS… --domain NAME`: a name that starts with `-` is never read as an option. */
+export function domainArgs(name: string, cmd: string, ...flags: string[]): string[] {
+  return [cmd, ...flags, '--domain', name];
+}
+
 export async function runVirsh(host: Host, ctx: ModuleContext, uri: string, args: readonly string[], extra: RunOptions = {}): Promise<RunResult> {
   return host.run(virshArgv(uri, args), runOptions(ctx, extra));
 }

@@ -16,7 +16,7 @@ import { defineCollectionModule } from './collection-module.js';
 import type { Host } from '../../../transport/host.js';
 import { carryIdentity, domainIdentity } from '../domain-xml.js';
 import { applyDefine, describeDefine, estimateDiff, planDefine, reportedInCheck, type DefineChange } from '../define-step.js';
-import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull, waitShutOff } from '../libvirt-run.js';
+import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull, waitShutOff, domainArgs } from '../libvirt-run.js';
 import { parseDomainList, parseDomInfo, parseDomState, VirshError } from '../virsh/index.js';
 import { parseCpuTimes, parseFreeMemory, parseHypervisorType, parseNodeInfo, vmInfo } from './virt-host-info.js';
 import {
@@ -60,21 +60,16 @@ const VIRSH: Record<DomainAction, string> = {
   start: 'start', resume: 'resume', suspend: 'suspend', shutdown: 'shutdown', destroy: 'destroy', undefine: 'undefine',
 };
 
-/** `virsh CMD FLAGS… --domain NAME`: a name that starts with `-` is never read as an option. */
-function domArgs(name: string, cmd: string, ...flags: string[]): string[] {
-  return [cmd, ...flags, '--domain', name];
-}
-
 const notFound = (name: string): string => `virtual machine ${name} not found`;
 
 /** The domain's status, or null when libvirt does not know it. */
 async function readStatus(host: Host, ctx: ModuleContext, uri: string, name: string): Promise<VirtStatus | null> {
-  const text = await virshOrNull(host, ctx, uri, domArgs(name, 'domstate'), 'no-such-domain');
+  const text = await virshOrNull(host, ctx, uri, domainArgs(name, 'domstate'), 'no-such-domain');
   return text === null ? null : virtStatus(parseDomState(text).state);
 }
 
 async function readAutostart(host: Host, ctx: ModuleContext, uri: string, name: string): Promise<boolean> {
-  return parseDomInfo(await virshOk(host, ctx, uri, domArgs(name, 'dominfo'))).autostart ?? false;
+  return parseDomInfo(await virshOk(host, ctx, uri, domainArgs(name, 'dominfo'))).autostart ?? false;
 }
 
 async function listDomains(host: Host, ctx: ModuleContext, uri: string): Promise<Array<{ name: string; status: VirtStatus }>> {
@@ -91,7 +86,7 @@ async function hostCommand(host: Host, ctx: ModuleContext, uri: string, command:
     case 'info': {
       const names = (await listDomains(host, ctx, uri)).map((d) => d.name);
       const times = parseCpuTimes(await virshOk(host, ctx, uri, ['domstats', '--cpu-total', '--list-active']));
-      const infos = await Promise.all(names.map(async (n) => [n, parseDomInfo(await virshOk(host, ctx, uri, domArgs(n, 'dominfo')))] as const));
+      const infos = await Promise.all(names.map(async (n) => [n, parseDomInfo(await virshOk(host, ctx, uri, domainArgs(n, 'dominfo')))] as const));
       // Keyed by domain name at the top of the result, as the collection registers it.
       return Object.fromEntries(infos.map(([n, d]) => [n, vmInfo(d, times.get(n))]));
     }
@@ -111,7 +106,7 @@ async function gatherVirt(host: Host, a: VirtArgs, ctx: ModuleContext): Promise<
       return { mode, data: await hostCommand(host, ctx, a.uri, mode.command) };
     case 'define': {
       assertWellFormed(mode.xml);
-      const before = await virshOrNull(host, ctx, a.uri, domArgs(mode.domain, 'dumpxml', '--inactive'), 'no-such-domain');
+      const before = await virshOrNull(host, ctx, a.uri, domainArgs(mode.domain, 'dumpxml', '--inactive'), 'no-such-domain');
       if (before === null) return { mode, before, status: null, autostart: false };
       const autostart = mode.autostart !== undefined ? await readAutostart(host, ctx, a.uri, mode.domain) : false;
       return { mode, before, status: await status(mode.domain), autostart };
@@ -121,7 +116,7 @@ async function gatherVirt(host: Host, a: VirtArgs, ctx: ModuleContext): Promise<
       if (cur === null) return { mode, status: cur };
       const autostart = mode.autostart !== undefined ? await readAutostart(host, ctx, a.uri, mode.name) : false;
       if (mode.command === 'status') return { mode, status: cur, autostart, data: { status: cur } };
-      if (mode.command === 'get_xml') return { mode, status: cur, autostart, data: { get_xml: await virshOk(host, ctx, a.uri, domArgs(mode.name, 'dumpxml')) } };
+      if (mode.command === 'get_xml') return { mode, status: cur, autostart, data: { get_xml: await virshOk(host, ctx, a.uri, domainArgs(mode.name, 'dumpxml')) } };
       return { mode, status: cur, autostart };
     }
     case 'autostart-only':
@@ -194,10 +189,10 @@ function domainOf(mode: VirtMode): string {
 
 async function applyVirt(host: Host, a: VirtArgs, c: VirtChange, ctx: ModuleContext, s: VirtFacts): Promise<StepResult | void> {
   const name = domainOf(s.mode);
-  const dom = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, domArgs(name, cmd, ...flags));
+  const dom = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, domainArgs(name, cmd, ...flags));
   switch (c.kind) {
     case 'define': {
-      const step = await applyDefine(host, ctx, a.uri, name, c, () => virshOrNull(host, ctx, a.uri, domArgs(name, 'dumpxml', '--inactive'), 'no-such-domain'));
+      const step = await applyDefine(host, ctx, a.uri, name, c, () => virshOrNull(host, ctx, a.uri, domainArgs(name, 'dumpxml', '--inactive'), 'no-such-domain'));
       if (step.noop) return step;
       return { ...step, data: c.before === null ? { created: name } : { change_reason: 'config changed' } };
     }

@@ -11,7 +11,7 @@ import { defineModule, type StepResult } from '../../runner.js';
 import { planDomainState, WANTED_DOMAIN_STATES, type DomainAction } from './domain-plan.js';
 import { carryIdentity, domainIdentity, interfaceNetworks } from '../domain-xml.js';
 import { applyDefine, reportedInCheck, describeDefine, estimateDiff, planDefine, type DefineChange } from '../define-step.js';
-import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull, waitShutOff } from '../libvirt-run.js';
+import { assertWellFormed, DEFAULT_URI, virshOk, virshOrNull, waitShutOff, domainArgs } from '../libvirt-run.js';
 import { parseDomInfo, parseDomState, parseNetInfo, VirshError, type DomainState, type VirshFailureKind } from '../virsh/index.js';
 
 const LibvirtDomainArgs = argumentSpec(
@@ -95,11 +95,6 @@ export function describeDomainChange(c: DomainChange): string {
   }
 }
 
-/** `virsh CMD FLAGS… --domain NAME`: a name that starts with `-` is never read as an option. */
-function domArgs(name: string, cmd: string, ...flags: string[]): string[] {
-  return [cmd, ...flags, '--domain', name];
-}
-
 async function wantedXml(a: LibvirtDomainArgs, ctx: ModuleContext): Promise<string | null> {
   if (a.xml !== undefined) return a.xml;
   if (a.template !== undefined) return (await ctx.renderTemplateFile(a.template)).content;
@@ -121,8 +116,8 @@ export const libvirtDomainModule = defineModule({
   names: ['libvirt_domain'],
   args: LibvirtDomainArgs,
   async gather(host, a, ctx): Promise<DomainFacts> {
-    const dom = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, domArgs(a.name, cmd, ...flags));
-    const before = await virshOrNull(host, ctx, a.uri, domArgs(a.name, 'dumpxml', '--inactive'), 'no-such-domain');
+    const dom = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, domainArgs(a.name, cmd, ...flags));
+    const before = await virshOrNull(host, ctx, a.uri, domainArgs(a.name, 'dumpxml', '--inactive'), 'no-such-domain');
     const want = a.state ?? 'defined';
     const wanted = want === 'undefined' ? null : await wantedXml(a, ctx);
     if (wanted !== null) assertWellFormed(wanted);
@@ -140,10 +135,10 @@ export const libvirtDomainModule = defineModule({
   describe: describeDomainChange,
   counts: (c) => reportedInCheck(c),
   async apply(host, a, c, ctx, s) {
-    const dom = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, domArgs(a.name, cmd, ...flags));
+    const dom = (cmd: string, ...flags: string[]): Promise<string> => virshOk(host, ctx, a.uri, domainArgs(a.name, cmd, ...flags));
     switch (c.kind) {
       case 'define':
-        return applyDefine(host, ctx, a.uri, a.name, c, () => virshOrNull(host, ctx, a.uri, domArgs(a.name, 'dumpxml', '--inactive'), 'no-such-domain'));
+        return applyDefine(host, ctx, a.uri, a.name, c, () => virshOrNull(host, ctx, a.uri, domainArgs(a.name, 'dumpxml', '--inactive'), 'no-such-domain'));
       // Started (or stopped) by someone else since domstate: already where we want it.
       case 'start': return unless(() => dom('start', ...(c.paused ? ['--paused'] : [])), 'already-running', c.paused ? 'started paused' : 'started');
       case 'destroy': return unless(() => dom('destroy'), 'not-running', 'destroyed');
