@@ -16,9 +16,9 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 // import test/support/; no other file under src/ may import test/ or bench/.
 const LAYERS = {
   cli:       ['exec', 'lab', 'output', 'playbook', 'inventory', 'modules', 'transport', 'template', 'jinja', 'data', 'vault'],
-  exec:      ['modules', 'playbook', 'inventory', 'transport', 'output', 'template', 'jinja', 'data'],
-  playbook:  ['modules', 'inventory', 'template', 'jinja', 'data'],
-  modules:   ['transport', 'template', 'jinja', 'data'],
+  exec:      ['modules', 'playbook', 'inventory', 'transport', 'output', 'template', 'jinja', 'data', 'vault'],
+  playbook:  ['modules', 'inventory', 'template', 'jinja', 'data', 'vault'],
+  modules:   ['transport', 'template', 'jinja', 'data', 'vault'],
   inventory: ['transport', 'data', 'vault'],
   output:    [],
   lab:       [],

@@ -6,7 +6,7 @@ import type { Document, Node as YamlNode, Pair, Scalar } from 'yaml';
 import { ValidationError, type SourcePosition } from '../errors.js';
 import { isPlainObject, pyHashKey, pyJsonKey, setKey, UnsafeText, VaultText, type Vars } from './py-values.js';
 import { readCommonYaml } from './yaml-fast.js';
-import { decryptVaultText, hasVaultSecrets, isVaultText, revealVaultValue } from '../vault/index.js';
+import { decryptVaultText, decryptVaultValue, hasVaultSecrets, isVaultText, revealVaultValue } from '../vault/index.js';
 import { MAX_ALIAS_NODES, MAX_YAML_DEPTH, reportDuplicateKeys, type DuplicateKey } from './yaml-limits.js';
 import type { PEntry, PNode } from './yaml-node.js';
 
@@ -88,12 +88,12 @@ function fromJson(v: unknown, pos: SourcePosition): PNode {
 }
 
 /**
- * An inline vault value: its decrypted (secret) text when vault passwords were given;
- * without any it stays encrypted, so commands that never read it need no password.
+ * An inline vault value: its decrypted (secret) text when a vault password given opens
+ * it; else it stays encrypted, so commands and tasks that never read it need no password.
  */
 function vaultValue(ciphertext: string, pos: SourcePosition): string | VaultText {
-  if (!hasVaultSecrets()) return new VaultText(ciphertext);
-  const plain = decryptVaultText(ciphertext, pos);
+  const plain = hasVaultSecrets() ? decryptVaultValue(ciphertext, pos) : null;
+  if (plain === null) return new VaultText(ciphertext);
   revealVaultValue(plain);
   return plain;
 }

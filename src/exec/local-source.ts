@@ -1,11 +1,13 @@
 // Local files a module reads (`copy` src, `template` src): looked up beside the
-// playbook, then in its `templates/`, then in the project's `templates/` (SPEC 4).
+// playbook, then in its `templates/`, then in the project's `templates/` (SPEC 4);
+// a vault-encrypted one is read decrypted, as Ansible reads it.
 // Templates the loader compiled are reused; a src only known at run time (a
 // template in the path) is compiled on first use and kept for the other hosts.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ModuleContext } from '../modules/module.js';
-import { compileTemplateFile, isHandlebarsFile, localCandidates, renderTemplateFile, resolveLocalSource } from '../playbook/index.js';
+import { compileTemplateFile, isHandlebarsFile, localCandidates, readTemplateSource, renderTemplateFile, resolveLocalSource } from '../playbook/index.js';
+import { decryptVaultFile, isVaultFile } from '../vault/index.js';
 import { formatFor, type TemplateFormat } from '../template/index.js';
 import type { RunContext } from './run-context.js';
 import type { Scope } from './scope.js';
@@ -32,9 +34,12 @@ export function localAccess(ctx: RunContext, playDir: string, scope: Scope, role
   };
   return {
     taskSearchPath: { roleDir, taskDir: taskFile === undefined ? playDir : dirname(resolve(taskFile)), playDir },
-    async readLocalFile(src) {
+    async readLocalFile(src, opts = {}) {
       const path = await find(src);
-      return { path, content: await readFile(path) };
+      const content = await readFile(path);
+      // Ansible's get_real_file: a vault-encrypted source is sent decrypted, unless `decrypt: false`.
+      if (opts.decrypt === false || !isVaultFile(content)) return { path, content };
+      return { path, content: decryptVaultFile(content), vaulted: true };
     },
     localPath: find,
     async renderTemplateFile(src, opts = {}) {
@@ -48,12 +53,16 @@ export function localAccess(ctx: RunContext, playDir: string, scope: Scope, role
       const key = jinja ? `${base}\0${JSON.stringify(jinja)}` : base;
       let compiled = ctx.localTemplates.get(key);
       if (!compiled) {
-        compiled = compileTemplateFile(await readFile(path, 'utf8'), { name: displayPath(path), path, ...(format ? { format } : {}), ...(jinja ? { jinja } : {}) });
+        const source = await readTemplateSource(path);
+        compiled = {
+          ...compileTemplateFile(source.text, { name: displayPath(path), path, ...(format ? { format } : {}), ...(jinja ? { jinja } : {}) }),
+          vaulted: source.vaulted,
+        };
         ctx.localTemplates.set(key, compiled);
       }
       // A Jinja file also sees Ansible's template variables (ansible_managed, template_path…).
       const vars = compiled.engine === 'jinja' ? withVariables(scope, templateFileVars(src, path, opts.dest ?? null)) : scope;
-      return { path, content: renderTemplateFile(compiled, vars) };
+      return { path, content: renderTemplateFile(compiled, vars), ...(compiled.vaulted ? { vaulted: true } : {}) };
     },
   };
 }

@@ -22,14 +22,16 @@ export interface ModuleContext {
   /**
    * Read a local file named by a task's relative or absolute `src`, looked up beside
    * the playbook, then in its `templates/`, then in the project's `templates/` (SPEC 4).
+   * A vault-encrypted file comes decrypted unless `decrypt: false` (throws when no
+   * vault password opens it).
    */
-  readLocalFile(src: string): Promise<{ path: string; content: Buffer }>;
+  readLocalFile(src: string, opts?: { decrypt?: boolean }): Promise<LocalFile>;
   /**
    * Render a local template file (by `src`) with the host's variables. Its output
    * format (the escaping) comes from its name, or, when the name says nothing (plain
    * text), from `dest`: `site.conf.hbs` written to `…/ifcfg-br0` is escaped as ifcfg.
    */
-  renderTemplateFile(src: string, opts?: { dest?: string; jinja?: TemplateOverrides }): Promise<{ path: string; content: string }>;
+  renderTemplateFile(src: string, opts?: { dest?: string; jinja?: TemplateOverrides }): Promise<{ path: string; content: string; vaulted?: boolean }>;
   /**
    * Where a task's `src` is on the control machine (a file or a folder), looked up as
    * readLocalFile looks it up: for modules that copy folders (copy's src directory).
@@ -37,6 +39,13 @@ export interface ModuleContext {
   localPath?(src: string): Promise<string>;
   /** Where the task's own relative files are looked up (include_vars); missing: the working directory. */
   taskSearchPath?: TaskSearchPath;
+}
+
+/** A local file a task names; `vaulted`: it was vault-encrypted, its content is a secret (never in a diff). */
+export interface LocalFile {
+  path: string;
+  content: Buffer;
+  vaulted?: boolean;
 }
 
 /** The template module's Jinja settings a task may change (trim_blocks, lstrip_blocks); a `#jinja2:` line still wins. */

@@ -7,6 +7,6 @@ export { ValidationErrors, type Problem } from './problems.js';
 export { validateModuleArgs, checkModuleArgs, argumentNames, isTemplated, type ArgIssue, type ArgsResult, type ModuleSchema } from './module-args.js';
 export { parseExtraVars } from './extra-vars.js';
 export { localCandidates, resolveLocalSource, type LocalDirs } from './local-files.js';
-export { compileTemplateFile, renderTemplateFile, isHandlebarsFile, type TemplateFile } from './template-file.js';
+export { compileTemplateFile, readTemplateSource, renderTemplateFile, isHandlebarsFile, type TemplateFile } from './template-file.js';
 export { MAGIC_VARIABLES } from './variables.js';
 

@@ -5,10 +5,10 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { readText } from '../data/vars-files.js';
 import { ExprSyntaxError } from '../jinja/index.js';
 import { TemplateError } from '../template/index.js';
-import { compileTemplateFile, templateFileUses, type TemplateFile } from './template-file.js';
+import { VaultOpenError } from '../vault/index.js';
+import { compileTemplateFile, readTemplateSource, templateFileUses, type TemplateFile } from './template-file.js';
 import type { Problems } from './problems.js';
 import { displayName, errorText } from './source.js';
 import type { VarUse } from './strings.js';
@@ -93,12 +93,16 @@ export class LocalFiles {
     const name = displayName(path);
     let source: string | undefined;
     try {
-      source = await readText(path);
-      const template = compileTemplateFile(source, { name, path });
+      let vaulted: boolean;
+      ({ text: source, vaulted } = await readTemplateSource(path));
+      const template = { ...compileTemplateFile(source, { name, path }), vaulted };
       const uses = templateFileUses(template, name);
       this.templates.set(path, template);
       return { ok: true, template, uses };
     } catch (e) {
+      // Ansible opens a vault-encrypted template only when a task renders it: no password
+      // that opens it is that task's failure, not the run's.
+      if (e instanceof VaultOpenError && e.sealed) return { ok: false };
       if (e instanceof TemplateError) {
         this.problems.add({ file: name, line: e.line ?? 1, col: e.col ?? 1 }, e.detail);
       } else if (e instanceof ExprSyntaxError) {

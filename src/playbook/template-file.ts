@@ -4,15 +4,36 @@
 // trailing newlines kept, a `#jinja2:` first line may override them), so a role's
 // `.j2` files render as they do under Ansible.
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { compileJinja, locate, type CompiledJinja, type JinjaOptions } from '../jinja/index.js';
 import { parseExpr } from '../jinja/parse.js';
 import { compileTemplate, renderTemplate, templateReferences, type CompiledTemplate, type TemplateFormat } from '../template/index.js';
 import type { SourcePosition } from '../errors.js';
+import { decryptVaultFile, isVaultFile } from '../vault/index.js';
 
-export type TemplateFile =
+export type TemplateFile = (
   | { engine: 'handlebars'; template: CompiledTemplate }
-  | { engine: 'jinja'; template: CompiledJinja; /** 1 when a `#jinja2:` line was taken off the top. */ headerLines: number };
+  | { engine: 'jinja'; template: CompiledJinja; /** 1 when a `#jinja2:` line was taken off the top. */ headerLines: number }
+) & {
+  /** The file is vault-encrypted: what it renders is a secret, never shown in a diff. */
+  vaulted?: boolean;
+};
+
+/**
+ * A template file's text: UTF-8, decrypted when vault-encrypted (Ansible's template
+ * module reads its source through the vault). Throws VaultOpenError when no password opens it.
+ */
+export async function readTemplateSource(path: string): Promise<{ text: string; vaulted: boolean }> {
+  const bytes = await readFile(path);
+  const vaulted = isVaultFile(bytes);
+  const plain = vaulted ? decryptVaultFile(bytes) : bytes;
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(plain), vaulted };
+  } catch (e) {
+    throw new Error('not a UTF-8 text file', { cause: e });
+  }
+}
 
 export function isHandlebarsFile(path: string): boolean {
   return path.endsWith('.hbs');

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { repoRoot, scratchDir, writeFile } from '../../test/support/cli.js';
 import {
-  decryptVaultText, parseEnvelope, readVaultSecrets, resetVault, setVaultSecrets, type VaultSecret,
+  decryptVaultFile, decryptVaultText, decryptVaultValue, isVaultFile, parseEnvelope, readVaultSecrets, resetVault, setVaultSecrets,
+  VaultOpenError, type VaultSecret,
 } from './index.js';
 
 const FIXTURES = join(repoRoot, 'test/fixtures/vault');
@@ -43,6 +44,24 @@ describe('vault decryption', () => {
   it('checks the HMAC before decrypting', () => {
     setVaultSecrets([secret('default', 'fixture-pass-one')]);
     assert.throws(() => decryptFixture('tampered-hmac.yml'), /tampered-hmac\.yml:1:1: Decryption failed/);
+  });
+
+  it('leaves an inline value no password opens sealed (null), but not a broken one', () => {
+    setVaultSecrets([secret('default', 'wrong-password')]);
+    assert.equal(decryptVaultValue(readFileSync(fixture('vars-1.1.yml'), 'utf8'), at('x.yml')), null);
+    assert.throws(() => decryptVaultValue(readFileSync(fixture('malformed.yml'), 'utf8'), at('x.yml')), /Vault format error/);
+    setVaultSecrets([secret('default', 'fixture-pass-one')]);
+    assert.equal(decryptVaultValue(readFileSync(fixture('vars-1.1.yml'), 'utf8'), at('x.yml')), PLAIN);
+  });
+
+  it('decrypts a vault-encrypted file to its bytes (a binary archive too)', () => {
+    const archive = readFileSync(fixture('files-play/files/bundle.tar.gz'));
+    assert.ok(isVaultFile(archive));
+    assert.ok(!isVaultFile(Buffer.from('$ANSIBLE_VAULTED plain text')));
+    assert.throws(() => decryptVaultFile(archive), (e: unknown) => e instanceof VaultOpenError && e.sealed && /no vault password was given/.test(e.message));
+    setVaultSecrets([secret('default', 'fixture-pass-one')]);
+    const plain = decryptVaultFile(archive);
+    assert.deepEqual([...plain.subarray(0, 2)], [0x1f, 0x8b], 'a gzip stream');
   });
 });
 

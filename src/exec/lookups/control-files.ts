@@ -1,20 +1,27 @@
 // Files on the control machine, as Ansible's loader reads them (_get_file_contents):
-// the text, decoded as UTF-8. A vault-encrypted file is an error here, since kvmplay
-// has no vault password to decrypt it with.
+// the text, decoded as UTF-8; a vault-encrypted file decrypted with the passwords given.
 import { readFileSync, statSync } from 'node:fs';
-
-const VAULT_HEADER = '$ANSIBLE_VAULT;';
+import { decryptVaultFile, isVaultFile, revealVaultValue, VaultOpenError } from '../../vault/index.js';
 
 /** The file's text; `fail` with `unreadable(reason)` when it cannot be read (a directory, no permission). */
 export function readControlFile(file: string, fail: (m: string) => never, unreadable: (reason: string) => string): string {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return fail(unreadable(code === 'EISDIR' ? `${file} is a directory` : `${file}: ${(err as Error).message}`));
   }
-  if (text.startsWith(VAULT_HEADER)) return fail(unreadable(`${file} is vault-encrypted, which kvmplay cannot decrypt`));
+  if (!isVaultFile(bytes)) return bytes.toString('utf8');
+  // A vault-encrypted file is read decrypted, as Ansible's lookups read it; its text is a secret.
+  let text: string;
+  try {
+    text = decryptVaultFile(bytes).toString('utf8');
+  } catch (err) {
+    if (err instanceof VaultOpenError) return fail(unreadable(`${file}: ${err.message}`));
+    throw err;
+  }
+  revealVaultValue(text);
   return text;
 }
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../../test/support/cli.js';
+import { resetVault, setVaultSecrets, watchVaultPlaintexts } from '../../vault/index.js';
 import { lookupContext, makeTree, runLookup, type TempTree } from './test-support.js';
 
 describe('lookup file', () => {
@@ -41,9 +44,24 @@ describe('lookup file', () => {
     assert.throws(() => runLookup(ctx(), 'file', ['nope.txt']), { message: 'could not locate file in lookup: nope.txt' });
   });
 
-  it('fails on a directory and on a vault-encrypted file, naming the path', () => {
+  it('fails on a directory and on a vault-encrypted file no password opens, naming the path', () => {
     assert.throws(() => runLookup(ctx(), 'file', ['files-dir']), /could not locate file in lookup: files-dir \(.*files-dir is a directory\)/);
-    assert.throws(() => runLookup(ctx(), 'file', ['vaulted']), /vaulted is vault-encrypted/);
+    assert.throws(() => runLookup(ctx(), 'file', ['vaulted']), /files\/vaulted: Vault format error/);
+    writeFileSync(tree.path('play/files/sealed'), readFileSync(join(repoRoot, 'test/fixtures/vault/files-play/files/secret.txt')));
+    assert.throws(() => runLookup(ctx(), 'file', ['sealed']), /files\/sealed: vault-encrypted, and no vault password was given/);
+  });
+
+  it('reads a vault-encrypted file decrypted, and its text becomes a secret', () => {
+    writeFileSync(tree.path('play/files/sealed'), readFileSync(join(repoRoot, 'test/fixtures/vault/files-play/files/secret.txt')));
+    setVaultSecrets([{ id: 'default', password: Buffer.from('fixture-pass-one'), source: 'test' }]);
+    const seen: unknown[] = [];
+    watchVaultPlaintexts((v) => seen.push(v));
+    try {
+      assert.deepEqual(runLookup(ctx(), 'file', ['sealed']), ['api-key=Copied-File-Secret-12\nsecond=Copied-Line-Two']);
+      assert.deepEqual(seen, ['api-key=Copied-File-Secret-12\nsecond=Copied-Line-Two\n']);
+    } finally {
+      resetVault();
+    }
   });
 
   it('fails on an unknown option or a bad boolean, naming it', () => {

@@ -71,6 +71,8 @@ export interface WriteRequest extends AttrWant {
   backup?: boolean;
   validate?: string;
   makeParent?: boolean;
+  /** The content came out of a vault: a diff says it changed, never what it is. */
+  secret?: boolean;
   /** Extra result fields (`src`, …). */
   data?: ResultData;
 }
@@ -187,7 +189,8 @@ function contentDiff(cur: RemoteFile, req: WriteRequest, plan: Extract<ContentPl
   const parts: string[] = [];
   if (plan.write) {
     const before = cur.kind === 'file' ? cur.content : Buffer.alloc(0);
-    if (before === null || before.length > DIFF_MAX_BYTES || req.content.length > DIFF_MAX_BYTES) parts.push(`diff skipped: ${cur.path} is larger than ${DIFF_MAX_BYTES} bytes\n`);
+    if (req.secret) parts.push(`diff withheld: the new content of ${cur.path} comes from a vault-encrypted file\n`);
+    else if (before === null || before.length > DIFF_MAX_BYTES || req.content.length > DIFF_MAX_BYTES) parts.push(`diff skipped: ${cur.path} is larger than ${DIFF_MAX_BYTES} bytes\n`);
     else if (isBinary(before) || isBinary(req.content)) parts.push(`Binary files before: ${cur.path} and after: ${cur.path} differ\n`);
     else parts.push(unifiedDiff(cur.path, before.toString('utf8'), req.content.toString('utf8')));
   }

@@ -11,6 +11,8 @@ import { LocalHost } from '../../transport/local/local-host.js';
 import { compileJinja } from '../../jinja/index.js';
 import { fakeContext } from '../../../test/support/module-context.js';
 import { sha1 } from '../../util/text.js';
+import { decryptVaultFile, isVaultFile, resetVault, setVaultSecrets } from '../../vault/index.js';
+import { repoRoot } from '../../../test/support/cli.js';
 
 /** A context whose local files live in `local` (readLocalFile, localPath and Jinja templates as the engine renders them). */
 function localContext(local: string, over: Partial<RunModuleContext> = {}): RunModuleContext {
@@ -20,7 +22,12 @@ function localContext(local: string, over: Partial<RunModuleContext> = {}): RunM
     return p.replace(/\/+$/, '');
   };
   return fakeContext({
-    readLocalFile: async (src) => ({ path: await find(src), content: await readFile(await find(src)) }),
+    // As exec/local-source.ts reads it: a vault-encrypted file decrypted unless decrypt: false.
+    readLocalFile: async (src, o = {}) => {
+      const path = await find(src);
+      const content = await readFile(path);
+      return o.decrypt !== false && isVaultFile(content) ? { path, content: decryptVaultFile(content), vaulted: true } : { path, content };
+    },
     localPath: find,
     renderTemplateFile: async (src, opts = {}) => {
       const path = await find(src);
@@ -128,12 +135,39 @@ describe('copy: folders, remote_src, checksum, decrypt', () => {
     assert.equal((await copy({ content: 'abc', dest, checksum: sha1('abc') })).changed, true);
   });
 
-  it('refuses a vault-encrypted src unless decrypt is false', async () => {
-    writeFileSync(join(local, 'secret.yml'), '$ANSIBLE_VAULT;1.1;AES256\n6162\n');
-    const r = await copy({ src: 'secret.yml', dest: join(dir, 's') });
-    assert.equal(r.failed, true);
-    assert.match(r.msg, /vault-encrypted, which kvmplay cannot decrypt/);
-    assert.equal((await copy({ src: 'secret.yml', dest: join(dir, 's'), decrypt: false })).changed, true);
+  describe('a vault-encrypted src', () => {
+    const secretFile = readFileSync(join(repoRoot, 'test/fixtures/vault/files-play/files/secret.txt'));
+    const PLAIN = 'api-key=Copied-File-Secret-12\nsecond=Copied-Line-Two\n';
+    beforeEach(() => writeFileSync(join(local, 'secret.txt'), secretFile));
+    afterEach(resetVault);
+
+    it('is sent decrypted, its diff withheld; decrypt: false sends it as it is', async () => {
+      setVaultSecrets([{ id: 'default', password: Buffer.from('fixture-pass-one'), source: 'test' }]);
+      const r = await copy({ src: 'secret.txt', dest: join(dir, 's') }, { diff: true });
+      assert.equal(r.changed, true, r.msg);
+      assert.equal(readFileSync(join(dir, 's'), 'utf8'), PLAIN);
+      assert.match(r.diff ?? '', /diff withheld: the new content of \S+ comes from a vault-encrypted file/);
+      assert.ok(!(r.diff ?? '').includes('Copied'), r.diff);
+      assert.equal((await copy({ src: 'secret.txt', dest: join(dir, 's'), decrypt: false })).changed, true);
+      assert.deepEqual(readFileSync(join(dir, 's')), secretFile);
+    });
+
+    it('in a copied folder is decrypted too', async () => {
+      setVaultSecrets([{ id: 'default', password: Buffer.from('fixture-pass-one'), source: 'test' }]);
+      mkdirSync(join(local, 'tree'));
+      writeFileSync(join(local, 'tree', 'secret.txt'), secretFile);
+      const r = await copy({ src: 'tree', dest: `${dir}/` }, { diff: true });
+      assert.equal(r.changed, true, r.msg);
+      assert.equal(readFileSync(join(dir, 'tree', 'secret.txt'), 'utf8'), PLAIN);
+      assert.ok(!(r.diff ?? '').includes('Copied'), r.diff);
+    });
+
+    it('fails the task when no vault password opens it', async () => {
+      const r = await copy({ src: 'secret.txt', dest: join(dir, 's') });
+      assert.equal(r.failed, true);
+      assert.match(r.msg, /^cannot read src secret\.txt: vault-encrypted, and no vault password was given/);
+      assert.equal(existsSync(join(dir, 's')), false);
+    });
   });
 });
 

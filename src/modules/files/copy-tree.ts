@@ -14,12 +14,11 @@ import { DIFF_MAX_BYTES, type RemoteFile, type RemoteKind } from './remote-file.
 
 /** What the local walk found, paths relative to what lands in dest. */
 export interface LocalTree {
-  files: Array<{ rel: string; content: Buffer; mode: number }>;
+  /** `vaulted`: the content was decrypted (a secret). */
+  files: Array<{ rel: string; content: Buffer; mode: number; vaulted?: boolean }>;
   dirs: string[];
   links: Array<{ rel: string; target: string }>;
 }
-
-const VAULT_HEADER = '$ANSIBLE_VAULT;';
 
 /** Ansible's _walk_dirs over a local folder; `top` ends with / to copy only what is inside. */
 export async function walkLocal(top: string, localFollow: boolean): Promise<LocalTree> {
@@ -66,11 +65,6 @@ export async function walkLocal(top: string, localFollow: boolean): Promise<Loca
   }
   await walk(root, prefix, new Set([await id(root)]));
   return tree;
-}
-
-/** A file that is vault-encrypted (kvmplay has no vault password to decrypt it with). */
-export function isVaulted(content: Buffer): boolean {
-  return content.subarray(0, VAULT_HEADER.length).toString('latin1') === VAULT_HEADER;
 }
 
 // Paths on stdin, one a line; $1 `c` to add the content of small files. Per path one line:

@@ -11,7 +11,8 @@ import { pyStr } from '../../jinja/values.js';
 import { pythonJsonDumps } from '../../jinja/filters-formats.js';
 import { planAttrs } from './attrs.js';
 import { applyWrite, describeWrite, planWrite, probeContent, type ContentChange } from './content-writer.js';
-import { ancestors, isVaulted, probeTree, walkLocal, type LocalTree } from './copy-tree.js';
+import { ancestors, probeTree, walkLocal, type LocalTree } from './copy-tree.js';
+import { decryptVaultFile, isVaultFile } from '../../vault/index.js';
 import {
   applyRemoteTree, applyRemoteWrite, checksumFailure, gatherRemote, planRemoteFile, planRemoteTree,
   type RemoteFileState, type RemoteTreeChange, type RemoteTreeState, type RemoteWriteChange,
@@ -70,6 +71,8 @@ export type CopyState =
       content: Buffer;
       /** The src file's mode bits (for `mode: preserve`). */
       srcMode?: number;
+      /** The src was vault-encrypted: its content is a secret. */
+      vaulted?: boolean;
       /** The path written: dest, or src's name inside a directory dest. */
       dest: string;
       cur: RemoteFile;
@@ -96,18 +99,34 @@ export type CopyChange =
 
 const DIR_WITH_CONTENT = 'can not use content with a dir as dest';
 
-async function localSource(a: CopyArgs, ctx: ModuleContext): Promise<{ content: Buffer; srcMode?: number } | { dir: string }> {
+async function localSource(a: CopyArgs, ctx: ModuleContext): Promise<{ content: Buffer; srcMode?: number; vaulted?: boolean } | { dir: string }> {
   if (a.content !== undefined) return { content: contentBytes(a.content) };
   const src = a.src ?? '';
   // A folder: only the module context's lookup names it (readLocalFile reads files).
   const found = ctx.localPath ? await ctx.localPath(src).catch(() => null) : null;
   if (found !== null && (await stat(found)).isDirectory()) return { dir: src.endsWith('/') ? `${found}/` : found };
   try {
-    const file = await ctx.readLocalFile(src);
-    if (a.decrypt && isVaulted(file.content)) throw new Error('it is vault-encrypted, which kvmplay cannot decrypt (decrypt: false sends it as it is)');
-    return { content: file.content, ...(a.mode === 'preserve' ? { srcMode: (await stat(file.path)).mode & 0o7777 } : {}) };
+    const file = await ctx.readLocalFile(src, { decrypt: a.decrypt });
+    return {
+      content: file.content,
+      ...(file.vaulted ? { vaulted: true } : {}),
+      ...(a.mode === 'preserve' ? { srcMode: (await stat(file.path)).mode & 0o7777 } : {}),
+    };
   } catch (err) {
     throw new Error(`cannot read src ${src}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+/** Each vault-encrypted file of a walked folder, decrypted in place (Ansible's copy decrypts each). */
+function decryptTree(tree: LocalTree, local: string): void {
+  for (const f of tree.files) {
+    if (!isVaultFile(f.content)) continue;
+    try {
+      f.content = decryptVaultFile(f.content);
+      f.vaulted = true;
+    } catch (err) {
+      throw new Error(`cannot read src ${posix.join(local, f.rel)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   }
 }
 
@@ -143,10 +162,7 @@ async function gatherCopy(host: Host, a: CopyArgs, ctx: ModuleContext): Promise<
 
 async function gatherTree(host: Host, a: CopyArgs, ctx: ModuleContext, local: string): Promise<CopyState> {
   const tree = await walkLocal(local, a.local_follow);
-  if (a.decrypt) {
-    const vaulted = tree.files.find((f) => isVaulted(f.content));
-    if (vaulted) throw new Error(`cannot read src ${posix.join(local, vaulted.rel)}: it is vault-encrypted, which kvmplay cannot decrypt (decrypt: false sends it as it is)`);
-  }
+  if (a.decrypt) decryptTree(tree, local);
   const dest = a.dest.endsWith('/') ? a.dest : `${a.dest}/`;
   const under = (rel: string): string => posix.join(dest, rel);
   const paths = new Set<string>();
@@ -178,6 +194,7 @@ function planFileCopy(a: CopyArgs, s: Extract<CopyState, { kind: 'file' }>): Pla
     force: a.force,
     backup: a.backup,
     makeParent: s.mkdirs.length > 0,
+    ...(s.vaulted ? { secret: true } : {}),
     data: a.src !== undefined ? { src: a.src } : {},
     ...(mode ? { mode } : {}),
     ...(a.owner !== undefined ? { owner: a.owner } : {}),
@@ -228,6 +245,7 @@ function planTree(a: CopyArgs, s: Extract<CopyState, { kind: 'tree' }>): Plan<Co
     const mode = a.mode === 'preserve' ? { kind: 'bits' as const, bits: f.mode } : a.mode !== undefined ? parseMode(a.mode) : undefined;
     const planned = planWrite({
       dest: path, content: f.content, force: a.force, backup: a.backup, data: { src: posix.join(s.local.replace(/\/+$/, ''), f.rel) },
+      ...(f.vaulted ? { secret: true } : {}),
       ...(mode ? { mode } : {}), ...attrWant, ...(a.validate !== undefined ? { validate: a.validate } : {}),
     }, cur);
     if ('fail' in planned) return planned;

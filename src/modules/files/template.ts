@@ -79,6 +79,8 @@ export interface TemplateState {
   /** The path written: dest, or the template's name inside a directory dest. */
   dest: string;
   cur: RemoteFile;
+  /** The template file was vault-encrypted: what it renders is a secret. */
+  vaulted: boolean;
 }
 
 export const templateModule = defineModule({
@@ -91,6 +93,7 @@ export const templateModule = defineModule({
     if (a.lstrip_blocks) jinja.lstripBlocks = true;
     const rendered = await ctx.renderTemplateFile(a.src, { dest: a.dest, ...(Object.keys(jinja).length > 0 ? { jinja } : {}) });
     const content = templateBytes(rendered.content, a);
+    const vaulted = rendered.vaulted === true;
     const srcMode = a.mode === 'preserve' ? (await stat(rendered.path)).mode & 0o7777 : 0;
     // As copy does with the rendered file: into a directory dest under the template's name.
     const into = posix.join(a.dest, posix.basename(a.src));
@@ -100,7 +103,7 @@ export const templateModule = defineModule({
       dest = into;
       cur = await probeContent(host, dest, ctx, a.follow);
     }
-    return { content, srcMode, dest, cur };
+    return { content, srcMode, dest, cur, vaulted };
   },
   plan: (a, s) => {
     const mode = a.mode === 'preserve' ? { kind: 'bits' as const, bits: s.srcMode } : a.mode !== undefined ? parseMode(a.mode) : undefined;
@@ -109,6 +112,7 @@ export const templateModule = defineModule({
       content: s.content,
       force: a.force,
       backup: a.backup,
+      secret: s.vaulted,
       data: { src: a.src },
       ...(mode ? { mode } : {}),
       ...(a.owner !== undefined ? { owner: a.owner } : {}),

@@ -21,7 +21,6 @@ import {
 } from './unarchive-probe.js';
 import { checkZip, parseCrcs, parseEntryStat, type EntryStat, type ZipIds } from './unarchive-zip.js';
 
-const VAULT_HEADER = '$ANSIBLE_VAULT;';
 const noNewline = (l: string[]): boolean => l.every((x) => !x.includes('\n'));
 
 export const UnarchiveArgs = argumentSpec(
@@ -85,12 +84,9 @@ async function gatherUnarchive(host: Host, a: UnarchiveArgs, ctx: ModuleContext)
   let local: Buffer | null = null;
   if (!a.remote_src) {
     try {
-      local = (await ctx.readLocalFile(a.src)).content;
+      local = (await ctx.readLocalFile(a.src, { decrypt: a.decrypt })).content;
     } catch (err) {
       return { kind: 'fail', msg: `Could not find or access '${a.src}' on the Ansible Controller: ${err instanceof Error ? err.message : String(err)}` };
-    }
-    if (a.decrypt && local.subarray(0, VAULT_HEADER.length).toString('latin1') === VAULT_HEADER) {
-      return { kind: 'fail', msg: `${a.src} is vault-encrypted, which kvmplay cannot decrypt (set decrypt: false to send it as it is)` };
     }
   }
   const r = await mustRun(host, scriptArgv(a, local ? '-' : a.src, 'probe'), ctx, `cannot inspect ${a.src}`, local ? { stdin: local } : {});

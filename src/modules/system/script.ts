@@ -51,7 +51,7 @@ async function gather(host: Host, a: ScriptArgs, ctx: ModuleContext): Promise<Sc
   }
   const state: ScriptState = { ...(await gatherCommand(host, a, ctx)), args: split.args };
   try {
-    state.local = await ctx.readLocalFile(split.path);
+    state.local = await ctx.readLocalFile(split.path, { decrypt: a.decrypt ?? true });
   } catch (err) {
     state.error = `Could not find or access '${split.path}' on the Ansible Controller: ${err instanceof Error ? err.message : String(err)}`;
   }
