@@ -57,7 +57,9 @@ export async function runAdhocCommand(
   } catch (err) {
     throw redactor.redactError(err);
   }
-  const specs = names.map((n) => resolved.get(n)).filter((s) => s !== undefined).map((spec) => (settings.become ? { ...spec, become: true } : spec));
+  const specs = names.map((n) => resolved.get(n)).filter((s) => s !== undefined)
+    // -b is below the host's own become variable, as in Ansible.
+    .map((spec) => (settings.become && spec.becomeVars?.become === undefined ? { ...spec, become: true } : spec));
   if ((o.verbosity ?? 0) >= TRACE_VERBOSITY) for (const spec of specs) io.err.write(redactor.redact(connectionTrace(spec)));
   const reporter = chooseReporter(o, io.out, names);
   const recap = new Recap();

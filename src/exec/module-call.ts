@@ -13,6 +13,7 @@ import { where } from './conditions.js';
 import type { HostRun } from './host-pool.js';
 import { OMIT } from './host-vars.js';
 import { localAccess } from './local-source.js';
+import { taskBecome } from './task-become.js';
 import { failedResult, fromModule, type Registered } from './result.js';
 import type { PlayRun, RunContext } from './run-context.js';
 import { renderDeep, type Scope } from './scope.js';
@@ -64,12 +65,12 @@ export async function callModule(call: ModuleCall, scope: Scope): Promise<CallOu
     return { result: failedResult(`${where(pos)}: ${parsed.message} (after templating)`), args };
   }
 
-  const become = task.become ?? playRun.play.become ?? hostRun.spec.become;
+  const escalation = taskBecome(task, playRun.play, scope, hostRun.spec);
+  if ('fail' in escalation) return { result: failedResult(`${where(task.pos)}: ${escalation.fail}`), args };
+  const { become, user: becomeUser, method: becomeMethod } = escalation;
   const env = taskEnvironment(call, scope);
   if ('fail' in env) return { result: failedResult(env.fail), args };
   // The task's become_user, become_method and environment reach every command the module runs.
-  const becomeUser = task.becomeUser ?? playRun.play.becomeUser;
-  const becomeMethod = task.becomeMethod ?? playRun.play.becomeMethod;
   // -vvv: each command and transfer is said before it runs, as Ansible's <host> EXEC lines (not for no_log tasks).
   const trace = (ctx.options.verbosity ?? 0) >= TRACE_VERBOSITY && !task.noLog
     ? (line: string): void => ctx.bus.emit({ event: 'notice', level: 'info', msg: `<${hostRun.name}> ${line}` })

@@ -88,7 +88,7 @@ describe('connection spec', () => {
       name: 'kvm', host: '192.0.2.11', port: 2200, user: 'ops',
       identityFiles: [tree.path('inv/keys/ops')],
       jump: [{ host: 'bastion', port: 2222, user: 'admin' }, { host: 'gw', port: 22 }],
-      become: true, becomeUser: 'root', becomePassword: 's3cret',
+      become: true, becomeUser: 'root', becomeVars: { become: true }, becomePassword: 's3cret',
       knownHosts: [tree.path('inv/kh'), '/home/me/other'], connectTimeout: 30,
       hashKnownHosts: false, serverAlive: { interval: 5, countMax: 3 },
     });
@@ -100,7 +100,7 @@ describe('connection spec', () => {
       name: 'ans', host: '192.0.2.13', port: 2201, user: 'deploy',
       identityFiles: ['/home/me/.ssh/deploy'], password: 'pw',
       jump: [{ host: '192.0.2.1', port: 2022, user: 'jumper' }],
-      become: true, becomeUser: 'admin', becomePassword: 'bpw',
+      become: true, becomeUser: 'admin', becomeVars: { become: true, user: 'admin' }, becomePassword: 'bpw',
       knownHosts: ['/etc/kh'], connectTimeout: 5,
       hashKnownHosts: false, serverAlive: { interval: 5, countMax: 3 },
     });

@@ -117,6 +117,8 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
     if (e instanceof JumpSyntaxError) return fail(e.message);
     throw e;
   }
+  const varBecome = bool(KEYS.become);
+  const varBecomeUser = str(KEYS.becomeUser);
   const spec: ConnectionSpec = {
     name,
     host: cfg?.hostName ?? lookup,
@@ -128,8 +130,11 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
         ? cfg.identityFiles
         : DEFAULT_IDENTITIES.map((f) => join(env.home, '.ssh', f)).filter((f) => env.exists(f)),
     jump: jumps,
-    become: bool(KEYS.become) ?? false,
-    becomeUser: str(KEYS.becomeUser) ?? 'root',
+    become: varBecome ?? false,
+    becomeUser: varBecomeUser ?? 'root',
+    ...(varBecome !== undefined || varBecomeUser !== undefined
+      ? { becomeVars: { ...(varBecome !== undefined ? { become: varBecome } : {}), ...(varBecomeUser !== undefined ? { user: varBecomeUser } : {}) } }
+      : {}),
     knownHosts: known
       ? list(known[0], known[1]).map(path)
       : (ssh.knownHosts ?? cfg?.userKnownHostsFiles ?? [join(env.home, '.ssh', 'known_hosts')]).map(path),

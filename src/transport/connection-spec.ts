@@ -38,6 +38,11 @@ export interface ConnectionSpec {
   jump: JumpSpec[];
   become: boolean;
   becomeUser: string;
+  /**
+   * What the host's own variables say (become/ansible_become, become_user/ansible_become_user):
+   * in Ansible they beat the task's and the play's keywords and -b/--become-user.
+   */
+  becomeVars?: { become?: boolean; user?: string };
   becomePassword?: string;
   /** known_hosts files to check host keys against (default: ~/.ssh/known_hosts). */
   knownHosts: string[];

@@ -1,11 +1,11 @@
-// raw and script against ansible-playbook (test/support/twin.ts): the same statuses on
+// raw, script and who a task becomes against ansible-playbook (test/support/twin.ts): the same statuses on
 // the first and second runs, the same files and registered values under root.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { repoRoot } from '../support/cli.js';
 import { TwinLab } from '../support/twin.js';
 
-describe('raw and script, against Ansible', function () {
+describe('raw, script and become, against Ansible', function () {
   let lab: TwinLab;
   before(async () => {
     lab = await TwinLab.open('commands');
@@ -20,5 +20,16 @@ describe('raw and script, against Ansible', function () {
     });
     assert.deepEqual(r.problems, []);
     assert.ok(r.outcomes.includes('Script that fails: failed'), r.outcomes.join('\n'));
+  });
+
+  it('becomes whom ansible-playbook becomes: variables over keywords over -b', async () => {
+    const r = await lab.twin({
+      playbook: join(repoRoot, 'test', 'fixtures', 'twin-modules', 'commands', 'become-precedence.yaml'),
+      ansibleHost: 'lab01', kvmplayHost: 'lab01', args: ['-b', '--become-user', 'bin'],
+      state: async (h, root) => lab.read(h, `${root}/who.txt`),
+    });
+    assert.deepEqual(r.problems, []);
+    const kRoot = (await lab.sh('lab01', `ls -d ${lab.base}/*-kvmplay | tail -n 1`)).trim();
+    assert.equal(await lab.read('lab01', `${kRoot}/who.txt`), 'bin daemon root nobody nobody root\n');
   });
 });
