@@ -1,4 +1,16 @@
 #!/usr/bin/env node
 // Entry point: the compiled CLI lives in dist/ (built by `prepare`, which `npm ci`,
 // `npm pack` and installs from git or a folder run; the npm package ships it built).
-import '../dist/src/cli/main.js';
+// The bundle (scripts/bundle.mjs) starts faster; it is used when it was made from the
+// current compiled tree, so a `tsc` alone never leaves kvmplay running older code.
+import { statSync } from 'node:fs';
+
+const mtime = (rel) => {
+  try {
+    return statSync(new URL(rel, import.meta.url)).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
+const bundled = mtime('../dist/bundle/main.js') >= mtime('../dist/src/cli/main.js');
+await import(bundled ? '../dist/bundle/main.js' : '../dist/src/cli/main.js');

@@ -31,4 +31,5 @@ if (!existsSync(tsc)) {
     '--include=dev', '--no-audit', '--no-fund']);
 }
 run(process.execPath, [tsc, '-p', root]);
+run(process.execPath, [join(root, 'scripts', 'bundle.mjs')]);
 run(process.execPath, [join(root, 'scripts', 'link-bin.mjs')]);

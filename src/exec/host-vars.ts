@@ -15,7 +15,7 @@ import type { Vars } from '../inventory/index.js';
 import { factVariables } from '../modules/system/facts/facts.js';
 import type { HostRun } from './host-pool.js';
 import type { PlayRun, RunContext } from './run-context.js';
-import { layeredVars, type Scope, type VarLayer } from './scope.js';
+import { Lazy, layeredVars, type Scope, type VarLayer } from './scope.js';
 
 /** Ansible's `omit`: an argument whose value is exactly this is left out. */
 export const OMIT = '__omit_place_holder__kvmplay__';
@@ -108,13 +108,15 @@ export function magicVars(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): 
   const name = hostRun.name;
   const inv = ctx.inventory;
   const source = inv.sourceOf(name);
-  const active = playRun.hosts.filter((h) => ctx.hosts.stateOf(h) === 'active');
+  // Each a pass over the play's hosts: computed only when read (per task, never per fleet).
+  const active = new Lazy(() => playRun.hosts.filter((h) => ctx.hosts.stateOf(h) === 'active'));
+  const batch = (): Lazy => new Lazy(() => playRun.batch.filter((h) => ctx.hosts.stateOf(h) === 'active'));
   return {
     inventory_hostname: name,
     inventory_hostname_short: name.split('.')[0] ?? name,
     group_names: inv.groupsOf(name),
     groups: ctx.groups,
-    hostvars: hostvarsView(ctx, playRun),
+    hostvars: new Lazy(() => hostvarsView(ctx, playRun)),
     playbook_dir: playRun.playbook.dir,
     ...(source ? { inventory_file: source, inventory_dir: dirname(source) } : {}),
     check_mode: ctx.options.check,
@@ -131,9 +133,9 @@ export function magicVars(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): 
     ansible_inventory_sources: [...inv.sources],
     ansible_play_name: playRun.play.name,
     ansible_play_hosts: active,
-    ansible_play_hosts_all: [...playRun.hosts],
-    ansible_play_batch: playRun.batch.filter((h) => ctx.hosts.stateOf(h) === 'active'),
-    play_hosts: playRun.batch.filter((h) => ctx.hosts.stateOf(h) === 'active'),
+    ansible_play_hosts_all: new Lazy(() => [...playRun.hosts]),
+    ansible_play_batch: batch(),
+    play_hosts: batch(),
     role_names: [],
     omit: OMIT,
     ...(hostRun.facts ? { facts: hostRun.facts } : {}),
@@ -142,23 +144,24 @@ export function magicVars(ctx: RunContext, playRun: PlayRun, hostRun: HostRun): 
 
 /**
  * `hostvars[name]`: that host's inventory variables (templated against its own),
- * its facts and registered results so far. Built only when read: a fleet of 200
- * hosts costs nothing until a template looks at another host.
+ * its facts and registered results so far. A view over the inventory's host names:
+ * making it costs nothing whatever the fleet, and a host's variables are built the
+ * first time a template of this scope looks at them.
  */
 function hostvarsView(ctx: RunContext, playRun: PlayRun): Vars {
-  const view: Vars = {};
-  for (const name of ctx.inventory.hostNames()) {
-    let memo: Scope | undefined;
-    Object.defineProperty(view, name, {
-      enumerable: true,
-      configurable: true,
-      get: () => {
-        memo ??= hostvarsOf(ctx, playRun, name);
-        return memo;
-      },
-    });
-  }
-  return view;
+  const built = new Map<string, Scope>();
+  const known = (k: string | symbol): k is string => typeof k === 'string' && ctx.inventory.hasHost(k);
+  const hostvars = (name: string): Scope => {
+    let vars = built.get(name);
+    if (!vars) built.set(name, (vars = hostvarsOf(ctx, playRun, name)));
+    return vars;
+  };
+  return new Proxy({} as Vars, {
+    get: (_t, k) => (known(k) ? hostvars(k) : undefined),
+    has: (_t, k) => known(k),
+    ownKeys: () => ctx.inventory.hostNames(),
+    getOwnPropertyDescriptor: (_t, k) => (known(k) ? { value: hostvars(k), enumerable: true, configurable: true, writable: false } : undefined),
+  });
 }
 
 function hostvarsOf(ctx: RunContext, playRun: PlayRun, name: string): Scope {

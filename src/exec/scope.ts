@@ -10,6 +10,15 @@ import { isTemplate, renderString, type JinjaCache } from '../jinja/strings.js';
 
 export type Scope = Record<string, unknown>;
 
+/**
+ * A value of an engine layer computed only when a template reads it, once per scope:
+ * magic variables such as `hostvars` or `ansible_play_hosts` cost a pass over the
+ * fleet, and most tasks never read them.
+ */
+export class Lazy {
+  constructor(readonly compute: () => unknown) {}
+}
+
 export interface VarLayer {
   /** Names the layer in errors: `play vars`, `task vars`, `inventory`. */
   source: string;
@@ -60,7 +69,8 @@ export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Sc
       // Only templated layers (inventory, vars, -e) can hold `!unsafe` text; the others
       // (facts, registered results, magic variables) are the engine's plain data, taken as they are.
       if (!layer.templated) {
-        define(scope, key, raw);
+        if (raw instanceof Lazy) defineLazy(scope, key, raw);
+        else define(scope, key, raw);
         continue;
       }
       if (!hasTemplate(raw)) {
@@ -88,6 +98,15 @@ export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Sc
     }
   }
   return scope;
+}
+
+function defineLazy(scope: Scope, key: string, lazy: Lazy): void {
+  let memo: { value: unknown } | undefined;
+  Object.defineProperty(scope, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => (memo ??= { value: lazy.compute() }).value,
+  });
 }
 
 function define(obj: Record<string, unknown>, key: string, value: unknown): void {
