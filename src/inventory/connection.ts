@@ -24,6 +24,8 @@ export interface ConnectionEnv {
   exists(path: string): boolean;
   /** The user's ssh config file (default <home>/.ssh/config). */
   sshConfig?: string;
+  /** The system-wide ssh config, read after the user's (none when unset; the default env sets /etc/ssh/ssh_config). */
+  sshSystemConfig?: string;
 }
 
 export function defaultConnectionEnv(): ConnectionEnv {
@@ -35,7 +37,7 @@ export function defaultConnectionEnv(): ConnectionEnv {
       user = 'root';
     }
   }
-  return { home: homedir(), user: user || 'root', cwd: process.cwd(), exists: existsSync };
+  return { home: homedir(), user: user || 'root', cwd: process.cwd(), exists: existsSync, sshSystemConfig: SYSTEM_SSH_CONFIG };
 }
 
 const KEYS = {
@@ -56,6 +58,8 @@ const KEYS = {
 } as const;
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_rsa', 'id_ecdsa'];
+// OpenSSH's _PATH_HOST_CONFIG_FILE.
+const SYSTEM_SSH_CONFIG = '/etc/ssh/ssh_config';
 // ansible.module_utils.parsing.convert_bool BOOLEANS_TRUE / BOOLEANS_FALSE.
 const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
 const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
@@ -106,13 +110,20 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
   const invUser = str(KEYS.user);
   const config: HostSshConfig | undefined = isTemplate(lookup)
     ? undefined
-    : sshConfigFor(lookup, ssh, { home: env.home, localUser: env.user, ...(env.sshConfig ? { file: env.sshConfig } : {}) }, { user: invUser, port: invPort });
+    : sshConfigFor(lookup, ssh, {
+      home: env.home,
+      localUser: env.user,
+      ...(env.sshConfig ? { file: env.sshConfig } : {}),
+      ...(env.sshSystemConfig ? { systemFile: env.sshSystemConfig } : {}),
+    }, { user: invUser, port: invPort });
   const cfg = config?.settings;
   if (cfg) warnings.push(...cfg.warnings);
   let jumps: JumpSpec[];
   try {
     const hops = jump ? parseJumpHops(list('jump', jump[1]).join(',')) : (ssh.jump ?? config?.jump ?? []);
-    jumps = config ? resolveJumpChain(hops, config.source, warnings) : hops.map((h) => ({ ...h, port: h.port ?? 22 }));
+    // Only the config's own ProxyJump makes the host itself part of a possible loop.
+    const fromConfig = !jump && !ssh.jump && config?.jump !== undefined;
+    jumps = config ? resolveJumpChain(hops, config.source, warnings, fromConfig ? lookup : undefined) : hops.map((h) => ({ ...h, port: h.port ?? 22 }));
   } catch (e) {
     if (e instanceof JumpSyntaxError) return fail(e.message);
     throw e;
@@ -146,6 +157,7 @@ export function connectionFor(inv: Inventory, name: string, env: ConnectionEnv =
     },
   };
   if (cfg?.identitiesOnly) spec.identitiesOnly = true;
+  if (cfg?.hostKeyAlias !== undefined) spec.hostKeyAlias = cfg.hostKeyAlias;
   if (cfg?.strictHostKeyChecking === 'accept-new' || cfg?.strictHostKeyChecking === 'no') spec.acceptNewHostKeys = true;
   if (cfg?.strictHostKeyChecking === 'no') {
     warnings.push('StrictHostKeyChecking no is taken as accept-new: kvmplay records unknown host keys but never connects to a host whose key changed');

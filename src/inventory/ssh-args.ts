@@ -3,7 +3,7 @@
 // (`-o ProxyJump=...`, `-J ...`, `-o ProxyCommand="ssh -W %h:%p bastion"`,
 // `-o UserKnownHostsFile=...`, `-o HashKnownHosts=yes`, `-o ServerAliveInterval=5`,
 // `-o ServerAliveCountMax=3`, `-F file`, and the options ~/.ssh/config also takes:
-// `-o User/Port/IdentityFile/IdentitiesOnly/ConnectTimeout/StrictHostKeyChecking`,
+// `-o User/Port/IdentityFile/IdentitiesOnly/ConnectTimeout/StrictHostKeyChecking/HostKeyAlias`,
 // `-l`, `-p`, `-i`). Anything else is named in `ignored`, for a warning.
 import type { JumpHop, JumpSpec } from '../transport/connection-spec.js';
 import { shlexSplit, ShlexError } from '../util/shlex.js';
@@ -54,7 +54,7 @@ export interface SshArgOptions {
 }
 
 // Options resolved together with ~/.ssh/config (connection.ts and ssh-config.ts).
-const CONFIG_OPTIONS = new Set(['user', 'port', 'hostname', 'identityfile', 'identitiesonly', 'connecttimeout', 'stricthostkeychecking']);
+const CONFIG_OPTIONS = new Set(['user', 'port', 'hostname', 'identityfile', 'identitiesonly', 'connecttimeout', 'stricthostkeychecking', 'hostkeyalias']);
 // Options that change nothing kvmplay does (it keeps one connection per host itself, and logs its own way).
 const HARMLESS_OPTIONS = new Set(['controlmaster', 'controlpersist', 'controlpath', 'compression', 'loglevel', 'sendenv', 'batchmode']);
 const HARMLESS_FLAGS = new Set(['C', 'q', 'v', 'T', 't', 'n']);

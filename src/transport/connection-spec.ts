@@ -58,6 +58,8 @@ export interface ConnectionSpec {
   serverAlive?: { interval: number; countMax: number };
   /** IdentitiesOnly (ssh config): offer only the identity files, not the agent's keys. */
   identitiesOnly?: boolean;
+  /** HostKeyAlias (ssh config or -o): the one name the host key is looked up and recorded under, instead of `host`/`[host]:port`. */
+  hostKeyAlias?: string;
   /** StrictHostKeyChecking accept-new (ssh config or -o): record first-seen keys, as --accept-new-host-keys. */
   acceptNewHostKeys?: boolean;
   /** Settings kvmplay read but cannot honour (ssh options, Match criteria), for the user to see. */

@@ -1,6 +1,7 @@
 // ~/.ssh/config end to end (issue 15): a host known only by an alias of the user's ssh
 // config, reached through a ProxyJump that is itself an alias, over the lab's real
-// sshd. The config lives in a temporary HOME; kvmplay runs with HOME set to it.
+// sshd, and a host key recorded under a HostKeyAlias. The config lives in a temporary
+// HOME; kvmplay runs with HOME set to it.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,14 @@ function labAddress(name: string): string {
 }
 
 /** ssh config lines for an alias of a lab host, with the lab's key and known_hosts. */
+/** The lab's known_hosts lines for `address`, with the host field replaced by `name`. */
+function knownHostsAs(address: string, name: string): string {
+  const lines = readFileSync(join(LAB_DIR, 'known_hosts'), 'utf8').split('\n')
+    .filter((l) => l.split(/\s+/)[0]?.split(',').includes(address));
+  assert.ok(lines.length > 0, `the lab known_hosts has ${address}`);
+  return lines.map((l) => l.replace(/^\S+/, name)).join('\n') + '\n';
+}
+
 function labAlias(alias: string, address: string, extra = ''): string {
   return [
     `Host ${alias}`,
@@ -92,5 +101,42 @@ describe('~/.ssh/config over real SSH', function () {
     const r = await withConfig(config, ['ping', '-i', inventory]);
     assert.notEqual(r.code, 0, explain(r));
     assert.match(r.stdout + r.stderr, new RegExp(`jump host root@${lab01.replace(/\./g, '\\.')}:22: host key not in known_hosts \\(${emptyKnown}`), explain(r));
+  });
+
+  it('reaches a jump host through its own ProxyJump: lab03 through lab02 through lab01', async () => {
+    const lab03 = labAddress('lab03');
+    const chain = (firstKnown: string) => labAlias('kvp-outer', lab01).replace(join(LAB_DIR, 'known_hosts'), firstKnown)
+      + labAlias('kvp-jump', lab02, '  ProxyJump kvp-outer') + labAlias('kvp-alias', lab03, '  ProxyJump kvp-jump');
+    const r = await withConfig(chain(join(LAB_DIR, 'known_hosts')), ['exec', '-i', inventory, '--', 'hostname; echo "client=${SSH_CLIENT%% *}"']);
+    assert.equal(r.code, 0, explain(r));
+    assert.match(r.stdout, /\blab03\b/, explain(r));
+    assert.match(r.stdout, new RegExp(`client=${lab02.replace(/\./g, '\\.')}\\b`), explain(r));
+    // lab01 was on the way: with its key unknown, the connection fails at lab01.
+    const refused = await withConfig(chain(writeFile(home, 'outer_known_hosts', '')), ['ping', '-i', inventory]);
+    assert.notEqual(refused.code, 0, explain(refused));
+    assert.match(refused.stdout + refused.stderr, new RegExp(`jump host root@${lab01.replace(/\./g, '\\.')}:22: host key not in known_hosts`), explain(refused));
+  });
+
+  it('checks the host key under the HostKeyAlias, which is the only name known_hosts holds it by', async () => {
+    const aliasKnown = writeFile(home, 'alias_known_hosts', knownHostsAs(lab02, 'kvp-key-alias'));
+    const base = labAlias('kvp-alias', lab02).replace(join(LAB_DIR, 'known_hosts'), aliasKnown);
+    const ok = await withConfig(base.replace('  User root', '  User root\n  HostKeyAlias kvp-key-alias'), ['exec', '-i', inventory, '--', 'hostname']);
+    assert.equal(ok.code, 0, explain(ok));
+    assert.match(ok.stdout, /\blab02\b/, explain(ok));
+    // The control: without the alias the same file does not know the host.
+    const refused = await withConfig(base, ['ping', '-i', inventory]);
+    assert.notEqual(refused.code, 0, explain(refused));
+    assert.match(refused.stdout + refused.stderr, /host key not in known_hosts/, explain(refused));
+  });
+
+  it('records a first-seen host key under the HostKeyAlias, without [host]:port', async () => {
+    const fresh = writeFile(home, 'fresh_known_hosts', '');
+    const config = labAlias('kvp-alias', lab02, '  HostKeyAlias kvp-recorded-alias\n  StrictHostKeyChecking accept-new')
+      .replace(join(LAB_DIR, 'known_hosts'), fresh);
+    const r = await withConfig(config, ['ping', '-i', inventory]);
+    assert.equal(r.code, 0, explain(r));
+    const recorded = readFileSync(fresh, 'utf8').split('\n').filter(Boolean);
+    assert.equal(recorded.length, 1, recorded.join('\n'));
+    assert.ok(knownHostsAs(lab02, 'kvp-recorded-alias').split('\n').includes(recorded[0]!), recorded.join('\n'));
   });
 });

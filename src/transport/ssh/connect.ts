@@ -76,7 +76,10 @@ export async function openConnection(spec: ConnectionSpec, opts: TransportOption
       auth: j.identityFiles ? await loadAuth({ ...spec, identityFiles: j.identityFiles }, opts) : auth,
       knownHosts: j.knownHosts ?? spec.knownHosts,
     })),
-    { host: spec.host, port: spec.port, user: spec.user, alias: spec.name, auth, knownHosts: spec.knownHosts },
+    {
+      host: spec.host, port: spec.port, user: spec.user, alias: spec.name, auth, knownHosts: spec.knownHosts,
+      ...(spec.hostKeyAlias !== undefined ? { hostKeyAlias: spec.hostKeyAlias } : {}),
+    },
   ]);
   const clients: SshClient[] = [];
   try {
@@ -170,7 +173,12 @@ async function connectHop(
   // OpenSSH's default when the inventory names no file.
   const files = hop.knownHosts.length > 0 ? hop.knownHosts : ['~/.ssh/known_hosts'];
   const acceptNew = opts.acceptNewHostKeys || spec.acceptNewHostKeys === true;
-  const address: HopAddress = { host: hop.host, port: hop.port, ...(hop.alias !== undefined ? { alias: hop.alias } : {}) };
+  const address: HopAddress = {
+    host: hop.host,
+    port: hop.port,
+    ...(hop.alias !== undefined ? { alias: hop.alias } : {}),
+    ...(hop.hostKeyAlias !== undefined ? { hostKeyAlias: hop.hostKeyAlias } : {}),
+  };
   const check = await prepareHostKeyCheck({ files, acceptNew, hash: spec.hashKnownHosts === true }, address);
   return new Promise<SshClient>((resolve, reject) => {
     const client = new Client();

@@ -75,6 +75,33 @@ describe('host key policy', () => {
     assert.deepEqual(await check.decide(blob(ED_A)), { ok: true, recorded: false });
   });
 
+  it('looks a host up and records its key under its HostKeyAlias alone, without [host]:port', async () => {
+    assert.deepEqual(lookupNames({ host: '10.0.0.5', port: 2222, alias: 'hv01', hostKeyAlias: 'hv-key' }), ['hv-key']);
+    const file = join(dir, 'kh');
+    // The address's own entry holds another key: with an alias, ssh never looks at it.
+    writeFileSync(file, `[10.0.0.5]:2222 ssh-ed25519 ${ED_B}\nhv-key ssh-ed25519 ${ED_A}\n`);
+    const known = await prepareHostKeyCheck({ files: [file], acceptNew: false }, { host: '10.0.0.5', port: 2222, hostKeyAlias: 'hv-key' });
+    assert.deepEqual(await known.decide(blob(ED_A)), { ok: true, recorded: false });
+
+    const fresh = join(dir, 'fresh');
+    const record = await prepareHostKeyCheck({ files: [fresh], acceptNew: true }, { host: '10.0.0.5', port: 2222, alias: 'hv01', hostKeyAlias: 'new-alias' });
+    assert.deepEqual(await record.decide(blob(ED_A)), { ok: true, recorded: true });
+    assert.equal(readFileSync(fresh, 'utf8'), `new-alias ssh-ed25519 ${ED_A}\n`);
+  });
+
+  it('records a HostKeyAlias hashed when asked, and names the alias when it refuses', async () => {
+    const file = join(dir, 'kh');
+    const record = await prepareHostKeyCheck({ files: [file], acceptNew: true, hash: true }, { host: '10.0.0.5', port: 22, hostKeyAlias: 'hv-key' });
+    assert.deepEqual(await record.decide(blob(ED_A)), { ok: true, recorded: true });
+    const [entry] = parseKnownHosts(readFileSync(file, 'utf8'), file);
+    assert.ok(entry?.hosts.startsWith('|1|'));
+    const again = await prepareHostKeyCheck({ files: [file], acceptNew: false }, { host: 'elsewhere', port: 2200, hostKeyAlias: 'hv-key' });
+    assert.deepEqual(await again.decide(blob(ED_A)), { ok: true, recorded: false }, 'the hashed alias is found whatever the address');
+    const d = await again.decide(blob(ED_B));
+    assert.equal(d.ok, false);
+    assert.match(d.ok ? '' : d.reason, /host key CHANGED .*\(looked up as HostKeyAlias "hv-key"\)$/);
+  });
+
   it('words a failed negotiation against recorded key types as a possible change', () => {
     const msg = describeNoCommonKeyType(parseKnownHosts('h ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAAQC7\n', '/k'));
     assert.match(msg, /server offers none of the key types recorded in known_hosts \(ssh-rsa at \/k:1\).*remove the old entry \/k:1/);

@@ -28,6 +28,8 @@ export interface HopAddress {
   port: number;
   /** Another name the host is known by in known_hosts (the inventory name). */
   alias?: string;
+  /** HostKeyAlias: the only name looked up and recorded, as written (no `[…]:port`), as OpenSSH does. */
+  hostKeyAlias?: string;
 }
 
 export type HostKeyDecision = { ok: true; recorded: boolean } | { ok: false; reason: string };
@@ -41,6 +43,7 @@ export interface HostKeyCheck {
 }
 
 export function lookupNames(addr: HopAddress): string[] {
+  if (addr.hostKeyAlias !== undefined) return [addr.hostKeyAlias];
   const names = [knownHostsName(addr.host, addr.port)];
   if (addr.alias !== undefined && addr.alias !== addr.host) names.push(knownHostsName(addr.alias, addr.port));
   return names;
@@ -50,6 +53,7 @@ export function lookupNames(addr: HopAddress): string[] {
 export async function prepareHostKeyCheck(policy: HostKeyPolicy, addr: HopAddress): Promise<HostKeyCheck> {
   const names = lookupNames(addr);
   const entries = entriesForHost(await loadKnownHosts(policy.files), names);
+  const underAlias = addr.hostKeyAlias !== undefined ? ` (looked up as HostKeyAlias "${addr.hostKeyAlias}")` : '';
   return {
     algorithms: hostKeyAlgorithmsFor(entries),
     entries,
@@ -63,13 +67,14 @@ export async function prepareHostKeyCheck(policy: HostKeyPolicy, addr: HopAddres
       const verdict = checkHostKey(entries, offered, names);
       if (verdict.kind === 'match') return { ok: true, recorded: false };
       if (verdict.kind !== 'unknown' || !policy.acceptNew) {
-        return { ok: false, reason: describeRefusal(verdict, offered, policy.files) };
+        return { ok: false, reason: describeRefusal(verdict, offered, policy.files) + underAlias };
       }
       // Re-checked under the file lock: a concurrent connection may have recorded it.
-      const again = await recordHostKey(policy.files, names, addr.host, addr.port, offered, { hash: policy.hash === true });
+      // Recorded under names[0], the name ssh writes: the HostKeyAlias, else the address.
+      const again = await recordHostKey(policy.files, names, names[0]!, offered, { hash: policy.hash === true });
       if (again.kind === 'unknown') return { ok: true, recorded: true };
       if (again.kind === 'match') return { ok: true, recorded: false };
-      return { ok: false, reason: describeRefusal(again, offered, policy.files) };
+      return { ok: false, reason: describeRefusal(again, offered, policy.files) + underAlias };
     },
   };
 }

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import {
   checkHostKey,
   entriesForHost,
-  formatKnownHostsLine,
+  formatKnownHostsEntry,
   parseKnownHosts,
   type HostKeyVerdict,
   type KnownHostEntry,
@@ -57,7 +57,8 @@ function withFileLock<T>(path: string, job: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Record a first-seen key in `file` (created with mode 0600), hashed with `hash`. Under the lock the
+ * Record a first-seen key under `recordAs` (`host`, `[host]:port` or a HostKeyAlias) in
+ * the first file (created with mode 0600), hashed with `hash`. Under the lock the
  * files are read again: another connection of this run (say, 50 targets behind one
  * jump host) may have recorded the same key meanwhile, in which case nothing is
  * written twice — or a different key, which is then a change and refused.
@@ -65,8 +66,7 @@ function withFileLock<T>(path: string, job: () => Promise<T>): Promise<T> {
 export async function recordHostKey(
   files: readonly string[],
   names: readonly string[],
-  host: string,
-  port: number,
+  recordAs: string,
   offered: OfferedKey,
   opts: { hash?: boolean } = {},
 ): Promise<HostKeyVerdict> {
@@ -79,7 +79,7 @@ export async function recordHostKey(
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await ensureEndsWithNewline(path);
     const salt = opts.hash ? randomBytes(20) : undefined;
-    await appendFile(path, formatKnownHostsLine(host, port, offered, salt), { mode: 0o600 });
+    await appendFile(path, formatKnownHostsEntry(recordAs, offered, salt), { mode: 0o600 });
     return verdict;
   });
 }

@@ -184,6 +184,10 @@ export function hashHostName(name: string, salt: Buffer): string {
  * OpenSSH uses) the host is written hashed, so the file does not list the fleet.
  */
 export function formatKnownHostsLine(host: string, port: number, offered: OfferedKey, salt?: Buffer): string {
-  const name = knownHostsName(host, port);
+  return formatKnownHostsEntry(knownHostsName(host, port), offered, salt);
+}
+
+/** As formatKnownHostsLine, for a name already in its known_hosts form (or a HostKeyAlias, which never takes a port). */
+export function formatKnownHostsEntry(name: string, offered: OfferedKey, salt?: Buffer): string {
   return `${salt ? hashHostName(name, salt) : name} ${offered.type} ${offered.blob.toString('base64')}\n`;
 }

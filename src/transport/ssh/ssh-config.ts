@@ -1,10 +1,14 @@
 // The settings OpenSSH's client would use for one host name, from the user's ssh config
-// (~/.ssh/config, or the file of `-F`), read with the `ssh-config` parser and resolved
-// here as ssh_config(5) says: the first value obtained for an option wins (IdentityFile
-// and UserKnownHostsFile lines add up), command-line `-o` options come before any
-// file, `Host` patterns with `*`, `?` and `!`, `Match host`/`originalhost`/`all`, and
-// `Include` (relative to ~/.ssh, with globs). Other Match criteria are not evaluated:
-// their blocks are skipped with a warning (`Match exec` would run a command).
+// (~/.ssh/config, or the file of `-F`) and then the system-wide one (/etc/ssh/ssh_config,
+// not read with `-F`), read with the `ssh-config` parser and resolved here as OpenSSH 9.2
+// does: the first value obtained for an option wins (IdentityFile lines add up, each path
+// once), command-line `-o` options come before any file, `Host` patterns with `*`, `?`
+// and `!`, `Include` (relative to ~/.ssh in the user's file, to the system file's folder
+// in the system one, with globs), and `Match` with `all`, `host`, `originalhost`, `user`,
+// `localuser`, `canonical` and `final`. A `Match final` asks for a second pass over the
+// files, as ssh makes without CanonicalizeHostname: in it `final` and `canonical` match,
+// and `Host`/`Match host` test the HostName found by the first pass. `Match exec` is
+// never evaluated (it would run a command): its block is skipped with a warning.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import SSHConfig, { LineType, type Directive, type Line } from 'ssh-config';
@@ -12,9 +16,14 @@ import SSHConfig, { LineType, type Directive, type Line } from 'ssh-config';
 export interface SshConfigSource {
   /** The config file to read (~/.ssh/config or `-F`'s); a missing file is no settings. */
   file: string;
+  /**
+   * The system-wide file, read after `file` (/etc/ssh/ssh_config; ssh skips it when `-F`
+   * gave `file`). Its relative Include paths are relative to its own folder.
+   */
+  systemFile?: string;
   /** The home folder: `~`, `%d`, and the base of relative Include paths (~/.ssh). */
   home: string;
-  /** The local user name (`%u`). */
+  /** The local user name (`%u`, `Match localuser`). */
   localUser: string;
   /** Command-line options (`[lower-cased key, value]`), obtained before any file. */
   commandLine?: ReadonlyArray<readonly [string, string]>;
@@ -38,39 +47,77 @@ export interface SshConfigSettings {
   connectTimeout?: number;
   userKnownHostsFiles?: string[];
   strictHostKeyChecking?: StrictHostKeyChecking;
+  /** HostKeyAlias: the name to look up and record the host key under, instead of the host's. */
+  hostKeyAlias?: string;
   /** Things a user should know: unevaluated Match criteria, unusable values, unreadable Includes. */
   warnings: string[];
 }
 
-// Options whose every line adds to the list instead of the first one winning.
-const MULTI = new Set(['identityfile', 'userknownhostsfile']);
+// Options whose every line adds to the list instead of the first one winning (a path
+// already listed is not added again, as ssh's add_identity_file does).
+const MULTI = new Set(['identityfile']);
 const MAX_INCLUDE_DEPTH = 16; // OpenSSH's READCONF_MAX_DEPTH
-// Criteria of `Match` kvmplay evaluates; the others disable their block with a warning.
-const MATCH_CRITERIA = new Set(['all', 'host', 'originalhost']);
+// Match criteria that take an argument and that kvmplay evaluates (`exec` is not: it runs a command).
+const MATCH_CRITERIA = new Set(['host', 'originalhost', 'user', 'localuser']);
+
+/** What a Match line is tested against. */
+interface MatchContext {
+  /** `Match host`: the HostName obtained so far (first pass) or the final one (final pass). */
+  host: string;
+  /** `Match originalhost`: the name given to ssh. */
+  originalHost: string;
+  /** `Match user`: the remote user obtained so far, else the local user. */
+  user: string;
+  localUser: string;
+  /** The second pass that `Match final` asks for: `final` and `canonical` match in it only. */
+  finalPass: boolean;
+}
 
 /** The settings for `host` (the name given to ssh: an alias, or ansible_host). */
 export function resolveSshConfig(host: string, src: SshConfigSource): SshConfigSettings {
   const values = new Map<string, string[]>();
   const warnings: string[] = [];
+  const parsed = new Map<string, Line[] | undefined>();
+  const parse = (file: string, missingOk: boolean) => {
+    if (!parsed.has(file)) parsed.set(file, parseFile(file, warnings, { missingOk }));
+    return parsed.get(file) ?? [];
+  };
+  let finalPass = false;
+  let wantFinalPass = false;
   const obtain = (key: string, args: string[]) => {
-    if (MULTI.has(key)) values.set(key, [...(values.get(key) ?? []), ...args]);
-    else if (!values.has(key)) values.set(key, args);
+    // ssh sets HostName before the final pass: a HostName line read in it changes nothing.
+    if (finalPass && key === 'hostname') return;
+    if (MULTI.has(key)) {
+      const list = values.get(key) ?? [];
+      values.set(key, [...list, ...args.filter((a) => !list.includes(a))]);
+    } else if (!values.has(key)) values.set(key, args);
   };
   for (const [key, value] of src.commandLine ?? []) obtain(key, key === 'userknownhostsfile' ? value.split(/\s+/).filter(Boolean) : [value]);
 
   const currentHostName = () => expandHostName(values.get('hostname')?.[0], host);
-  const walk = (lines: readonly Line[], file: string, startActive: boolean, depth: number) => {
+  let passHost = host; // what Host lines test: the name given, then in the final pass the HostName
+  const walk = (lines: readonly Line[], file: string, includeBase: string, startActive: boolean, depth: number) => {
     let active = startActive;
     const visit = (line: Line) => {
       if (line.type !== LineType.DIRECTIVE) return;
       const key = line.param.toLowerCase();
-      const args = argsOf(line);
-      if (key === 'host') active = startActive && hostMatches(args, host);
-      else if (key === 'match') active = startActive && matchMatches(args, { host: currentHostName(), originalHost: host }, (w) => warnings.push(`${file}: ${w}`));
-      else if (!active) return;
+      const args = key === 'match' ? argsOfMatch(line) : argsOf(line);
+      if (key === 'host') active = startActive && hostMatches(args, passHost);
+      else if (key === 'match') {
+        const context: MatchContext = {
+          host: finalPass ? passHost : currentHostName(),
+          originalHost: host,
+          user: values.get('user')?.[0] ?? src.localUser,
+          localUser: src.localUser,
+          finalPass,
+        };
+        const m = matchMatches(args, context, (w) => warnings.push(`${file}: ${w}`));
+        if (m.wantsFinalPass) wantFinalPass = true;
+        active = startActive && m.matched;
+      } else if (!active) return;
       else if (key === 'include') {
         if (depth >= MAX_INCLUDE_DEPTH) warnings.push(`${file}: Include nested too deep, ignored`);
-        else for (const inc of includeFiles(args, src.home)) walk(parseFile(inc, warnings) ?? [], inc, true, depth + 1);
+        else for (const inc of includeFiles(args, src.home, includeBase)) walk(parse(inc, false), inc, includeBase, true, depth + 1);
       } else obtain(key, args);
       if ('config' in line) {
         for (const inner of (line as { config: Line[] }).config) visit(inner);
@@ -78,8 +125,17 @@ export function resolveSshConfig(host: string, src: SshConfigSource): SshConfigS
     };
     for (const line of lines) visit(line);
   };
-  walk(parseFile(src.file, warnings, { missingOk: true }) ?? [], src.file, true, 0);
-  return interpret(values, host, src, warnings);
+  const readFiles = () => {
+    walk(parse(src.file, true), src.file, join(src.home, '.ssh'), true, 0);
+    if (src.systemFile !== undefined) walk(parse(src.systemFile, true), src.systemFile, dirname(src.systemFile), true, 0);
+  };
+  readFiles();
+  if (wantFinalPass) {
+    passHost = currentHostName();
+    finalPass = true;
+    readFiles();
+  }
+  return interpret(values, host, src, [...new Set(warnings)]);
 }
 
 function interpret(values: Map<string, string[]>, host: string, src: SshConfigSource, warnings: string[]): SshConfigSettings {
@@ -119,6 +175,8 @@ function interpret(values: Map<string, string[]>, host: string, src: SshConfigSo
     if (mapped) out.strictHostKeyChecking = mapped;
     else warnings.push(`StrictHostKeyChecking "${strict}" is not yes, no, ask or accept-new: ignored`);
   }
+  const alias = first('hostkeyalias');
+  if (alias !== undefined) out.hostKeyAlias = alias;
   return out;
 }
 
@@ -141,11 +199,25 @@ function parseFile(file: string, warnings: string[], opts: { missingOk?: boolean
     return undefined;
   }
   try {
-    return [...SSHConfig.parse(text)];
+    return [...SSHConfig.parse(withMatchSentinel(text))];
   } catch (err) {
     warnings.push(`cannot parse ssh config ${file}: ${err instanceof Error ? err.message : String(err)}; ignored`);
     return undefined;
   }
+}
+
+// The parser takes a word after every Match criterion but all/canonical/final, so it
+// rejects a line ending in `!final` or `!canonical`. A trailing `all` (always true, so
+// the line means the same) keeps it parsing; argsOfMatch removes it again.
+const MATCH_SENTINEL = 'all';
+
+function withMatchSentinel(text: string): string {
+  return text.replace(/^([ \t]*match[ \t=][^\r\n]*?)(\r?)$/gim, (_m, line: string, cr: string) => (line.includes('#') ? line + cr : `${line} ${MATCH_SENTINEL}${cr}`));
+}
+
+function argsOfMatch(d: Directive): string[] {
+  const args = argsOf(d);
+  return args.length > 1 && args.at(-1)?.toLowerCase() === MATCH_SENTINEL ? args.slice(0, -1) : args;
 }
 
 /** `Host` line: some positive pattern matches and no negated one does. */
@@ -170,16 +242,20 @@ export function globMatches(pattern: string, name: string): boolean {
   return new RegExp(`^${re}$`, 'is').test(name);
 }
 
-function matchMatches(args: readonly string[], names: { host: string; originalHost: string }, warn: (w: string) => void): boolean {
+/** A Match line's verdict, and whether it asks for the final pass (`final`, not negated). */
+function matchMatches(args: readonly string[], ctx: MatchContext, warn: (w: string) => void): { matched: boolean; wantsFinalPass: boolean } {
   const unsupported: string[] = [];
-  let result = true;
+  let matched = true;
+  let wantsFinalPass = false;
   for (let i = 0; i < args.length; i++) {
     const raw = args[i]!;
     const negated = raw.startsWith('!');
     const criterion = (negated ? raw.slice(1) : raw).toLowerCase();
     if (criterion === 'all' || criterion === 'canonical' || criterion === 'final') {
-      if (criterion !== 'all') unsupported.push(raw);
-      else if (negated) result = false;
+      if (criterion === 'final' && !negated) wantsFinalPass = true;
+      // As ssh's match_cfg_line: canonical and final both hold in the final pass only.
+      const hit = criterion === 'all' || ctx.finalPass;
+      if (hit === negated) matched = false;
       continue;
     }
     const value = args[++i] ?? '';
@@ -187,23 +263,37 @@ function matchMatches(args: readonly string[], names: { host: string; originalHo
       unsupported.push(raw);
       continue;
     }
-    const name = criterion === 'host' ? names.host : names.originalHost;
-    const hit = patternListMatches(value.split(','), name);
-    if (hit === negated) result = false;
+    const name = { host: ctx.host, originalhost: ctx.originalHost, user: ctx.user, localuser: ctx.localUser }[criterion as 'host'];
+    // User names compare case-sensitively, host names not (ssh's match_pattern_list dolower).
+    const hit = criterion === 'user' || criterion === 'localuser'
+      ? patternListMatchesCase(value.split(','), name)
+      : patternListMatches(value.split(','), name);
+    if (hit === negated) matched = false;
   }
   if (unsupported.length > 0) {
     warn(`Match ${args.join(' ')}: kvmplay does not evaluate ${unsupported.join(', ')}; the block is ignored`);
-    return false;
+    return { matched: false, wantsFinalPass };
   }
-  return result;
+  return { matched, wantsFinalPass };
 }
 
-/** Include arguments: `~` expanded, relative to ~/.ssh, globs in the last path parts. */
-function includeFiles(args: readonly string[], home: string): string[] {
+function patternListMatchesCase(patterns: readonly string[], name: string): boolean {
+  let matched = false;
+  for (const p of patterns) {
+    const negated = p.startsWith('!');
+    if (!globMatchesCase(negated ? p.slice(1) : p, name)) continue;
+    if (negated) return false;
+    matched = true;
+  }
+  return matched;
+}
+
+/** Include arguments: `~` expanded, relative to `base` (~/.ssh, or /etc/ssh for the system file), with globs. */
+function includeFiles(args: readonly string[], home: string, base: string): string[] {
   const files: string[] = [];
   for (const arg of args.flatMap((a) => a.split(/\s+/)).filter(Boolean)) {
     const expanded = arg.startsWith('~/') ? join(home, arg.slice(2)) : arg;
-    const full = isAbsolute(expanded) ? expanded : join(home, '.ssh', expanded);
+    const full = isAbsolute(expanded) ? expanded : join(base, expanded);
     files.push(...expandGlob(full));
   }
   return files;
