@@ -8,6 +8,8 @@ import { ListrReporter } from '../output/listr.js';
 import { NdjsonReporter } from '../output/ndjson.js';
 import { PlainReporter } from '../output/plain.js';
 import { Recap } from '../output/recap.js';
+import { recapExitCode } from '../output/recap-exit.js';
+import { shardHosts, type Shard } from './shard.js';
 import type { Reporter } from '../output/reporter.js';
 import { resolveConnections } from './connections.js';
 import { connectionTrace, TRACE_VERBOSITY } from './connection-trace.js';
@@ -26,6 +28,8 @@ export interface AdhocOptions {
   settings: RunSettings;
   /** --list-hosts: print the matched hosts as `ansible` does, connect to none. */
   listHosts?: boolean;
+  /** --shard K/N (or KVMPLAY_SHARD…): only this slice of the matched hosts (shard.ts). */
+  shard?: Shard;
 }
 
 export async function runAdhocCommand(
@@ -38,7 +42,8 @@ export async function runAdhocCommand(
   if (settings.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY (or ANSIBLE_INVENTORY, or inventory = in ansible.cfg)');
   const inventory = await loadInventory(settings.inventory);
   const limited = o.limit === undefined ? undefined : new Set(inventory.matchHosts(o.limit));
-  const names = inventory.matchHosts(o.pattern ?? 'all').filter((n) => limited === undefined || limited.has(n));
+  const matched = inventory.matchHosts(o.pattern ?? 'all').filter((n) => limited === undefined || limited.has(n));
+  const names = o.shard ? shardHosts(matched, o.shard) : matched;
   const shownPattern = [o.pattern ?? 'all', ...(o.limit === undefined ? [] : [`--limit ${o.limit}`])].join(' ');
   if (o.listHosts) {
     io.out.write(`  hosts (${names.length}):\n${names.map((n) => `    ${n}\n`).join('')}`);
@@ -74,9 +79,7 @@ export async function runAdhocCommand(
   await runAdhoc({ specs, forks: settings.forks, acceptNewHostKeys: settings.acceptNewHostKeys, bus, signal: io.signal, taskName, action });
   await reporter.finish(recap);
   if (io.signal.aborted) return EXIT.interrupted;
-  if (recap.anyFailed()) return EXIT.hostFailed;
-  if (recap.anyUnreachable()) return EXIT.unreachable;
-  return EXIT.ok;
+  return recapExitCode(recap);
 }
 
 function chooseReporter(o: AdhocOptions, out: NodeJS.WritableStream, hosts: string[]): Reporter {

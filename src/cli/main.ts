@@ -3,7 +3,8 @@ import { setMaxListeners } from 'node:events';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, KvmplayError, OptionsError, ValidationError } from '../errors.js';
 import { ValidationErrors } from '../playbook/problems.js';
-import { collect, positiveInt, positiveSeconds } from './options.js';
+import { collect, positiveInt, positiveSeconds, shardOption } from './options.js';
+import { resolveShard, type Shard } from './shard.js';
 import { addConnectionOptions, settleSettings, type ConnectionFlags } from './connection-options.js';
 import { resolveLimit } from './limit.js';
 import { askLine, requireTerminal, defaultTerminal } from './prompt.js';
@@ -20,6 +21,7 @@ const commands = {
   inventory: () => import('./commands/inventory.js'),
   lab: () => import('./commands/lab.js'),
   ping: () => import('./commands/ping.js'),
+  recap: () => import('./commands/recap.js'),
   run: () => import('./commands/run.js'),
   validate: () => import('./commands/validate.js'),
   docs: () => import('./commands/docs.js'),
@@ -37,6 +39,7 @@ interface AdhocFlags extends ConnectionFlags {
   verbose?: number;
   listHosts?: boolean;
   stepTimeout?: number;
+  shard?: Shard;
 }
 
 const LIMIT_HELP = 'host pattern (names, groups, globs, a:b, a:&b, a:!b; @FILE: the hosts in FILE, one a line)';
@@ -49,11 +52,14 @@ function adhocOptions(cmd: Command): Command {
     .option('-l, --limit <pattern>', LIMIT_HELP)
     .option('--json', 'newline-delimited JSON events, then the recap as the last line')
     .option('--list-hosts', 'print the matching hosts; connect to none')
+    .option('--shard <K/N>', 'only shard K of N of the matching hosts (as run --shard; also KVMPLAY_SHARD…)', shardOption)
     .option('-v, --verbose', 'more output (repeatable: -vvv)', countVerbose, 0));
 }
 
 async function adhoc(flags: AdhocFlags) {
+  const shard = resolveShard(flags.shard);
   return {
+    ...(shard ? { shard } : {}),
     limit: resolveLimit(flags.limit),
     json: Boolean(flags.json),
     verbose: Number(flags.verbose ?? 0) > 0,
@@ -82,9 +88,14 @@ interface RunFlags extends ConnectionFlags {
   /** How many -v (commander counts them). */
   verbose?: number;
   strict?: boolean;
+  shard?: Shard;
 }
 
 const STRICT_HELP = 'duplicate YAML keys are errors (exit 4), not warnings';
+const SHARD_HELP = 'only shard K of N (1 <= K <= N) of the hosts every play would run on (after --limit): '
+  + 'hosts sorted by the SHA-1 of their name, the i-th (from 0) to shard (i mod N)+1; '
+  + 'join the shards\' --json with `kvmplay recap merge` (default: KVMPLAY_SHARD=K/N, else '
+  + 'shard JOB_COMPLETION_INDEX+1 of KVMPLAY_SHARDS=N, as a Kubernetes Indexed Job sets them)';
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('kvmplay')
@@ -126,6 +137,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--list-tags', 'print the tags of each play\'s tasks; run nothing')
     .option('--start-at-task <name>', 'leave out every task before the first one of this name (or glob)')
     .option('--step', 'ask before each task: (N)o/(y)es/(c)ontinue, once per task for all hosts (a terminal is needed)')
+    .option('--shard <K/N>', SHARD_HELP, shardOption)
     .option('--syntax-check', 'check the playbooks as `validate` does (exit 4 on errors); run nothing'))
     .action(async (playbooks: string[], flags: RunFlags) => {
       if (flags.syntaxCheck) {
@@ -134,6 +146,8 @@ function buildProgram(setExit: (code: number) => void): Command {
         }, io));
         return;
       }
+      // Before any password prompt: a bad KVMPLAY_SHARD* is an options error (exit 5).
+      const shard = resolveShard(flags.shard);
       const list = { hosts: Boolean(flags.listHosts), tasks: Boolean(flags.listTasks), tags: Boolean(flags.listTags) };
       const listing = list.hosts || list.tasks || list.tags;
       if (flags.step && !listing) requireTerminal(defaultTerminal(), '--step', 'a confirmation before each task', 'leave --step out');
@@ -155,6 +169,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         verbosity: Number(flags.verbose ?? 0),
         stepTimeout: flags.stepTimeout,
         strict: Boolean(flags.strict),
+        ...(shard ? { shard } : {}),
         ...(step ? { step } : {}),
       }, io));
     });
@@ -201,6 +216,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('print a shell completion script: eval "$(kvmplay completion bash)"')
     .action(async (shell: string) => setExit((await commands.docs()).completionCommand(shell, program, io.out)));
 
+  const recap = program.command('recap').description('the --json recaps of runs: merge the shards of one run (run --shard K/N)');
+  recap
+    .command('merge')
+    .description('the --json outputs of the shards of one run as one recap (the last line of each), exiting as a single run with all their hosts would')
+    .argument('<file...>', "each shard's --json output ('-': standard input)")
+    .option('--human', 'print the PLAY RECAP table instead of the JSON line (rescued and ignored are not in --json: 0)')
+    .addHelpText('after', `\n${RECAP_MERGE_HELP}\n`)
+    .action(async (files: string[], flags: { human?: boolean }) =>
+      setExit(await (await commands.recap()).recapMergeCommand({ files, human: Boolean(flags.human) }, { ...io, stdin: process.stdin })));
+
   const lab = program.command('lab').description('the local lab of SSH hosts (network namespaces)');
   lab
     .command('up')
@@ -237,14 +262,18 @@ const ENVIRONMENT = `Environment:
   ANSIBLE_FORKS, ANSIBLE_TIMEOUT, ANSIBLE_HOST_KEY_CHECKING, ANSIBLE_BECOME*,
   ANSIBLE_ROLES_PATH, ANSIBLE_VAULT_PASSWORD_FILE  as Ansible reads them (above ansible.cfg)
   NO_COLOR / FORCE_COLOR                            colours off / on
-  ~/.ssh/config                                     host aliases, users, keys, ProxyJump`;
+  ~/.ssh/config                                     host aliases, users, keys, ProxyJump
+  KVMPLAY_SHARD=K/N                                 run --shard K/N when --shard is not given
+  KVMPLAY_SHARDS=N + JOB_COMPLETION_INDEX=i         shard i+1 of N (a Kubernetes Indexed Job)`;
 
 const EXAMPLES: Record<string, string> = {
   run: `Examples:
   kvmplay run site.yml -i hosts.yml
   kvmplay run site.yml --check --diff --limit web01
   kvmplay run site.yml -t libvirt -e vm_count=3 --json | tail -n 1
-  kvmplay run site.yml -K --vault-password-file ~/.vault-pass --timings`,
+  kvmplay run site.yml -K --vault-password-file ~/.vault-pass --timings
+  kvmplay run site.yml --shard 2/4 --json > shard-2.json   # one of 4 machines; then:
+  kvmplay recap merge shard-*.json`,
   ping: `Examples:
   kvmplay ping all -i hosts.yml
   kvmplay ping 'hypervisors:!lab03' -u admin --private-key ~/.ssh/id_ed25519`,
@@ -261,6 +290,18 @@ const EXAMPLES: Record<string, string> = {
   kvmplay doc
   kvmplay doc community.libvirt.virt`,
 };
+
+const RECAP_MERGE_HELP = `Examples:
+  kvmplay recap merge shard-1.json shard-2.json shard-3.json shard-4.json
+  kvmplay run site.yml --shard 4/4 --json | kvmplay recap merge shard-[1-3].json -
+
+Host counts are joined (a host in two files is an error: the shards overlap), ok is
+true when every shard's is, duration_ms is the slowest shard's.
+
+Exit codes: as the single run: 0 ok, 2 a host failed, 3 a host was unreachable
+  (none failed); a shard that stopped before any host: its exit code (4, 5, 1);
+  4 a file without a recap as its last line, unreadable, or hosts in two files;
+  5 bad options`;
 
 /** Every command's --help ends with its examples, and the program's with exit codes and the environment. */
 function addHelpTexts(program: Command): void {

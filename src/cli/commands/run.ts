@@ -3,7 +3,7 @@
 // TTY, redacting every secret from every event, and map the recap to an exit code.
 import { EXIT, OptionsError } from '../../errors.js';
 import { setDuplicateKeyPolicy, takeYamlWarnings } from '../../data/yaml-limits.js';
-import { createRunContext, runPlaybooks } from '../../exec/runner.js';
+import { createRunContext, runHosts, runPlaybooks } from '../../exec/runner.js';
 import type { StepConfirmer } from '../../exec/step.js';
 import { SshHost } from '../../transport/ssh/ssh-host.js';
 import { tagFilter } from '../../exec/tags.js';
@@ -14,6 +14,7 @@ import { LivePlaybookReporter } from '../../output/live-playbook.js';
 import { NdjsonReporter } from '../../output/ndjson.js';
 import { PlainPlaybookReporter } from '../../output/plain-playbook.js';
 import { Recap } from '../../output/recap.js';
+import { recapExitCode } from '../../output/recap-exit.js';
 import { Timings } from '../../output/timings.js';
 import { Redactor } from '../../output/redact.js';
 import type { Reporter } from '../../output/reporter.js';
@@ -23,6 +24,7 @@ import { applyConnectionDefaults } from '../connection-defaults.js';
 import { connectionTrace, TRACE_VERBOSITY } from '../connection-trace.js';
 import { listPlaybooks, wantsListing, type ListingRequest } from '../listing.js';
 import type { RunSettings } from '../settings.js';
+import { shardLimit, type Shard } from '../shard.js';
 import { startAtTask } from '../start-at-task.js';
 
 export interface RunCommandOptions {
@@ -51,6 +53,8 @@ export interface RunCommandOptions {
   list?: ListingRequest;
   /** --start-at-task: the tasks before the first one of this name are left out. */
   startAtTask?: string;
+  /** --shard K/N (or KVMPLAY_SHARD…): only this slice of the hosts the plays would run on (shard.ts). */
+  shard?: Shard;
 }
 
 export interface CommandIo {
@@ -87,7 +91,8 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
   playbookSecrets(redactor, loaded);
   if (o.startAtTask !== undefined) startAtTask(loaded, o.startAtTask);
   if (o.list && wantsListing(o.list)) {
-    const limited = o.limit === undefined ? undefined : new Set(inventory.matchHosts(o.limit));
+    const limit = o.shard ? await listingShardLimit(o, loaded, inventory, redactor, io.signal, o.shard) : o.limit;
+    const limited = limit === undefined ? undefined : new Set(inventory.matchHosts(limit));
     io.out.write(listPlaybooks(loaded, o.playbooks, inventory, limited, tagFilter(o.tags, o.skipTags), o.list));
     return EXIT.ok;
   }
@@ -132,6 +137,9 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
     ...(o.step ? { step: o.step } : {}),
   });
   for (const source of ctx.adjacentVars.values()) redactor.addSecretVars([...source.groups.values(), ...source.hosts.values()]);
+  // --shard: the slice is taken over every play's hosts (after --limit), so the shards
+  // are balanced for this run; it then acts as the limit (run_start lists only it).
+  if (o.shard) ctx.options = { ...ctx.options, limit: shardLimit(runHosts(ctx), o.shard) };
   await runPlaybooks(ctx);
   await reporter.finish(recap);
   // Under --json the recap stays the last line of standard output.
@@ -140,9 +148,27 @@ async function runWithInventory(o: RunCommandOptions, io: CommandIo, inventory: 
     io.err.write('kvmplay: interrupted: remote commands were ended and connections closed\n');
     return EXIT.interrupted;
   }
-  if (recap.anyFailed()) return EXIT.hostFailed;
-  if (recap.anyUnreachable()) return EXIT.unreachable;
-  return EXIT.ok;
+  return recapExitCode(recap);
+}
+
+/**
+ * --shard with --list-*: the slice the run would take, from a context that opens no
+ * host (the plays' host patterns are rendered as the run renders them).
+ */
+async function listingShardLimit(o: RunCommandOptions, loaded: LoadedRun, inventory: Inventory, redactor: Redactor, signal: AbortSignal, shard: Shard): Promise<string> {
+  const ctx = await createRunContext({
+    loaded,
+    inventory,
+    options: { limit: o.limit, tags: tagFilter(o.tags, o.skipTags), check: o.check, diff: o.diff, forks: o.settings.forks, stepTimeoutMs: undefined },
+    bus: new EventBus(),
+    redactor,
+    signal,
+    openHost: () => {
+      throw new Error('listing hosts opens no connection');
+    },
+    findModule,
+  });
+  return shardLimit(runHosts(ctx), shard);
 }
 
 /**
