@@ -26,10 +26,14 @@ export function localAccess(ctx: RunContext, playDir: string, scope: Scope, role
   const dirs = { dir: playDir, projectDir: ctx.loaded.projectDir, roleDir };
   const find = async (src: string): Promise<string> => {
     if (src === '') throw new Error('no src given');
+    const key = `${dirs.roleDir ?? ''}\0${dirs.dir}\0${src}`;
+    const known = ctx.localSources.get(key);
+    if (known !== undefined) return known;
     const path = await resolveLocalSource(src, dirs);
     if (path === undefined) {
       throw new Error(`"${src}" not found (looked in: ${localCandidates(src, dirs).map(displayPath).join(', ')})`);
     }
+    ctx.localSources.set(key, path);
     return path;
   };
   return {

@@ -53,6 +53,12 @@ export interface RunContext {
   templateCache: JinjaCache;
   /** Template files by absolute path: the loader's, plus those only a host's variables named. */
   localTemplates: Map<string, TemplateFile>;
+  /**
+   * Where a task's local `src` was found, by search folders and name: every host of a
+   * task names the same file, and each lookup is up to six stat calls. Only files found
+   * are kept (one made later during the run is still found).
+   */
+  localSources: Map<string, string>;
   /** group_vars/ and host_vars/ beside each playbook, by playbook folder. */
   adjacentVars: Map<string, SourceVars>;
   /** Group name → its hosts (the `groups` variable), computed once. */

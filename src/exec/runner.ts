@@ -11,7 +11,7 @@ import { playHosts, runPlay } from './play-runner.js';
 import type { RunContext } from './run-context.js';
 
 /** What the caller provides; the rest of the RunContext is derived from it. */
-export type RunSetup = Omit<RunContext, 'sleep' | 'hosts' | 'templateCache' | 'localTemplates' | 'adjacentVars' | 'groups' | 'controlHost'> & {
+export type RunSetup = Omit<RunContext, 'sleep' | 'hosts' | 'templateCache' | 'localTemplates' | 'localSources' | 'adjacentVars' | 'groups' | 'controlHost'> & {
   /** Default: a timer that Ctrl-C cuts short. */
   sleep?: RunContext['sleep'];
   /** Default: the real control machine (LocalHost); unit tests give a fake. */
@@ -45,6 +45,7 @@ export async function createRunContext(setup: RunSetup): Promise<RunContext> {
     controlHost: () => (control ??= setup.controlHost?.() ?? new LocalHost()),
     templateCache: createJinjaCache(),
     localTemplates: new Map(setup.loaded.templates),
+    localSources: new Map(),
     adjacentVars,
     groups,
   };

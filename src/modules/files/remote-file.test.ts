@@ -44,7 +44,13 @@ describe('file probe', () => {
 
   it('refuses output that is not the probe\'s', () => {
     assert.throws(() => parseProbe('/x', 'sh: 1: stat: not found\n'), /unexpected output from the file probe/);
-    assert.throws(() => parseProbe('/x', 'file directory\n600 0 0 3 root root\n?\n\n\n-\n0022 1000 1000\n755 0 0 root root\n\n'), /cannot read \/x/);
+    const probed = (pathId: string, sum: string): string =>
+      `file directory\n40:7 600 0 0 3 root root\n${pathId}\n${sum}\n\n\n-\n0022\nuid=1000(ann) gid=1000(ann) groups=1000(ann)\n40:2 755 0 0 4096 root root\n\n`;
+    assert.throws(() => parseProbe('/x', probed('40:7', '?')), /cannot read \/x/);
+    assert.equal(parseProbe('/x', probed('40:7', `${'a'.repeat(64)}  -`)).sha256, 'a'.repeat(64));
+    // The descriptor read is not the file at the path (a symlink swapped in), or the path is gone.
+    assert.throws(() => parseProbe('/x', probed('40:9', `${'a'.repeat(64)}  -`)), /\/x changed while being read/);
+    assert.throws(() => parseProbe('/x', probed('gone', `${'a'.repeat(64)}  -`)), /\/x changed while being read/);
   });
 
   it('fails the task when the probe itself fails', async () => {

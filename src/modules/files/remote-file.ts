@@ -46,34 +46,39 @@ export interface ProbeOptions {
 }
 
 // Output, one item a line; values that may hold any byte are base64 (one line each):
-//   KIND PARENTKIND / MODE UID GID SIZE OWNER GROUP | - / SHA256 | - | ? /
-//   b64(resolved path) / b64(link target) / yes|no|- / UMASK UID GID /
-//   DIRMODE DIRUID DIRGID DIROWNER DIRGROUP | - / b64(content)
-// A regular file is read through one open descriptor whose inode must be the one
-// lstat sees at the path: a symlink swapped in between (by whoever owns the directory)
-// is never read through, so no other file's bytes reach a diff.
+//   KIND PARENTKIND / ID MODE UID GID SIZE OWNER GROUP | - / ID at the path | gone | - /
+//   SHA256 (sha256sum's line) | - | ? / b64(resolved path) / b64(link target) /
+//   yes|no|- / UMASK / `id`'s line / ID DIRMODE DIRUID DIRGID DIRSIZE DIROWNER DIRGROUP | - /
+//   b64(content)
+// A regular file is read through one open descriptor whose inode (ID, dev:ino) must be
+// the one lstat sees at the path (the parser compares them): a symlink swapped in
+// between (by whoever owns the directory) is never read through, so no other file's
+// bytes reach a diff. Every probe of every file task runs this, on hosts whose CPU the
+// fleet's other sessions share: it forks as little as it can (no $(…) but the rare
+// ones, one stat a line, the parent by parameter expansion).
 // `sha256sum < file` (not `sha256sum file`): it would escape odd names in its output.
 /** Ansible's max_diff_size: bigger files get a note instead of a diff (and are not fetched for one). */
 export const DIFF_MAX_BYTES = 104_448;
+
+const STAT_FORMAT = '%d:%i %a %u %g %s %U %G';
 
 export const PROBE_SCRIPT = [
   'p=$1; real=; opened=',
   'case $2 in *F*) if [ -L "$p" ]; then real=$(readlink -f -- "$p") && [ -n "$real" ] && p=$real; fi;; esac',
   'if [ -L "$p" ]; then k=link; elif [ -d "$p" ]; then k=directory; elif [ -f "$p" ]; then k=file; elif [ -e "$p" ]; then k=other; else k=absent; fi',
-  'if [ "$k" = file ] && [ -r "$p" ] && command exec 3< "$p"; then',
-  '  if [ "$(stat -L -c %d:%i /dev/fd/3)" != "$(stat -c %d:%i -- "$p")" ]; then echo "$p changed while being read" >&2; exit 3; fi',
-  '  opened=1; f=/dev/fd/3',
-  'fi',
-  'd=$(dirname -- "$p")',
+  'if [ "$k" = file ] && [ -r "$p" ] && command exec 3< "$p"; then opened=1; f=/dev/fd/3; fi',
+  // dirname without a process: only a trailing slash needs the real one.
+  'case $p in */) d=$(dirname -- "$p");; /*/*) d=${p%/*};; /*) d=/;; */*) d=${p%/*};; *) d=.;; esac',
   'if [ -d "$d" ]; then pk=directory; elif [ -e "$d" ] || [ -L "$d" ]; then pk=other; else pk=absent; fi',
   'echo "$k $pk"',
-  'if [ "$k" = absent ]; then echo -; elif [ -n "$opened" ]; then stat -L -c "%a %u %g %s %U %G" /dev/fd/3 || echo -; else stat -c "%a %u %g %s %U %G" -- "$p" || echo -; fi',
-  'if [ -n "$opened" ]; then { sha256sum 2>/dev/null < "$f" || echo "?"; } | cut -c1-64; elif [ "$k" = file ]; then echo "?"; else echo -; fi',
-  'printf %s "$real" | base64 | tr -d "\\n"; echo',
+  `if [ "$k" = absent ]; then echo -; elif [ -n "$opened" ]; then stat -L -c "${STAT_FORMAT}" /dev/fd/3 || echo -; else stat -c "${STAT_FORMAT}" -- "$p" || echo -; fi`,
+  'if [ -n "$opened" ]; then stat -c %d:%i -- "$p" || echo gone; else echo -; fi',
+  'if [ -n "$opened" ]; then sha256sum < "$f" 2>/dev/null || echo "?"; elif [ "$k" = file ]; then echo "?"; else echo -; fi',
+  'if [ -n "$real" ]; then printf %s "$real" | base64 | tr -d "\\n"; fi; echo',
   'if [ "$k" = link ]; then t=$(readlink -- "$p"); printf %s "$t" | base64 | tr -d "\\n"; fi; echo',
   'if [ -z "$3" ]; then echo -; elif [ -e "$3" ] || [ -L "$3" ]; then echo yes; else echo no; fi',
-  'echo "$(umask) $(id -u) $(id -g)"',
-  'if [ "$pk" = directory ]; then stat -L -c "%a %u %g %U %G" -- "$d" || echo -; else echo -; fi',
+  'umask; id',
+  `if [ "$pk" = directory ]; then stat -L -c "${STAT_FORMAT}" -- "$d" || echo -; else echo -; fi`,
   'case $2 in *C*) if [ -n "$opened" ]; then base64 < "$f" | tr -d "\\n"; fi;;',
   `  *c*) if [ -n "$opened" ] && [ "$(stat -L -c %s /dev/fd/3)" -le ${DIFF_MAX_BYTES} ]; then base64 < "$f" | tr -d "\\n"; fi;; esac; echo`,
 ].join('\n');
@@ -88,16 +93,21 @@ const KINDS: readonly RemoteKind[] = ['absent', 'file', 'directory', 'link', 'ot
 /** Parse PROBE_SCRIPT's output; throws on anything else (a host without coreutils). */
 export function parseProbe(path: string, out: string): RemoteFile {
   const lines = out.split('\n');
-  const [head = '', statLine = '', sum = '', real = '', target = '', other = '', self = '', dirLine = '', content = ''] = lines;
+  const [head = '', statLine = '', pathId = '', sumLine = '', real = '', target = '', other = '', umask = '', idLine = '', dirLine = '', content = ''] = lines;
   const [kind, parent] = head.split(' ') as [RemoteKind, RemoteFile['parent']];
-  const [umask = '', myUid = '', myGid = ''] = self.split(' ');
-  if (!KINDS.includes(kind) || !['directory', 'absent', 'other'].includes(parent) || lines.length < 9 || !/^[0-7]{1,4}$/.test(umask)) {
+  const myUid = /(?:^|\s)uid=(\d+)/.exec(idLine)?.[1];
+  const myGid = /(?:^|\s)gid=(\d+)/.exec(idLine)?.[1];
+  if (!KINDS.includes(kind) || !['directory', 'absent', 'other'].includes(parent) || lines.length < 11 || !/^[0-7]{1,4}$/.test(umask)
+    || myUid === undefined || myGid === undefined) {
     throw new Error(`unexpected output from the file probe: ${JSON.stringify(out.slice(0, 200))}`);
   }
+  const sum = sumLine.slice(0, 64);
   if (sum === '?') throw new Error(`cannot read ${path} (permission denied? try become)`);
   const st = statLine === '-' ? null : statLine.split(' ');
-  if (kind !== 'absent' && (!st || st.length < 6)) throw new Error(`cannot stat ${path}: ${statLine}`);
-  const num = (i: number, radix = 10): number | null => (st ? parseInt(st[i] ?? '', radix) : null);
+  if (kind !== 'absent' && (!st || st.length < 7)) throw new Error(`cannot stat ${path}: ${statLine}`);
+  // The file read (through its descriptor) must be the one at the path: else a symlink was swapped in.
+  if (pathId !== '-' && st && st[0] !== pathId) throw new Error(`${path} changed while being read`);
+  const num = (i: number, radix = 10): number | null => (st ? parseInt(st[i + 1] ?? '', radix) : null);
   const text = (b64: string): string => Buffer.from(b64, 'base64').toString('utf8');
   return {
     path: real ? text(real) : path,
@@ -107,14 +117,14 @@ export function parseProbe(path: string, out: string): RemoteFile {
     uid: num(1),
     gid: num(2),
     size: num(3),
-    owner: st ? (st[4] ?? null) : null,
-    group: st ? st.slice(5).join(' ') : null,
+    owner: st ? (st[5] ?? null) : null,
+    group: st ? st.slice(6).join(' ') : null,
     sha256: kind === 'file' && /^[0-9a-f]{64}$/.test(sum) ? sum : null,
     linkTarget: kind === 'link' ? text(target) : null,
     otherExists: other === '-' ? null : other === 'yes',
     content: kind === 'file' && content !== '' ? Buffer.from(content, 'base64') : null,
     umask: parseInt(umask, 8),
-    dirWritableBy: dirWriters(dirLine, myUid, myGid),
+    dirWritableBy: dirWriters(dirLine === '-' ? dirLine : dirLine.split(' ').filter((_, i) => i !== 0 && i !== 4).join(' '), myUid, myGid),
   };
 }
 
