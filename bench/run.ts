@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'kvmplay.js');
 // Report the controller's peak RSS on exit, without touching kvmplay's code.
-const peakHook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("bench-maxrss-kb="+process.resourceUsage().maxRSS+"\\n"))';
+const peakHook = 'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("bench-maxrss-kb="+u.maxRSS+" bench-cpu-us="+(u.userCPUTime+u.systemCPUTime)+"\\n")})';
 
 interface Timed {
   code: number | null;
@@ -42,6 +42,18 @@ function peakMb(r: Timed): number {
   const m = /bench-maxrss-kb=(\d+)/.exec(r.stderr);
   return m ? Number(m[1]) / 1024 : NaN;
 }
+
+/** The process's own CPU time (user + system), seconds. */
+function cpuSeconds(r: Timed): number {
+  const m = /bench-cpu-us=(\d+)/.exec(r.stderr);
+  return m ? Number(m[1]) / 1e6 : NaN;
+}
+
+/** The floor (bench/floor.ts) on the same hosts, in a process of its own measured the same way. */
+const floor = (inventory: string, limit: string) => run(process.execPath, ['--import', peakHook, join(root, 'dist', 'bench', 'floor.js'), inventory, '--limit', limit]);
+
+const figures = (r: Timed) => ({ wall: r.ms / 1000, cpu: cpuSeconds(r), rss: peakMb(r) });
+const shown = (f: { wall: number; cpu: number; rss: number }) => `${f.wall.toFixed(2)} s [CPU ${f.cpu.toFixed(2)} s, peak RSS ${f.rss.toFixed(0)} MB]`;
 
 interface LabHost { name: string; address: string }
 
@@ -90,17 +102,24 @@ async function main(): Promise<void> {
   }
 
   // The 5-task playbook on the first 10 hosts, then on all of them: first run
-  // (changes), second run (changed=0), each followed by the OpenSSH floor.
+  // (changes), second run (changed=0), each against the floor's first and second run
+  // on the same hosts (a bare ssh2 runner doing the same round trips, bench/floor.ts).
   const playbook = join(root, 'bench', 'five-tasks', 'playbook.yaml');
   for (const count of [10, hosts.length]) {
     const limit = hosts.slice(0, count).map((h) => h.name).join(',');
     for (const which of ['first', 'second']) {
-      const r = must(await kvmplay('run', playbook, '-i', inventory, '--limit', limit), `run (${which})`);
-      note(`5-task playbook, ${count} light hosts, ${which} run`, `${secs(r.ms)}, peak RSS ${peakMb(r).toFixed(1)} MB`);
+      const k = figures(must(await kvmplay('run', playbook, '-i', inventory, '--limit', limit), `run (${which})`));
+      const f = figures(must(await floor(inventory, limit), `floor (${which})`));
+      note(`5-task playbook, ${count} light hosts, ${which} run`, shown(k));
+      note(`  floor, ${which} run`, shown(f));
+      note('  kvmplay / floor', `wall ${(k.wall / f.wall).toFixed(2)}x, CPU ${(k.cpu / f.cpu).toFixed(2)}x, RSS ${(k.rss / f.rss).toFixed(2)}x`);
     }
     const ssh = await opensshFanout(hosts.slice(0, count), labDir);
     note(`${count} parallel OpenSSH ssh HOST true`, secs(ssh.ms));
   }
+  // The controller alone (no network): its CPU per host-task at growing fleet sizes.
+  const controller = must(await run(process.execPath, [join(root, 'dist', 'bench', 'controller.js'), '50', '240', '1000']), 'controller');
+  for (const line of controller.stdout.trim().split('\n')) note('controller only', line);
   must(await kvmplay('lab', 'down'), 'lab down');
   process.stdout.write(`\nkvmplay ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}, node ${process.version}\n`);
 }
