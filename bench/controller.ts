@@ -51,6 +51,8 @@ const PLAYBOOK = `- name: controller cost
 function inventoryYaml(hosts: number): string {
   const lines = ['all:', '  vars:', '    ansible_user: root', '    ntp_servers: [ntp1.example.org, ntp2.example.org]',
     '    libvirt_settings: {memory_mb: 2048, vcpus: 2, networks: [{name: default, bridge: virbr0}, {name: br0, bridge: br0}]}',
+    // As many variables as gathered facts bring (ansible_*), which every task's scope holds.
+    ...Array.from({ length: 150 }, (_, i) => `    site_setting_${i}: {name: setting-${i}, values: [${i}, ${i + 1}], enabled: true}`),
     '  children:', '    hypervisors:', '      children:'];
   const racks = Math.ceil(hosts / 10);
   for (let r = 1; r <= racks; r++) {

@@ -63,16 +63,15 @@ function liveLayer(source: string, templated: boolean, versions: () => unknown[]
     if (memo === undefined || memo.versions.length !== v.length || v.some((x, i) => x !== memo!.versions[i])) memo = { versions: v, vars: compute() };
     return memo.vars;
   };
-  const vars = new Proxy({} as Vars, {
-    ownKeys: () => Reflect.ownKeys(current()),
-    getOwnPropertyDescriptor: (_t, k) => {
-      const d = Reflect.getOwnPropertyDescriptor(current(), k);
-      return d ? { ...d, configurable: true } : undefined;
+  // A getter, not a copy: each scope reads the current object, the same one until a
+  // version changes (scope.ts prepares a layer's entries once per object).
+  return {
+    source,
+    templated,
+    get vars() {
+      return current();
     },
-    get: (_t, k) => Reflect.get(current(), k),
-    has: (_t, k) => Reflect.has(current(), k),
-  });
-  return { source, vars, templated };
+  };
 }
 
 export function playLayers(ctx: RunContext, playRun: PlayRun, host: string, varsFiles: readonly Vars[]): VarLayer[] {

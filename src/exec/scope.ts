@@ -60,24 +60,54 @@ export function renderDeep(v: unknown, scope: Scope, name: string, cache?: Jinja
   return v;
 }
 
+/** A templated layer's entries, prepared once per vars object: which hold templates, the rest made plain. */
+type Prepared = Array<{ key: string; value: unknown; template: boolean }>;
+const preparedLayers = new WeakMap<object, Prepared>();
+
+/**
+ * The entries of a templated layer. The loader's and the inventory's vars objects are
+ * the same from task to task (a changed inventory makes a new one), so what each value
+ * is (a template, or `!unsafe` text to unwrap) is worked out once, not per host-task.
+ */
+function prepared(vars: Readonly<Record<string, unknown>>): Prepared {
+  let entries = preparedLayers.get(vars);
+  if (!entries) {
+    entries = Object.entries(vars).map(([key, raw]) => (hasTemplate(raw) ? { key, value: raw, template: true } : { key, value: plainValue(raw), template: false }));
+    preparedLayers.set(vars, entries);
+  }
+  return entries;
+}
+
 /** Merge layers into one scope; later layers replace earlier ones key by key (hash_behaviour=replace). */
 export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Scope {
   const scope: Scope = {};
   const busy = new Set<string>();
+  // Keys holding a getter (a template, a Lazy): a later plain value must replace the
+  // property, not assign through it. Plain keys are assigned: far cheaper than defineProperty.
+  const accessors = new Set<string>();
+  const put = (key: string, value: unknown): void => {
+    if (key === '__proto__' || accessors.delete(key)) define(scope, key, value);
+    else scope[key] = value;
+  };
   for (const layer of layers) {
-    for (const [key, raw] of Object.entries(layer.vars)) {
-      // Only templated layers (inventory, vars, -e) can hold `!unsafe` text; the others
-      // (facts, registered results, magic variables) are the engine's plain data, taken as they are.
-      if (!layer.templated) {
-        if (raw instanceof Lazy) defineLazy(scope, key, raw);
-        else define(scope, key, raw);
-        continue;
+    // Only templated layers (inventory, vars, -e) can hold `!unsafe` text; the others
+    // (facts, registered results, magic variables) are the engine's plain data, taken as they are.
+    if (!layer.templated) {
+      for (const [key, raw] of Object.entries(layer.vars)) {
+        if (raw instanceof Lazy) {
+          defineLazy(scope, key, raw);
+          accessors.add(key);
+        } else put(key, raw);
       }
-      if (!hasTemplate(raw)) {
-        define(scope, key, plainValue(raw));
+      continue;
+    }
+    for (const { key, value: raw, template } of prepared(layer.vars)) {
+      if (!template) {
+        put(key, raw);
         continue;
       }
       let memo: { value: unknown } | undefined;
+      accessors.add(key);
       Object.defineProperty(scope, key, {
         enumerable: true,
         configurable: true,
