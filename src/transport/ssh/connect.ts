@@ -21,6 +21,7 @@ import { DEFAULT_SERVER_ALIVE, type ConnectionSpec } from '../connection-spec.js
 import { UnreachableError } from '../../errors.js';
 import { expandHome } from './known-hosts-file.js';
 import { describeNoCommonKeyType, prepareHostKeyCheck, type HopAddress } from './host-key-policy.js';
+import { networkDeadline } from './network-clock.js';
 
 const { Client, utils } = ssh2;
 
@@ -187,9 +188,12 @@ async function connectHop(
     let allowed: string[] | null = null;
     let refusal: string | undefined;
     let settled = false;
+    // Instead of ssh2's readyTimeout (wall time): see network-clock.ts.
+    const deadline = networkDeadline(spec.connectTimeout * 1000, () => fail(new HopError(`connection timed out after ${spec.connectTimeout}s`)));
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
+      deadline.cancel();
       client.destroy();
       reject(err);
     };
@@ -212,6 +216,7 @@ async function connectHop(
     client.once('ready', () => {
       if (settled) return;
       settled = true;
+      deadline.cancel();
       resolve(client);
     });
     client.once('close', () => fail(new HopError(refusal ?? 'connection closed by the server before login')));
@@ -219,7 +224,7 @@ async function connectHop(
       host: hop.host,
       port: hop.port,
       username: hop.user,
-      readyTimeout: spec.connectTimeout * 1000,
+      readyTimeout: 0,
       ...ssh2Keepalive(spec.serverAlive ?? DEFAULT_SERVER_ALIVE),
       algorithms: { ...ALGORITHMS, ...(check.algorithms.length > 0 ? { serverHostKey: check.algorithms as ServerHostKeyAlgorithm[] } : {}) },
       // Not `async`: ssh2 treats any returned value, a Promise included, as the answer.
@@ -255,9 +260,9 @@ async function connectHop(
 function forwardTo(via: SshClient, hop: HopAddress, timeoutSeconds: number): Promise<Readable> {
   return new Promise((resolve, reject) => {
     // sshd's own connect to the next hop can take the kernel's full TCP timeout.
-    const timer = setTimeout(() => reject(new HopError(`connection timed out after ${timeoutSeconds}s`)), timeoutSeconds * 1000);
+    const deadline = networkDeadline(timeoutSeconds * 1000, () => reject(new HopError(`connection timed out after ${timeoutSeconds}s`)));
     via.forwardOut('127.0.0.1', 0, hop.host, hop.port, (err, stream) => {
-      clearTimeout(timer);
+      deadline.cancel();
       if (err) {
         const why = /refused/i.test(err.message) ? 'connection refused' : err.message.replace(/^\(SSH\) Channel open failure: /, '');
         reject(new HopError(`${why} (through the jump host)`));
