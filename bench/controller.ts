@@ -104,6 +104,7 @@ async function measure(hosts: number): Promise<string> {
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     const failed = Object.values(recap.toJson().hosts).filter((h) => h.failed > 0 || h.unreachable).length;
+    (globalThis as { gc?: () => void }).gc?.();
     const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
     return `${hosts} hosts × ${TASKS} tasks: wall ${(ms / 1000).toFixed(2)} s, CPU ${(cpuMs / 1000).toFixed(2)} s = ` +
       `${(cpuMs / (hosts * TASKS)).toFixed(2)} ms per host-task, heap ${heapMb.toFixed(0)} MB${failed ? `, ${failed} hosts FAILED` : ''}`;
