@@ -7,6 +7,7 @@
 import { rm, rmdir } from 'node:fs/promises';
 import { destroyHosts } from './host.js';
 import { acquireLock } from './lock.js';
+import { restoreLimits } from './limits.js';
 import { deleteLink } from './netns.js';
 import { labDirs, labFiles } from './paths.js';
 import { loadState, StateStore } from './state.js';
@@ -30,6 +31,8 @@ export async function bringLabDown(say: (line: string) => void): Promise<DownRes
     }
     const store = new StateStore(files.state, state);
     await destroyHosts(store, state.hosts, files.launcher);
+    // Put back in the reverse order of raising.
+    await restoreLimits(store, [...state.settings].reverse(), say);
     for (const sw of state.switches) {
       await deleteLink(sw);
       await store.update((s) => void (s.switches = s.switches.filter((x) => x !== sw)));

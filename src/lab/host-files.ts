@@ -48,6 +48,8 @@ export interface HostFilesInput {
   target: string;
   name: string;
   address: string;
+  /** em1's prefix length (24 or 22, see paths.ts). */
+  prefixLen: number;
   identity: LabSecrets;
   hostKey: HostKeyFiles;
 }
@@ -59,7 +61,7 @@ export async function writeHostFiles(h: HostFilesInput): Promise<void> {
   await place(target, rootfs, 'etc/hostname', `${h.name}\n`, root(0o644));
   await place(target, rootfs, 'etc/hosts', hostsText(h.name, h.address), root(0o644));
   await place(target, rootfs, 'etc/machine-id', `${randomBytes(16).toString('hex')}\n`, root(0o444));
-  await place(target, rootfs, 'etc/network/interfaces', interfacesText(h.address), root(0o644));
+  await place(target, rootfs, 'etc/network/interfaces', interfacesText(h.address, h.prefixLen), root(0o644));
   await place(target, rootfs, 'etc/ssh/ssh_host_ed25519_key', await readFile(h.hostKey.privateKey), root(0o600));
   await place(target, rootfs, 'etc/ssh/ssh_host_ed25519_key.pub', await readFile(h.hostKey.publicKey), root(0o644));
 

@@ -15,6 +15,10 @@ describe('lab host files', () => {
     assert.doesNotMatch(text, /gateway/);
   });
 
+  it('gives hosts beyond the first 240 the whole lab subnet as prefix', () => {
+    assert.match(interfacesText('10.213.1.1', 22), /^ {4}address 10\.213\.1\.1\/22$/m);
+  });
+
   it('reads uid, gid and home of a user from /etc/passwd', () => {
     const passwd = 'root:x:0:0:root:/root:/bin/bash\nkvp:x:1000:1000:kvmplay lab user:/home/kvp:/bin/bash\n';
     assert.deepEqual(passwdEntry(passwd, 'kvp'), { uid: 1000, gid: 1000, home: '/home/kvp' });

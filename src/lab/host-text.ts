@@ -17,7 +17,7 @@ export function hostsText(name: string, address: string): string {
  * the lab address (already configured by the lab, so nothing runs ifup), em2
  * unconfigured for a second bridge. No gateway: lab hosts have no default route.
  */
-export function interfacesText(address: string): string {
+export function interfacesText(address: string, prefixLen: number = LAB_PREFIX_LEN): string {
   return [
     '# Written by kvmplay lab up. em1 carries the lab address; em2 is free for a second bridge.',
     'source /etc/network/interfaces.d/*',
@@ -27,7 +27,7 @@ export function interfacesText(address: string): string {
     '',
     'auto em1',
     'iface em1 inet static',
-    `    address ${address}/${LAB_PREFIX_LEN}`,
+    `    address ${address}/${prefixLen}`,
     '',
     'iface em2 inet manual',
     '',

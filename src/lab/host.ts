@@ -10,7 +10,7 @@ import { writeHostFiles } from './host-files.js';
 import { ensureHostKey, type LabSecrets } from './keys.js';
 import { unmountUnder } from './mounts.js';
 import { linkExists, netnsExists, removeHostNetworks } from './netns.js';
-import { LAB_PREFIX_LEN, hostAddress, hostDir, hostName, netnsName, outerLinks } from './paths.js';
+import { hostAddress, hostCidr, hostDir, hostName, hostPrefixLen, netnsName, outerLinks } from './paths.js';
 import type { Condition } from './plan.js';
 import { isProcessAlive } from './proc.js';
 import { launchHosts, stopHost, type Launched } from './sshd.js';
@@ -51,7 +51,7 @@ export async function startHosts(ctx: HostContext, hosts: readonly { rec: HostRe
   };
   const specs = hosts.map(({ rec, configureNetwork }) => ({
     kind: rec.kind, netns: rec.netns, rootfs: rootfsOf(ctx.cache, rec.kind), dir: rec.dir, name: rec.name, repo: ctx.cache.repo,
-    skeleton: ctx.skeleton, address: configureNetwork ? `${rec.address}/${LAB_PREFIX_LEN}` : null,
+    skeleton: ctx.skeleton, address: configureNetwork ? hostCidr(rec.index) : null,
     waitForAddress: rec.kind === 'systemd' ? rec.address : undefined,
   }));
   const results: PromiseSettledResult<Launched>[] = [];
@@ -84,7 +84,7 @@ export async function prepareHost(ctx: HostContext, index: number, kind: HostKin
   await rm(rec.dir, { recursive: true, force: true }); // leftovers of an interrupted run
   await mkdir(path.join(rec.dir, 'root'), { recursive: true, mode: 0o755 });
   const hostKey = await ensureHostKey(ctx.labDir, name);
-  const files = { rootfs: rootfsOf(ctx.cache, kind), name, address: rec.address, identity: ctx.identity, hostKey };
+  const files = { rootfs: rootfsOf(ctx.cache, kind), name, address: rec.address, prefixLen: hostPrefixLen(index), identity: ctx.identity, hostKey };
   if (kind === 'regular' || kind === 'systemd') {
     await mkdir(path.join(rec.dir, 'work'));
     await writeHostFiles({ ...files, target: path.join(rec.dir, 'upper') });

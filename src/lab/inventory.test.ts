@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { inventoryText } from './inventory.js';
+import { hostAddress, hostName, netnsName } from './paths.js';
 
 type Doc = { all: { children: { lab: { vars: Record<string, unknown>; hosts: Record<string, Record<string, unknown>> } } } };
 
@@ -49,5 +50,18 @@ describe('lab inventory', () => {
     const text = inventoryText({ ...base, hosts: [{ name: 'lab04', address: '10.213.0.14', netns: 'kvp-lab04', kind: 'systemd' }] });
     assert.match(text, /^ {8}libvirt_qemu_settings:\n {10}namespaces: \[\]$/m);
     assert.match(text, /cgroup_controllers: \[\]/);
+  });
+
+  it('lists every host of a 1,000-host light lab with its own address, in order', () => {
+    const hosts = Array.from({ length: 1000 }, (_, k) => ({ name: hostName(k + 1), address: hostAddress(k + 1), netns: netnsName(k + 1), kind: 'light' as const }));
+    const lab = (parse(inventoryText({ ...base, kind: 'light', hosts })) as Doc).all.children.lab;
+    const names = Object.keys(lab.hosts);
+    assert.equal(names.length, 1000);
+    assert.deepEqual([names[0], names[239], names[240], names[999]], ['lab01', 'lab240', 'lab241', 'lab1000']);
+    assert.deepEqual(lab.hosts.lab240, { ansible_host: '10.213.0.250', lab_netns: 'kvp-lab240' });
+    assert.deepEqual(lab.hosts.lab241, { ansible_host: '10.213.1.1', lab_netns: 'kvp-lab241' });
+    assert.deepEqual(lab.hosts.lab1000, { ansible_host: '10.213.3.252', lab_netns: 'kvp-lab1000' });
+    assert.equal(new Set(Object.values(lab.hosts).map((h) => h.ansible_host)).size, 1000);
+    assert.equal(lab.vars.lab_kind, 'light');
   });
 });

@@ -5,7 +5,7 @@
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { LabError } from '../errors.js';
 import {
-  CONTROL_ADDRESS, LAB_PREFIX, LAB_PREFIX_LEN, SWITCH1, SWITCH2, hostMac, netnsName, outerLinks,
+  CONTROL_ADDRESS, LAB_SUBNET, LAB_SUBNET_LEN, SWITCH1, SWITCH2, hostMac, netnsName, outerLinks,
 } from './paths.js';
 import { run } from './run.js';
 
@@ -31,12 +31,14 @@ async function disableIpv6(link: string): Promise<void> {
   await writeFile(`/proc/sys/net/ipv6/conf/${link}/disable_ipv6`, '1').catch(() => undefined);
 }
 
+/** A route naming an address in 10.213.0.0/22 (10.213.0.x … 10.213.3.x). */
+const LAB_SUBNET_ROUTE = /(^|[^\d.])10\.213\.[0-3]\./;
+
 /** Refuse to add the lab subnet where the control machine already uses it. */
 export async function checkSubnetFree(): Promise<void> {
   const routes = (await run('ip', ['-4', '-o', 'route', 'show', 'table', 'all'])).stdout;
-  const inSubnet = new RegExp(`(^|[^\\d.])${LAB_PREFIX.replace(/\./g, '\\.')}\\.`);
-  const clash = routes.split('\n').find((r) => inSubnet.test(r) && !r.includes(`dev ${SWITCH1} `));
-  if (clash) throw new LabError(`the lab subnet ${LAB_PREFIX}.0/${LAB_PREFIX_LEN} is already in use on this machine: ${clash.trim()}`);
+  const clash = routes.split('\n').find((r) => LAB_SUBNET_ROUTE.test(r) && !r.includes(`dev ${SWITCH1} `));
+  if (clash) throw new LabError(`the lab subnet ${LAB_SUBNET} is already in use on this machine: ${clash.trim()}`);
 }
 
 export async function createSwitch(name: string): Promise<void> {
@@ -47,7 +49,16 @@ export async function createSwitch(name: string): Promise<void> {
   // STP stays off (the default): ports forward at once instead of after 30 s of listening.
   await ipBatch([`link add ${name} type bridge`]);
   await disableIpv6(name);
-  await ipBatch([...(name === SWITCH1 ? [`addr add ${CONTROL_ADDRESS}/${LAB_PREFIX_LEN} dev ${name}`] : []), `link set ${name} up`]);
+  await ipBatch([...(name === SWITCH1 ? [`addr add ${CONTROL_ADDRESS}/${LAB_SUBNET_LEN} dev ${name}`] : []), `link set ${name} up`]);
+}
+
+/**
+ * A switch made by an older lab carries 10.213.0.1/24, which does not reach
+ * hosts beyond the first 240: give it the /22 too (both go with the switch).
+ */
+export async function ensureControlAddress(): Promise<void> {
+  const addrs = (await run('ip', ['-4', '-o', 'addr', 'show', 'dev', SWITCH1])).stdout;
+  if (!addrs.includes(` ${CONTROL_ADDRESS}/${LAB_SUBNET_LEN} `)) await ipBatch([`addr add ${CONTROL_ADDRESS}/${LAB_SUBNET_LEN} dev ${SWITCH1}`]);
 }
 
 export async function deleteLink(name: string): Promise<void> {

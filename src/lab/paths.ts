@@ -11,12 +11,27 @@ export const DEFAULT_LAB_DIR = '/var/lib/kvmplay/lab';
 /** The lab switch carrying em1 and SSH, and the second one (em2, no addresses). */
 export const SWITCH1 = 'kvpsw1';
 export const SWITCH2 = 'kvpsw2';
-/** 10.213.0.0/24: control side .1, host i at .(10+i). Never the control's 192.0.2.0/24. */
+/**
+ * Lab addresses, all inside 10.213.0.0/22 (never the control's 192.0.2.0/24).
+ * Hosts 1-240 keep the first lab's scheme: 10.213.0.(10+i)/24, which tests and
+ * inventories rely on. Hosts 241-1000 fill 10.213.1-3.x from .1 to .254 (a
+ * host never takes the .0 or .255 of a /24) with a /22 prefix, so they reach
+ * the control side at 10.213.0.1 on-link. The control side carries
+ * 10.213.0.1/22 and so reaches every host; 1,000 hosts are 1,000 ports per
+ * switch, under a Linux bridge's limit of 1,023.
+ */
 export const LAB_PREFIX = '10.213.0';
+export const LAB_SUBNET = '10.213.0.0/22';
+/** The first hosts' prefix length (and the first /24 of the subnet). */
 export const LAB_PREFIX_LEN = 24;
+/** The control side's and the later hosts' prefix length: the whole lab subnet. */
+export const LAB_SUBNET_LEN = 22;
 export const CONTROL_ADDRESS = `${LAB_PREFIX}.1`;
-/** .11 … .250 */
-export const MAX_HOSTS = 240;
+/** Hosts on the first scheme: .11 … .250 of 10.213.0.0/24. */
+export const FIRST_SCHEME_HOSTS = 240;
+/** Usable host addresses per later /24: .1 … .254. */
+const PER_LATER_24 = 254;
+export const MAX_HOSTS = 1000;
 
 /** Where the local package repository appears inside regular hosts. */
 export const REPO_MOUNT = '/var/lib/kvmplay-repo';
@@ -44,14 +59,14 @@ export function labDirs(env: NodeJS.ProcessEnv = process.env): LabDirs {
   return { cacheDir, labDir };
 }
 
-/** lab01 … lab99, lab100 … lab240: at least two digits, as in the issue. */
+/** lab01 … lab99, lab100 … lab1000: at least two digits, as in the issue. */
 export function hostName(index: number): string {
   assertIndex(index);
   return `lab${String(index).padStart(2, '0')}`;
 }
 
 export function hostIndex(name: string): number | null {
-  const m = /^lab(\d{2,3})$/.exec(name);
+  const m = /^lab(\d{2,4})$/.exec(name);
   if (!m) return null;
   const i = Number(m[1]);
   return i >= 1 && i <= MAX_HOSTS && hostName(i) === name ? i : null;
@@ -59,7 +74,20 @@ export function hostIndex(name: string): number | null {
 
 export function hostAddress(index: number): string {
   assertIndex(index);
-  return `${LAB_PREFIX}.${10 + index}`;
+  if (index <= FIRST_SCHEME_HOSTS) return `${LAB_PREFIX}.${10 + index}`;
+  const later = index - FIRST_SCHEME_HOSTS - 1;
+  return `10.213.${1 + Math.floor(later / PER_LATER_24)}.${1 + (later % PER_LATER_24)}`;
+}
+
+/** The prefix length of a host's em1 address: /24 for the first hosts (unchanged), /22 after. */
+export function hostPrefixLen(index: number): number {
+  assertIndex(index);
+  return index <= FIRST_SCHEME_HOSTS ? LAB_PREFIX_LEN : LAB_SUBNET_LEN;
+}
+
+/** `10.213.0.11/24`, `10.213.1.1/22`. */
+export function hostCidr(index: number): string {
+  return `${hostAddress(index)}/${hostPrefixLen(index)}`;
 }
 
 export function netnsName(index: number): string {
@@ -78,7 +106,8 @@ export function outerLinks(index: number): [string, string] {
  */
 export function hostMac(index: number, port: 1 | 2): string {
   assertIndex(index);
-  return `02:6b:76:0${port}:00:${index.toString(16).padStart(2, '0')}`;
+  const hex = index.toString(16).padStart(4, '0');
+  return `02:6b:76:0${port}:${hex.slice(0, 2)}:${hex.slice(2)}`;
 }
 
 export interface LabFiles {

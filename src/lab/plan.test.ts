@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { planIsNoop, planLab, wantedKind, type ObservedHost } from './plan.js';
+import { describeNames, planIsNoop, planLab, wantedKind, type ObservedHost } from './plan.js';
 
 const host = (index: number, over: Partial<ObservedHost> = {}): ObservedHost => ({
   name: `lab0${index}`, index, kind: 'regular', rootfs: 'bookworm-a', condition: 'running', ...over,
@@ -42,5 +42,12 @@ describe('planLab', () => {
     assert.deepEqual([p.keep, p.recreate, p.create], [['lab01', 'lab02', 'lab03'], ['lab04'], ['lab05']]);
     const all = planLab([host(1, { kind: 'systemd' })], { ...want, hosts: 1, systemd: 1 });
     assert.deepEqual(all.keep, ['lab01']);
+  });
+
+  it('describes a plan for 1,000 hosts as runs of consecutive names', () => {
+    const all = planLab([], { ...want, hosts: 1000 }).create;
+    assert.equal(describeNames(all), 'lab01…lab1000');
+    assert.equal(describeNames(['lab05', 'lab01', 'lab02', 'lab03', 'lab240', 'lab241', 'lab07']), 'lab01…lab03 lab05 lab07 lab240 lab241');
+    assert.equal(describeNames(['lab09']), 'lab09');
   });
 });

@@ -1,6 +1,6 @@
 // What `lab up` must do to turn the lab it finds into the lab it was asked for.
 // Pure: recorded hosts with their observed condition in, actions out.
-import { hostName } from './paths.js';
+import { hostIndex, hostName } from './paths.js';
 import type { HostKind } from './state.js';
 
 /** What the control machine shows of a recorded host. */
@@ -55,6 +55,25 @@ export function planLab(current: readonly ObservedHost[], want: Wanted): LabPlan
     if (h.index > want.hosts) plan.remove.push(h.name);
   }
   return plan;
+}
+
+/**
+ * Host names as runs of consecutive hosts (`lab01…lab1000`, `lab03`): a
+ * 1,000-host plan stays one short line.
+ */
+export function describeNames(names: readonly string[]): string {
+  const indices = names.map((n) => hostIndex(n));
+  if (indices.some((i) => i === null)) return names.join(' ');
+  const sorted = (indices as number[]).slice().sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let k = 0; k < sorted.length;) {
+    let end = k;
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1) end++;
+    const [a, b] = [sorted[k]!, sorted[end]!];
+    runs.push(a === b ? hostName(a) : end === k + 1 ? `${hostName(a)} ${hostName(b)}` : `${hostName(a)}…${hostName(b)}`);
+    k = end + 1;
+  }
+  return runs.join(' ');
 }
 
 export function planIsNoop(p: LabPlan): boolean {

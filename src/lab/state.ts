@@ -32,16 +32,27 @@ export const HostRecord = z.object({
 });
 export type HostRecord = z.infer<typeof HostRecord>;
 
+/** A kernel setting `lab up` raised: put back at `lab down` if it still holds the lab's value. */
+export const RaisedSetting = z.object({
+  /** Path under /proc/sys, e.g. `net/ipv4/neigh/default/gc_thresh3`. */
+  key: z.string(),
+  previous: z.string(),
+  set: z.string(),
+});
+export type RaisedSetting = z.infer<typeof RaisedSetting>;
+
 export const LabState = z.object({
   version: z.literal(1),
   /** Switch bridges this lab created (never ones that existed before). */
   switches: z.array(z.string()),
+  /** Kernel settings this lab raised (absent in states of older labs). */
+  settings: z.array(RaisedSetting).default([]),
   hosts: z.array(HostRecord),
 });
 export type LabState = z.infer<typeof LabState>;
 
 export function emptyState(): LabState {
-  return { version: 1, switches: [], hosts: [] };
+  return { version: 1, switches: [], settings: [], hosts: [] };
 }
 
 export async function loadState(file: string): Promise<LabState | null> {
@@ -62,10 +73,14 @@ export async function loadState(file: string): Promise<LabState | null> {
 /**
  * Serialises updates from hosts brought up in parallel: each update sees the
  * previous one's result and the file is replaced atomically (temp + rename).
+ * Updates made while a write is under way go out together in the next write:
+ * with 1,000 hosts, one write per update rewrote a 400 KB file thousands of
+ * times. An update resolves once a write containing it is on disk.
  */
 export class StateStore {
   private current: LabState;
-  private chain: Promise<void> = Promise.resolve();
+  private pending: { change: (s: LabState) => void; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
 
   constructor(private readonly file: string, initial: LabState) {
     this.current = structuredClone(initial);
@@ -76,12 +91,34 @@ export class StateStore {
   }
 
   update(change: (s: LabState) => void): Promise<void> {
-    const next = this.chain.then(async () => {
-      change(this.current);
-      await writeStateFile(this.file, this.current);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ change, resolve, reject });
+      if (!this.writing) void this.flush();
     });
-    this.chain = next.catch(() => undefined);
-    return next;
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length) {
+      const batch = this.pending;
+      this.pending = [];
+      const applied: typeof batch = [];
+      for (const u of batch) {
+        try {
+          u.change(this.current);
+          applied.push(u);
+        } catch (e) {
+          u.reject(e);
+        }
+      }
+      try {
+        await writeStateFile(this.file, this.current);
+        for (const u of applied) u.resolve();
+      } catch (e) {
+        for (const u of applied) u.reject(e);
+      }
+    }
+    this.writing = false;
   }
 
   setHost(host: HostRecord): Promise<void> {

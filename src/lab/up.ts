@@ -9,9 +9,10 @@ import { destroyHosts, observeHost, prepareHost, settleAll, startHosts, stopForR
 import { inventoryText } from './inventory.js';
 import { ensureHostKey, ensureIdentity, hashPassword, knownHostsText, type LabIdentity } from './keys.js';
 import { acquireLock } from './lock.js';
-import { createHostNetworks, createSwitch, ipForwardIsOff, linkExists } from './netns.js';
+import { raiseLimits } from './limits.js';
+import { createHostNetworks, createSwitch, ensureControlAddress, ipForwardIsOff, linkExists } from './netns.js';
 import { SWITCH1, SWITCH2, hostIndex, labDirs, labFiles } from './paths.js';
-import { planIsNoop, planLab, wantedKind, type LabPlan } from './plan.js';
+import { describeNames, planIsNoop, planLab, wantedKind, type LabPlan } from './plan.js';
 import { cacheEntryName } from './recipe.js';
 import { LAUNCHER, makeSkeleton } from './launcher.js';
 import { emptyState, loadState, StateStore, type HostKind, type HostRecord, type LabState } from './state.js';
@@ -46,10 +47,10 @@ async function writeAtomic(file: string, text: string, mode: number): Promise<vo
 
 function describePlan(p: LabPlan): string {
   const parts = [
-    p.create.length && `create ${p.create.join(' ')}`,
-    p.recreate.length && `recreate ${p.recreate.join(' ')}`,
-    p.restart.length && `restart ${p.restart.join(' ')}`,
-    p.remove.length && `remove ${p.remove.join(' ')}`,
+    p.create.length && `create ${describeNames(p.create)}`,
+    p.recreate.length && `recreate ${describeNames(p.recreate)}`,
+    p.restart.length && `restart ${describeNames(p.restart)}`,
+    p.remove.length && `remove ${describeNames(p.remove)}`,
     p.keep.length && `keep ${p.keep.length}`,
   ].filter(Boolean);
   return parts.join('; ');
@@ -126,6 +127,8 @@ async function reconcile(r: Reconcile): Promise<void> {
     if (!r.state.switches.includes(sw)) await store.update((s) => void s.switches.push(sw));
     await createSwitch(sw);
   }
+  if (!r.missingSwitches.includes(SWITCH1)) await ensureControlAddress();
+  await raiseLimits(store, req.hosts, r.say);
   const identity = { ...r.identity, becomePasswordHash: await hashPassword(r.identity.becomePassword) };
   const ctx: HostContext = { labDir: r.labDir, launcher: files.launcher, skeleton: files.skeleton, cache, identity, store };
   const rec = (name: string): HostRecord => {

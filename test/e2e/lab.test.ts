@@ -108,6 +108,12 @@ describe('kvmplay lab with regular and systemd hosts', function () {
     assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), '0');
   });
 
+
+  it('puts the control side at 10.213.0.1/22 (room for 1,000 hosts) and changes no kernel setting for a small lab', async () => {
+    assert.match(await sh('ip', ['-o', '-4', 'addr', 'show', 'dev', 'kvpsw1']), /inet 10\.213\.0\.1\/22 /);
+    const state = JSON.parse(readFileSync(join(lab.labDir, 'state.json'), 'utf8')) as { settings?: unknown[] };
+    assert.deepEqual(state.settings, []);
+  });
   it('boots systemd as PID 1 on systemd hosts, with no failed unit, systemd-run and em1 from ifupdown', async () => {
     for (const name of SYSTEMD_HOSTS) {
       const h = lab.hosts.find((x) => x.name === name)!;
