@@ -94,9 +94,13 @@ async function main(): Promise<void> {
   const labDir = dirname(inventory);
   const hosts = await labHosts();
 
-  for (let i = 1; i <= 3; i++) {
+  // Above 240 hosts, one try and no `ssh` per host: a thousand ssh processes on two
+  // cores measure the machine, not kvmplay.
+  const big = hosts.length > 240;
+  for (let i = 1; i <= (big ? 1 : 3); i++) {
     const ping = must(await kvmplay('ping', '-i', inventory), 'kvmplay ping');
     note(`kvmplay ping, ${hosts.length} light hosts, try ${i}`, `${secs(ping.ms)}, peak RSS ${peakMb(ping).toFixed(1)} MB`);
+    if (big) continue;
     const ssh = await opensshFanout(hosts, labDir);
     note(`${hosts.length} parallel OpenSSH ssh HOST true, try ${i}`, `${secs(ssh.ms)}${ssh.code ? ` (${ssh.code} failed)` : ''}`);
   }
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
       note(`  floor, ${which} run`, shown(f));
       note('  kvmplay / floor', `wall ${(k.wall / f.wall).toFixed(2)}x, CPU ${(k.cpu / f.cpu).toFixed(2)}x, RSS ${(k.rss / f.rss).toFixed(2)}x`);
     }
+    if (count > 240) continue;
     const ssh = await opensshFanout(hosts.slice(0, count), labDir);
     note(`${count} parallel OpenSSH ssh HOST true`, secs(ssh.ms));
   }
