@@ -83,6 +83,10 @@ export class TwinLab {
     const twin = new TwinLab(lab, mkdtempSync(join(tmpdir(), `kvmplay-twin-${name}-`)), `/srv/kvmplay-twin-${name}-${process.pid}`);
     const inv = await loadInventory([lab.inventory]);
     for (const h of lab.hosts) twin.hosts.set(h.name, new SshHost(connectionFor(inv, h.name), { acceptNewHostKeys: false, agentSocket: '' }));
+    // Made here, world-traversable: else whichever tool comes first makes it, and Ansible
+    // makes its remote temp folder's parents with umask 077, which a become to an
+    // unprivileged user (nobody, bin) then cannot enter.
+    await Promise.all([...twin.hosts.keys()].map((h) => twin.sh(h, 'mkdir -p -m 0755 -- "$1"', twin.base)));
     return twin;
   }
 
