@@ -83,9 +83,6 @@ export class TwinLab {
     const twin = new TwinLab(lab, mkdtempSync(join(tmpdir(), `kvmplay-twin-${name}-`)), `/srv/kvmplay-twin-${name}-${process.pid}`);
     const inv = await loadInventory([lab.inventory]);
     for (const h of lab.hosts) twin.hosts.set(h.name, new SshHost(connectionFor(inv, h.name), { acceptNewHostKeys: false, agentSocket: '' }));
-    // Made here, world-traversable: else whichever tool comes first makes it, and Ansible
-    // makes its remote temp folder's parents with umask 077, which a become to an
-    // unprivileged user (nobody, bin) then cannot enter.
     await Promise.all([...twin.hosts.keys()].map((h) => twin.sh(h, 'mkdir -p -m 0755 -- "$1"', twin.base)));
     return twin;
   }
@@ -138,6 +135,10 @@ export class TwinLab {
         scratch: join(this.scratch, `${n}`), remoteTemp: `${this.base}/${n}-ansible-tmp`, timeoutMs: 600_000,
       });
     const problems: string[] = [];
+    // Ansible's remote temp folder, made as /tmp is (1777) before Ansible runs: a module
+    // running as an unprivileged become user (nobody, bin) makes its own temp folder in
+    // it, and fails when a task run as root made it first (mode 0700), as Ansible warns.
+    await this.sh(o.ansibleHost, 'mkdir -p -- "$1" && chmod 1777 -- "$1"', `${this.base}/${n}-ansible-tmp`);
 
     if (!o.noCheck) {
       const before = await o.state(o.kvmplayHost, kRoot);
