@@ -3,12 +3,10 @@
 // ansible_become_method, from the inventory, play vars or -e; kvmplay's inventory keys
 // become/become_user) beat the task's keywords, which beat the play's, which beat
 // -b/--become-user and ansible.cfg. Checked against ansible-playbook 2.14 on lab hosts.
-import type { ConnectionSpec } from '../inventory/index.js';
+import { ansibleBool, type ConnectionSpec } from '../inventory/index.js';
 import type { BecomeMethod, Play, Task } from '../playbook/index.js';
 import type { Scope } from './scope.js';
 
-const TRUE_WORDS = new Set(['y', 'yes', 'on', '1', 'true', 't']);
-const FALSE_WORDS = new Set(['n', 'no', 'off', '0', 'false', 'f']);
 const METHODS: ReadonlySet<string> = new Set(['sudo', 'su']);
 
 export interface TaskBecome {
@@ -22,8 +20,8 @@ export function taskBecome(task: Task, play: Play, scope: Scope, spec: Connectio
   const become = variable(scope, 'ansible_become');
   const user = variable(scope, 'ansible_become_user');
   const method = variable(scope, 'ansible_become_method');
-  const asBool = become === undefined ? undefined : convertBool(become);
-  if (asBool === null) return { fail: `ansible_become must be a boolean, got ${JSON.stringify(become)}` };
+  const asBool = become === undefined ? undefined : ansibleBool(become);
+  if (become !== undefined && asBool === undefined) return { fail: `ansible_become must be a boolean, got ${JSON.stringify(become)}` };
   if (user !== undefined && typeof user !== 'string') return { fail: `ansible_become_user must be a string, got ${JSON.stringify(user)}` };
   if (method !== undefined && (typeof method !== 'string' || !METHODS.has(method))) {
     return { fail: `ansible_become_method ${JSON.stringify(method)} is not one kvmplay has (sudo, su)` };
@@ -38,13 +36,4 @@ export function taskBecome(task: Task, play: Play, scope: Scope, spec: Connectio
 function variable(scope: Scope, name: string): unknown {
   const v = scope[name];
   return v === null ? undefined : v;
-}
-
-/** Ansible's convert_bool: null for a value it refuses. */
-function convertBool(v: unknown): boolean | null {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : null;
-  if (typeof v !== 'string') return null;
-  const w = v.trim().toLowerCase();
-  return TRUE_WORDS.has(w) ? true : FALSE_WORDS.has(w) ? false : null;
 }

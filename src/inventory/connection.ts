@@ -242,8 +242,8 @@ function toText(v: unknown): string | undefined {
   return undefined;
 }
 
-/** Ansible's boolean(): true/yes/on/1/t/y and their opposites, case-insensitive. */
-function toBool(v: unknown): boolean | undefined {
+/** Ansible's boolean(): true/yes/on/1/t/y and their opposites, case-insensitive; undefined for anything else. */
+export function toBool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
   const s = toText(v)?.trim().toLowerCase();

@@ -3,7 +3,7 @@
 export { loadInventory } from './load.js';
 export { Inventory } from './inventory.js';
 export { CONTROL_NAMES, matchHosts, splitHostPattern, type PatternTarget } from './patterns.js';
-export { connectionFor, defaultConnectionEnv, parseJump, type ConnectionEnv } from './connection.js';
+export { connectionFor, defaultConnectionEnv, parseJump, toBool as ansibleBool, type ConnectionEnv } from './connection.js';
 export type { ConnectionSpec, JumpSpec } from '../transport/connection-spec.js';
 export { UnsafeText, VaultText, sortKeysDeep, type Vars } from '../data/py-values.js';
 export { INTERNAL_VARS } from './vars.js';
