@@ -109,6 +109,10 @@ async function runHostTasks(ctx: RunContext, playRun: PlayRun, hostRun: HostRun)
       case 'end_batch':
         playRun.batchEnded = true;
         return false;
+      case 'reset_connection':
+        // The next task logs in again: new group memberships, a new become shell.
+        await hostRun.host.close().catch(() => undefined);
+        return true;
       default: return true; // noop; clear_host_errors: a failed host has left the play already
     }
   };

@@ -200,6 +200,8 @@ describe('file writes as root in a directory another user owns', function () {
     const dir = `${base}/root-owned`;
     // sudo runs commands with the union of the user's umask and this one: 0077.
     await sh('printf "Defaults:kvp umask=0077\\n" > /etc/sudoers.d/kvmplay-umask && chmod 0440 /etc/sudoers.d/kvmplay-umask');
+    // sudo reads it when a become shell starts: as after meta: reset_connection.
+    await kvp.close();
     try {
       const made = await apply(kvp, 'copy', { dest: `${dir}/umasked`, content: 'x\n' }, { become: true });
       assert.equal(made.changed, true, made.msg);

@@ -49,6 +49,53 @@ describe('SSH transport over real sshd', function () {
     assert.equal(ports.size, 1);
   });
 
+  describe('persistent shell', () => {
+    /** The PID of the shell each command was started from. */
+    const parentOf = async (h: SshHost, opts = {}) => (await h.run('echo $PPID', opts)).stdout.trim();
+
+    it('runs a host\'s commands from one long-lived shell, each in a subshell of its own', async () => {
+      const h = hostFor('lab01');
+      const first = await parentOf(h);
+      assert.deepEqual(await h.run('cd /; X=1; export Y=2; echo out; echo err >&2; exit 7', { cwd: '/tmp' }), { rc: 7, stdout: 'out\n', stderr: 'err\n' });
+      assert.deepEqual(await h.run('printf "%s|%s|%s" "$PWD" "$X" "$Y"'), { rc: 0, stdout: `${(await h.run('echo ~')).stdout.trim()}||`, stderr: '' });
+      assert.equal(await parentOf(h), first);
+    });
+
+    it('keeps output without a final newline and output as large as a file, byte for byte', async () => {
+      const h = hostFor('lab01');
+      assert.equal((await h.run(['printf', 'no newline'])).stdout, 'no newline');
+      const big = await h.run('head -c 3000000 /dev/zero | tr "\\0" "x"; echo tail >&2');
+      assert.equal(big.stdout.length, 3_000_000);
+      assert.match(big.stdout, /^x+$/);
+      assert.equal(big.stderr, 'tail\n');
+    });
+
+    it('starts one shell per become user, with the sudo password given once', async () => {
+      const h = hostFor('lab01', { user: 'kvp', becomePassword: bed.becomePassword });
+      const asRoot = await parentOf(h, { become: true });
+      assert.equal((await h.run(['whoami'], { become: true })).stdout, 'root\n');
+      assert.equal(await parentOf(h, { become: true }), asRoot);
+      assert.notEqual(await parentOf(h), asRoot);
+      assert.equal((await h.run(['whoami'])).stdout, 'kvp\n');
+    });
+
+    it('starts a new shell after a timeout ended the last one', async () => {
+      const h = hostFor('lab01');
+      const before = await parentOf(h);
+      assert.equal((await h.run('sleep 3004', { timeoutMs: 500 })).timedOut, true);
+      const after = await parentOf(h);
+      assert.notEqual(after, before);
+      assert.equal(await running(h, before), false);
+    });
+
+    it('uses one exec channel per command when told not to (KVMPLAY_PERSISTENT_SHELL=0)', async () => {
+      // Each command is then the session's own process, started by sshd.
+      const parentName = async (h: SshHost) => (await h.run('cat /proc/$PPID/comm')).stdout.trim();
+      assert.equal(await parentName(hostFor('lab01', {}, { persistentShell: false })), 'sshd');
+      assert.equal(await parentName(hostFor('lab01')), 'sh');
+    });
+  });
+
   it('becomes root through sudo with the password on stdin, the command\'s stdin intact', async () => {
     const h = hostFor('lab01', { user: 'kvp', becomePassword: bed.becomePassword });
     assert.equal((await h.run(['whoami'])).stdout, 'kvp\n');
@@ -65,36 +112,40 @@ describe('SSH transport over real sshd', function () {
     assert.doesNotMatch(err.message + err.stderr, /not-the-password/);
   });
 
-  it('ends the remote command and its children on timeout', async () => {
-    const h = hostFor('lab01');
-    const started = Date.now();
-    const r = await h.run(`echo $$ > /tmp/kvp-e2e-parent; trap '' TERM; sleep 3001 & echo $! > /tmp/kvp-e2e-child; wait`, { timeoutMs: 1000 });
-    assert.equal(r.timedOut, true);
-    assert.equal(r.rc, null);
-    assert.ok(Date.now() - started < 10_000);
-    const pids = (await h.run('cat /tmp/kvp-e2e-parent /tmp/kvp-e2e-child')).stdout.trim().split('\n');
-    assert.equal(pids.length, 2);
-    for (const pid of pids) assert.equal(await running(h, pid), false, `process ${pid} still runs`);
-  });
+  for (const persistentShell of [true, false]) {
+    const mode = persistentShell ? 'persistent shell' : 'exec channel';
+    const tag = persistentShell ? 'shell' : 'exec';
+    it(`ends the remote command and its children on timeout (${mode})`, async () => {
+      const h = hostFor('lab01', {}, { persistentShell });
+      const started = Date.now();
+      const r = await h.run(`echo $$ > /tmp/kvp-e2e-${tag}-parent; trap '' TERM; sleep 3001 & echo $! > /tmp/kvp-e2e-${tag}-child; wait`, { timeoutMs: 1000 });
+      assert.equal(r.timedOut, true);
+      assert.equal(r.rc, null);
+      assert.ok(Date.now() - started < 10_000);
+      const pids = (await h.run(`cat /tmp/kvp-e2e-${tag}-parent /tmp/kvp-e2e-${tag}-child`)).stdout.trim().split('\n');
+      assert.equal(pids.length, 2);
+      for (const pid of pids) assert.equal(await running(h, pid), false, `process ${pid} still runs`);
+    });
 
-  it('ends a timed-out command run through sudo as root', async () => {
-    const h = hostFor('lab02', { user: 'kvp', becomePassword: bed.becomePassword });
-    const r = await h.run(`echo $$ > /tmp/kvp-e2e-become; exec sleep 3002`, { become: true, timeoutMs: 1000 });
-    assert.equal(r.timedOut, true);
-    const pid = (await h.run(['cat', '/tmp/kvp-e2e-become'], { become: true })).stdout.trim();
-    assert.match(pid, /^[0-9]+$/);
-    assert.equal(await running(h, pid), false);
-  });
+    it(`ends a timed-out command run through sudo as root (${mode})`, async () => {
+      const h = hostFor('lab02', { user: 'kvp', becomePassword: bed.becomePassword }, { persistentShell });
+      const r = await h.run(`echo $$ > /tmp/kvp-e2e-${tag}-become; exec sleep 3002`, { become: true, timeoutMs: 1000 });
+      assert.equal(r.timedOut, true);
+      const pid = (await h.run(['cat', `/tmp/kvp-e2e-${tag}-become`], { become: true })).stdout.trim();
+      assert.match(pid, /^[0-9]+$/);
+      assert.equal(await running(h, pid), false);
+    });
 
-  it('ends the remote command when the run is aborted', async () => {
-    const h = hostFor('lab01');
-    const ac = new AbortController();
-    setTimeout(() => ac.abort(), 500);
-    const err = await rejection(h.run('echo $$ > /tmp/kvp-e2e-abort; exec sleep 3003', { signal: ac.signal }));
-    assert.ok(err instanceof InterruptedError);
-    const pid = (await h.run(['cat', '/tmp/kvp-e2e-abort'])).stdout.trim();
-    assert.equal(await running(h, pid), false);
-  });
+    it(`ends the remote command when the run is aborted (${mode})`, async () => {
+      const h = hostFor('lab01', {}, { persistentShell });
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 500);
+      const err = await rejection(h.run(`echo $$ > /tmp/kvp-e2e-${tag}-abort; exec sleep 3003`, { signal: ac.signal }));
+      assert.ok(err instanceof InterruptedError);
+      const pid = (await h.run(['cat', `/tmp/kvp-e2e-${tag}-abort`])).stdout.trim();
+      assert.equal(await running(h, pid), false);
+    });
+  }
 
   it('refuses a host missing from known_hosts and runs nothing on it', async () => {
     const empty = scratchFile('empty_known_hosts', '');

@@ -206,4 +206,34 @@ describe('task keywords, end to end', function () {
     assert.equal(refused.code, 4, explain(refused));
     assert.match(refused.stderr, /prompt\.yaml:5:7: vars_prompt "version": kvmplay does not prompt; give it with -e version=/);
   });
+
+  it('logs in again after meta: reset_connection: a new SSH session and a new become shell', async () => {
+    const playbook = writeFile(scratch, 'reset.yaml', `
+- hosts: lab01
+  gather_facts: false
+  tasks:
+    - name: Before
+      shell: echo "$PPID $SSH_CLIENT"
+      register: before
+      changed_when: false
+    - name: Again
+      shell: echo "$PPID $SSH_CLIENT"
+      register: again
+      changed_when: false
+    - meta: reset_connection
+    - name: After
+      shell: echo "$PPID $SSH_CLIENT"
+      register: after
+      changed_when: false
+    - name: Same session until the reset, a new one after it
+      assert:
+        that:
+          - before.stdout == again.stdout
+          - before.stdout.split(' ')[0] != after.stdout.split(' ')[0]
+          - before.stdout.split(' ')[2] != after.stdout.split(' ')[2]
+`);
+    const r = await kvmplay(['run', playbook, '-i', lab.inventory, '--json']);
+    assert.equal(r.code, 0, explain(r));
+    assert.equal(find(events(r.stdout), 'lab01', 'Same session until the reset, a new one after it').status, 'ok');
+  });
 });

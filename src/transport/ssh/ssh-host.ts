@@ -13,13 +13,23 @@ import { openConnection, type OpenConnection, type TransportOptions } from './co
 import { BECOME_METHODS, type FileStat, type Host, type ReconnectOptions, type RunOptions, type RunResult } from '../host.js';
 import { killScript, markersFor, wrapCommand, type BecomeStep } from './remote-command.js';
 import { sftpReadFile, sftpStat, sftpWriteAtomic } from './sftp-ops.js';
+import { canCarryStdin } from './shell-frame.js';
+import { RemoteShell } from './shell-session.js';
 
-export type SshHostOptions = TransportOptions;
+export interface SshHostOptions extends TransportOptions {
+  /**
+   * Run commands through one persistent shell per host and become user (default: true,
+   * unless KVMPLAY_PERSISTENT_SHELL=0); false: one exec channel per command.
+   */
+  persistentShell?: boolean;
+}
 
 // The kill command after a timeout gets its own, short, deadline.
 const KILL_TIMEOUT_MS = 10_000;
 // How long close() waits for the server to acknowledge before dropping sockets.
 const CLOSE_WAIT_MS = 2_000;
+// How long starting a persistent shell may take before commands use exec channels.
+const SHELL_START_MS = 30_000;
 
 interface Live {
   conn: OpenConnection;
@@ -27,6 +37,8 @@ interface Live {
   /** Clients whose socket has closed: waiting for their 'close' again would wait forever. */
   gone: WeakSet<SshClient>;
   sftp?: Promise<SFTPWrapper>;
+  /** Persistent shells by become step ('' = the login user); null: could not start one. */
+  shells: Map<string, Promise<RemoteShell | null>>;
 }
 
 export class SshHost implements Host {
@@ -34,8 +46,11 @@ export class SshHost implements Host {
   private live: Live | undefined;
   private opening: Promise<Live> | undefined;
 
+  private readonly persistentShell: boolean;
+
   constructor(private readonly spec: ConnectionSpec, private readonly opts: SshHostOptions) {
     this.name = spec.name;
+    this.persistentShell = opts.persistentShell ?? process.env.KVMPLAY_PERSISTENT_SHELL !== '0';
   }
 
   async connect(): Promise<void> {
@@ -49,7 +64,7 @@ export class SshHost implements Host {
     const live = await this.ready();
     let outcome: ChannelRunOutcome;
     try {
-      outcome = await this.exec(live, command, opts, become, true);
+      outcome = (await this.inShell(live, command, opts, become)) ?? (await this.exec(live, command, opts, become, true));
     } catch (err) {
       if (err instanceof KvmplayError) throw err; // interrupted
       if (live.closed) throw new UnreachableError(this.name, `${this.where()}: connection lost before the command ran`, { cause: err });
@@ -90,6 +105,41 @@ export class SshHost implements Host {
       refuse(`the become password contains a line break (${method} reads one line; the rest would reach the command's stdin)`);
     }
     return { method, user };
+  }
+
+  /**
+   * The command run in the host's persistent shell for this become step (started on
+   * first use, again after one was ended); undefined when it must take an exec channel:
+   * stdin bytes a shell word cannot hold, the shell busy with another command, or no shell could start.
+   */
+  private async inShell(live: Live, command: string | readonly string[], opts: RunOptions, become: BecomeStep | undefined): Promise<ChannelRunOutcome | undefined> {
+    const stdin = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin, 'utf8') : opts.stdin;
+    if (!this.persistentShell || (stdin !== undefined && !canCarryStdin(stdin))) return undefined;
+    const key = become === undefined ? '' : `${become.method}:${become.user}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let opening = live.shells.get(key);
+      if (!opening) {
+        opening = RemoteShell.open({
+          client: live.conn.client,
+          nonce: randomBytes(8).toString('hex'),
+          become,
+          becomePassword: this.spec.becomePassword,
+          timeoutMs: Math.min(opts.timeoutMs ?? SHELL_START_MS, SHELL_START_MS),
+          signal: opts.signal,
+        });
+        live.shells.set(key, opening);
+      }
+      const shell = await opening;
+      if (!shell || live.closed) return undefined;
+      if (shell.dead) {
+        if (live.shells.get(key) === opening) live.shells.delete(key);
+        continue;
+      }
+      if (shell.busy) return undefined;
+      return shell.run({ command, cwd: opts.cwd, env: opts.env, stdin, timeoutMs: opts.timeoutMs, signal: opts.signal },
+        (pids) => this.killRemote(live, [...pids], become));
+    }
+    return undefined;
   }
 
   private exec(live: Live, command: string | readonly string[], opts: RunOptions, become: BecomeStep | undefined, killable: boolean) {
@@ -137,6 +187,7 @@ export class SshHost implements Host {
     this.opening = undefined;
     if (!live) return;
     live.closed = true;
+    for (const opening of live.shells.values()) void opening.then((shell) => shell?.close());
     const sftp = await live.sftp?.catch(() => undefined);
     sftp?.end();
     // Innermost first: the target's connection runs through the jump hosts'.
@@ -158,7 +209,7 @@ export class SshHost implements Host {
     if (!this.opening) {
       const spec = timeoutMs === undefined ? this.spec : { ...this.spec, connectTimeout: Math.max(timeoutMs, 1) / 1000 };
       const opening = openConnection(spec, this.opts).then((conn) => {
-        const live: Live = { conn, closed: false, gone: new WeakSet() };
+        const live: Live = { conn, closed: false, gone: new WeakSet(), shells: new Map() };
         for (const c of [conn.client, ...conn.jumps]) c.once('close', () => live.gone.add(c));
         // Later errors arrive as 'close' too; the listener only keeps node from throwing.
         conn.client.on('error', () => undefined);
