@@ -20,4 +20,22 @@ describe('resolving the hosts\' connections', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('resolves only the checked hosts, yet knows every host\'s passwords as secrets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kvmplay-conn-'));
+    try {
+      writeFileSync(join(dir, 'inv.yaml'), [
+        'all:', '  hosts:',
+        '    a: { ansible_host: 127.0.0.1 }',
+        '    b: { ansible_host: 127.0.0.1, ansible_password: 12345, ansible_port: not-a-port, ansible_become_pass: sesame-b }',
+      ].join('\n'));
+      const inventory = await loadInventory([join(dir, 'inv.yaml')]);
+      const r = resolveConnections(inventory, inventory.hostNames(), ['a']);
+      assert.deepEqual([...r.specs.keys()], ['a']);
+      assert.equal(r.problems.count, 0, 'b\'s unusable port is not checked');
+      assert.equal(r.redactor.redact('pw 12345 and sesame-b'), 'pw ******** and ********');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

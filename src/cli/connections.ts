@@ -4,7 +4,7 @@
 // every host at once. The error that refuses a setting may quote a secret: callers
 // throw the problems where they redact errors.
 import type { ConnectionSpec, Inventory } from '../inventory/index.js';
-import { resolveConnectionSettings } from '../inventory/connection.js';
+import { connectionPasswords, resolveConnectionSettings } from '../inventory/connection.js';
 import { Redactor } from '../output/redact.js';
 import { Problems } from '../playbook/problems.js';
 import { applyConnectionDefaults } from './connection-defaults.js';
@@ -41,8 +41,15 @@ export function resolveConnections(
   redactor.add(defaults.becomePassword);
   // Every value decrypted from a vault, now or later (include_vars), is a secret.
   watchVaultPlaintexts((v) => redactor.addValue(v));
-  for (const name of secretsOf) redactor.addSecretVars(inventory.hostVars(name));
-  const all = resolveConnectionSettings(inventory, secretsOf);
+  // Only the checked hosts' settings are resolved (ssh config and all): a --limit of 10
+  // hosts out of 1,000 pays for 10. The others' passwords are still secrets.
+  const toCheck = new Set(checked);
+  for (const name of secretsOf) {
+    const vars = inventory.hostVars(name);
+    redactor.addSecretVars(vars);
+    if (!toCheck.has(name)) for (const p of connectionPasswords(vars)) redactor.add(p);
+  }
+  const all = resolveConnectionSettings(inventory, checked);
   for (const [name, spec] of all.specs) all.specs.set(name, applyConnectionDefaults(spec, inventory.hostVars(name), defaults));
   for (const spec of all.specs.values()) {
     redactor.add(spec.password);

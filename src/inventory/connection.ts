@@ -185,6 +185,19 @@ export interface ResolvedSettings {
   problems: Map<string, ValidationError>;
 }
 
+/**
+ * The passwords a host's variables give (SSH and become), as text: what the redactor
+ * must learn of a host that is not connected to, without resolving its settings.
+ */
+export function connectionPasswords(vars: Readonly<Record<string, unknown>>): string[] {
+  const out: string[] = [];
+  for (const k of [...KEYS.password, ...KEYS.becomePassword]) {
+    const t = toText(vars[k]);
+    if (t !== undefined) out.push(t);
+  }
+  return out;
+}
+
 export function resolveConnectionSettings(inv: Inventory, names: readonly string[], env: ConnectionEnv = defaultConnectionEnv()): ResolvedSettings {
   const out: ResolvedSettings = { specs: new Map(), problems: new Map() };
   for (const name of names) {
