@@ -15,7 +15,7 @@ import type { Vars } from '../inventory/index.js';
 import { factVariables } from '../modules/system/facts/facts.js';
 import type { HostRun } from './host-pool.js';
 import type { PlayRun, RunContext } from './run-context.js';
-import { Lazy, layeredVars, type Scope, type VarLayer } from './scope.js';
+import { combinedLayer, Lazy, layeredVars, type Scope, type VarLayer } from './scope.js';
 
 /** Ansible's `omit`: an argument whose value is exactly this is left out. */
 export const OMIT = '__omit_place_holder__kvmplay__';
@@ -75,13 +75,14 @@ function liveLayer(source: string, templated: boolean, versions: () => unknown[]
 }
 
 export function playLayers(ctx: RunContext, playRun: PlayRun, host: string, varsFiles: readonly Vars[]): VarLayer[] {
-  return [
+  // One combined layer: its variables are worked out once per host and play, not per task.
+  return [combinedLayer([
     ...hostLayers(ctx, playRun.playbook.dir, host),
     { source: 'play vars', vars: playRun.play.vars, templated: true },
     // vars_prompt answers (its defaults: an -e value is above them anyway), as Ansible places them.
     ...(playRun.play.varsPrompt.length ? [{ source: 'vars_prompt', vars: promptDefaults(playRun), templated: true }] : []),
     ...varsFiles.map((vars) => ({ source: 'vars_files', vars, templated: true })),
-  ];
+  ])];
 }
 
 function promptDefaults(playRun: PlayRun): Vars {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { UnsafeText } from '../inventory/index.js';
 import { ExprError } from '../jinja/index.js';
-import { layeredVars } from './scope.js';
+import { combinedLayer, Lazy, layeredVars, type VarLayer } from './scope.js';
 
 describe('variable scope', () => {
   it('lets a higher layer replace a lower one key by key', () => {
@@ -47,5 +47,44 @@ describe('variable scope', () => {
     const s = layeredVars([{ source: 'inventory', vars: JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>, templated: true }]);
     assert.deepEqual(Object.getPrototypeOf(s), Object.prototype);
     assert.deepEqual(s['__proto__'], { x: 1 });
+  });
+
+  describe('a combined layer', () => {
+    const lower = (): VarLayer[] => [
+      { source: 'inventory', vars: { a: 1, t: '{{ a }}-{{ top }}', p: '{{ a }}', l: 'plain' }, templated: true },
+      { source: 'facts', vars: { f: '{{ not rendered }}', lazy: new Lazy(() => 'computed') }, templated: false },
+      { source: 'play vars', vars: { p: 'plain now', l: '{{ a }}+', u: new UnsafeText('{{ u }}') }, templated: true },
+    ];
+    const top: VarLayer = { source: '-e', vars: { top: 'T', a: 2 }, templated: true };
+    const snapshot = (vars: Record<string, unknown>) => Object.fromEntries(Object.keys(vars).map((k) => [k, vars[k]]));
+
+    it('gives the same scope as its layers one by one, templates rendered against the whole scope', () => {
+      const one = layeredVars([...lower(), top]);
+      const combined = layeredVars([combinedLayer(lower()), top]);
+      assert.deepEqual(snapshot(combined), snapshot(one));
+      assert.deepEqual(snapshot(combined), { a: 2, t: '2-T', p: 'plain now', l: '2+', f: '{{ not rendered }}', lazy: 'computed', u: '{{ u }}', top: 'T' });
+    });
+
+    it('gives the same scope under an empty layer and over a non-empty one', () => {
+      const under: VarLayer = { source: 'role defaults', vars: { a: 0, extra: 'x' }, templated: true };
+      const empty: VarLayer = { source: 'role defaults', vars: {}, templated: true };
+      assert.deepEqual(snapshot(layeredVars([empty, combinedLayer(lower()), top])), snapshot(layeredVars([...lower(), top])));
+      assert.deepEqual(snapshot(layeredVars([under, combinedLayer(lower()), top])), snapshot(layeredVars([under, ...lower(), top])));
+    });
+
+    it('is worked out again when one of its layers gives another vars object', () => {
+      let facts: Record<string, unknown> = { f: 1 };
+      const live: VarLayer = { source: 'facts', templated: false, get vars() { return facts; } };
+      const layer = combinedLayer([{ source: 'inventory', vars: { f: 0, g: 0 }, templated: true }, live]);
+      assert.equal(layeredVars([layer])['f'], 1);
+      facts = { f: 2 };
+      assert.equal(layeredVars([layer])['f'], 2);
+    });
+
+    it('gives each scope its own rendering of a template', () => {
+      const layer = combinedLayer([{ source: 'play vars', vars: { v: '{{ x }}' }, templated: true }]);
+      assert.equal(layeredVars([layer, { source: '-e', vars: { x: 1 }, templated: true }])['v'], 1);
+      assert.equal(layeredVars([layer, { source: '-e', vars: { x: 2 }, templated: true }])['v'], 2);
+    });
   });
 });

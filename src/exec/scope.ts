@@ -25,6 +25,17 @@ export interface VarLayer {
   vars: Readonly<Record<string, unknown>>;
   /** Strings in these values are templates (registered results and facts are data). */
   templated: boolean;
+  /** Set by combinedLayer: this layer stands for these, applied as one. */
+  combines?: readonly VarLayer[];
+}
+
+/** What several layers give, key by key: the last layer holding a key decides it. */
+interface Combined {
+  /** Plain values, ready to copy into a scope. */
+  plain: Record<string, unknown>;
+  /** Templates, rendered when read (in the scope they are copied into). */
+  templates: Array<{ key: string; raw: unknown; source: string }>;
+  lazies: Array<{ key: string; lazy: Lazy }>;
 }
 
 /** Whether a value holds a template anywhere (an `!unsafe` string never does). */
@@ -35,16 +46,25 @@ export function hasTemplate(v: unknown): boolean {
   return false;
 }
 
+// Loaded values are never changed in place, and the same ones reach every host of a
+// group: each is made plain once.
+const plainValues = new WeakMap<object, unknown>();
+
 /** `!unsafe` strings become plain strings: they are data, never rendered. */
 export function plainValue(v: unknown): unknown {
   if (v instanceof UnsafeText) return v.value;
-  if (Array.isArray(v)) return v.map(plainValue);
-  if (isRecord(v)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) define(out, k, plainValue(x));
-    return out;
+  if (!Array.isArray(v) && !isRecord(v)) return v;
+  const known = plainValues.get(v);
+  if (known !== undefined) return known;
+  let out: unknown;
+  if (Array.isArray(v)) out = v.map(plainValue);
+  else {
+    const copy: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) define(copy, k, plainValue(x));
+    out = copy;
   }
-  return v;
+  plainValues.set(v, out);
+  return out;
 }
 
 /** Render every template string inside `v` against `scope`. */
@@ -78,9 +98,61 @@ function prepared(vars: Readonly<Record<string, unknown>>): Prepared {
   return entries;
 }
 
+/**
+ * Several layers as one (a host's inventory, facts, play vars and vars_files): what
+ * they give is worked out once while their vars objects stay the same, and each task's
+ * scope starts as a copy of it instead of going through every variable of every layer.
+ */
+export function combinedLayer(layers: readonly VarLayer[]): VarLayer {
+  return {
+    source: layers.map((l) => l.source).join(', '),
+    templated: true,
+    combines: layers,
+    get vars() {
+      return Object.assign({}, ...layers.map((l) => l.vars)) as Record<string, unknown>;
+    },
+  };
+}
+
+const combinedMemo = new WeakMap<VarLayer, { versions: unknown[]; combined: Combined }>();
+
+function combinedOf(layer: VarLayer & { combines: readonly VarLayer[] }): Combined {
+  const versions = layer.combines.map((l) => l.vars);
+  const memo = combinedMemo.get(layer);
+  if (memo && memo.versions.every((v, i) => v === versions[i])) return memo.combined;
+  const entries = new Map<string, { kind: 'plain' | 'template' | 'lazy'; value: unknown; source: string }>();
+  const set = (key: string, kind: 'plain' | 'template' | 'lazy', value: unknown, source: string): void => {
+    entries.delete(key); // insertion order: where the deciding layer put it
+    entries.set(key, { kind, value, source });
+  };
+  layer.combines.forEach((l, i) => {
+    const vars = versions[i] as Readonly<Record<string, unknown>>;
+    if (l.templated) {
+      for (const { key, value, template } of prepared(vars)) set(key, template ? 'template' : 'plain', value, l.source);
+    } else {
+      for (const [key, raw] of Object.entries(vars)) set(key, raw instanceof Lazy ? 'lazy' : 'plain', raw, l.source);
+    }
+  });
+  // Built in one pass, never deleted from: V8 keeps it a fast object, cheap to copy.
+  const combined: Combined = { plain: {}, templates: [], lazies: [] };
+  for (const [key, e] of entries) {
+    if (e.kind === 'plain') define(combined.plain, key, e.value);
+    else if (e.kind === 'template') combined.templates.push({ key, raw: e.value, source: e.source });
+    else combined.lazies.push({ key, lazy: e.value as Lazy });
+  }
+  combinedMemo.set(layer, { versions, combined });
+  return combined;
+}
+
 /** Merge layers into one scope; later layers replace earlier ones key by key (hash_behaviour=replace). */
 export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Scope {
-  const scope: Scope = {};
+  // A combined layer under everything else (the common case; empty layers such as a play
+  // without role defaults below it change nothing): the scope starts as a copy of it.
+  let firstAt = 0;
+  while (firstAt < layers.length && !layers[firstAt]!.combines && isEmptyLayer(layers[firstAt]!)) firstAt++;
+  const firstLayer = layers[firstAt];
+  const first = firstLayer?.combines ? combinedOf(firstLayer as VarLayer & { combines: readonly VarLayer[] }) : undefined;
+  const scope: Scope = first ? { ...first.plain } : {};
   const busy = new Set<string>();
   // Keys holding a getter (a template, a Lazy): a later plain value must replace the
   // property, not assign through it. Plain keys are assigned: far cheaper than defineProperty.
@@ -89,7 +161,38 @@ export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Sc
     if (key === '__proto__' || accessors.delete(key)) define(scope, key, value);
     else scope[key] = value;
   };
-  for (const layer of layers) {
+  const template = (key: string, raw: unknown, source: string): void => {
+    let memo: { value: unknown } | undefined;
+    accessors.add(key);
+    Object.defineProperty(scope, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        if (memo) return memo.value;
+        if (busy.has(key)) {
+          throw new ExprError(`variable "${key}" (${source}): recursive loop: the value of "${key}" refers to itself`);
+        }
+        busy.add(key);
+        try {
+          memo = { value: renderDeep(raw, scope, `variable "${key}" (${source})`, cache) };
+        } finally {
+          busy.delete(key);
+        }
+        return memo.value;
+      },
+    });
+  };
+  for (const [index, layer] of layers.entries()) {
+    if (layer.combines) {
+      const combined = index === firstAt && first ? first : combinedOf(layer as VarLayer & { combines: readonly VarLayer[] });
+      if (combined !== first) for (const [key, value] of Object.entries(combined.plain)) put(key, value);
+      for (const t of combined.templates) template(t.key, t.raw, t.source);
+      for (const { key, lazy } of combined.lazies) {
+        defineLazy(scope, key, lazy);
+        accessors.add(key);
+      }
+      continue;
+    }
     // Only templated layers (inventory, vars, -e) can hold `!unsafe` text; the others
     // (facts, registered results, magic variables) are the engine's plain data, taken as they are.
     if (!layer.templated) {
@@ -101,33 +204,18 @@ export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Sc
       }
       continue;
     }
-    for (const { key, value: raw, template } of prepared(layer.vars)) {
-      if (!template) {
-        put(key, raw);
-        continue;
-      }
-      let memo: { value: unknown } | undefined;
-      accessors.add(key);
-      Object.defineProperty(scope, key, {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          if (memo) return memo.value;
-          if (busy.has(key)) {
-            throw new ExprError(`variable "${key}" (${layer.source}): recursive loop: the value of "${key}" refers to itself`);
-          }
-          busy.add(key);
-          try {
-            memo = { value: renderDeep(raw, scope, `variable "${key}" (${layer.source})`, cache) };
-          } finally {
-            busy.delete(key);
-          }
-          return memo.value;
-        },
-      });
+    for (const { key, value: raw, template: isTemplated } of prepared(layer.vars)) {
+      if (isTemplated) template(key, raw, layer.source);
+      else put(key, raw);
     }
   }
   return scope;
+}
+
+function isEmptyLayer(layer: VarLayer): boolean {
+  if (layer.templated) return prepared(layer.vars).length === 0;
+  for (const _ in layer.vars) return false;
+  return true;
 }
 
 function defineLazy(scope: Scope, key: string, lazy: Lazy): void {
