@@ -4,12 +4,16 @@
 import { statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 
+// The same for every host and task of a run: asked of the system once.
+let self: { user: string; host: string } | undefined;
+const controller = () => (self ??= { user: userInfo().username, host: hostname() });
+
 /** Ansible's template variables for `file` (shown as `name`), written to `dest` (null for a lookup). */
 export function templateFileVars(name: string, file: string, dest: string | null): Record<string, unknown> {
   const stat = statSync(file);
-  const owner = stat.uid === process.getuid?.() ? userInfo().username : String(stat.uid);
+  const owner = stat.uid === process.getuid?.() ? controller().user : String(stat.uid);
   return {
-    template_host: hostname(),
+    template_host: controller().host,
     template_path: name,
     template_fullpath: file,
     template_uid: owner,

@@ -28,11 +28,14 @@ export interface ConnectionEnv {
   sshSystemConfig?: string;
 }
 
+// Asked of the system once: connectionFor runs for every host.
+let systemUser: string | undefined;
+
 export function defaultConnectionEnv(): ConnectionEnv {
   let user = process.env.USER || process.env.LOGNAME || '';
   if (!user) {
     try {
-      user = userInfo().username;
+      user = systemUser ??= userInfo().username;
     } catch {
       user = 'root';
     }

@@ -1,6 +1,7 @@
 // Opening an authenticated ssh2 connection to a host, through its ProxyJump chain
 // (SPEC 7). With ssh-host.ts, the only files that import ssh2.
 
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,21 @@ interface AuthPlan {
   notes: string[];
 }
 
+// Parsed identity files, kept while the file is unchanged: the hosts of a fleet usually
+// share one key, and parsing it is a good part of a connection's own CPU.
+const parsedKeys = new Map<string, { stamp: string; parsed: ReturnType<typeof utils.parseKey> }>();
+
+async function parsedKeyFile(file: string, passphrase: string | undefined): Promise<ReturnType<typeof utils.parseKey>> {
+  const info = statSync(file); // sync: for a thousand hosts, far cheaper than a promise each
+  const stamp = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+  const cacheKey = `${file}\0${passphrase ?? ''}`;
+  const known = parsedKeys.get(cacheKey);
+  if (known?.stamp === stamp) return known.parsed;
+  const parsed = utils.parseKey(await readFile(file), passphrase);
+  parsedKeys.set(cacheKey, { stamp, parsed });
+  return parsed;
+}
+
 async function loadAuth(spec: ConnectionSpec, opts: TransportOptions): Promise<AuthPlan> {
   const passphrase = opts.passphrase ?? process.env.KVMPLAY_SSH_PASSPHRASE;
   const explicit = spec.identityFiles.length > 0;
@@ -123,15 +139,14 @@ async function loadAuth(spec: ConnectionSpec, opts: TransportOptions): Promise<A
   const notes: string[] = [];
   const keys: ParsedKey[] = [];
   for (const file of files) {
-    let data: Buffer;
+    let parsed: ReturnType<typeof utils.parseKey>;
     try {
-      data = await readFile(file);
+      parsed = await parsedKeyFile(file, passphrase);
     } catch (err) {
       // Like OpenSSH: a missing identity is a warning, other methods may still work.
       if (explicit) notes.push(`identity file ${file} unreadable (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       continue;
     }
-    const parsed = utils.parseKey(data, passphrase);
     if (parsed instanceof Error) {
       const encrypted = /encrypted|passphrase/i.test(parsed.message);
       notes.push(encrypted

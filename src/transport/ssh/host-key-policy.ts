@@ -2,10 +2,9 @@
 // changed or revoked → refuse always, unknown → refuse unless --accept-new-host-keys,
 // which records the key first. Produces the messages a user acts on.
 
-import { loadKnownHosts, recordHostKey } from './known-hosts-file.js';
+import { knownHostsEntriesFor, recordHostKey } from './known-hosts-file.js';
 import {
   checkHostKey,
-  entriesForHost,
   fingerprint,
   hostKeyAlgorithmsFor,
   knownHostsName,
@@ -52,7 +51,7 @@ export function lookupNames(addr: HopAddress): string[] {
 /** Read known_hosts once for a hop, before connecting (the algorithms depend on it). */
 export async function prepareHostKeyCheck(policy: HostKeyPolicy, addr: HopAddress): Promise<HostKeyCheck> {
   const names = lookupNames(addr);
-  const entries = entriesForHost(await loadKnownHosts(policy.files), names);
+  const entries = await knownHostsEntriesFor(policy.files, names);
   const underAlias = addr.hostKeyAlias !== undefined ? ` (looked up as HostKeyAlias "${addr.hostKeyAlias}")` : '';
   return {
     algorithms: hostKeyAlgorithmsFor(entries),

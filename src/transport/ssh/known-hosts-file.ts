@@ -2,13 +2,14 @@
 // known-hosts.ts).
 
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import {
   checkHostKey,
-  entriesForHost,
   formatKnownHostsEntry,
+  KnownHostsIndex,
   parseKnownHosts,
   type HostKeyVerdict,
   type KnownHostEntry,
@@ -22,18 +23,42 @@ export function expandHome(path: string): string {
   return resolve(path);
 }
 
+// Parsed files, kept while the file is unchanged (a thousand hosts of one run share
+// one known_hosts; a key recorded meanwhile changes its size and mtime).
+const parsed = new Map<string, { stamp: string; index: KnownHostsIndex }>();
+
+async function indexOf(file: string): Promise<KnownHostsIndex> {
+  const path = expandHome(file);
+  let info;
+  try {
+    info = statSync(path); // sync: for a thousand hosts, far cheaper than a promise each
+  } catch (err) {
+    if (isNotFound(err)) return new KnownHostsIndex([]);
+    throw err;
+  }
+  const stamp = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+  const known = parsed.get(path);
+  if (known?.stamp === stamp) return known.index;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (isNotFound(err)) return new KnownHostsIndex([]);
+    throw err;
+  }
+  const index = new KnownHostsIndex(parseKnownHosts(text, path));
+  parsed.set(path, { stamp, index });
+  return index;
+}
+
 /** Every entry of every file; a missing file is simply empty (it is created on first record). */
 export async function loadKnownHosts(files: readonly string[]): Promise<KnownHostEntry[]> {
-  const all = await Promise.all(files.map(async (f) => {
-    const path = expandHome(f);
-    try {
-      return parseKnownHosts(await readFile(path, 'utf8'), path);
-    } catch (err) {
-      if (isNotFound(err)) return [];
-      throw err;
-    }
-  }));
-  return all.flat();
+  return (await Promise.all(files.map(indexOf))).flatMap((i) => i.entries);
+}
+
+/** The entries of every file naming any of `names`, in file order. */
+export async function knownHostsEntriesFor(files: readonly string[], names: readonly string[]): Promise<KnownHostEntry[]> {
+  return (await Promise.all(files.map(indexOf))).flatMap((i) => i.lookup(names));
 }
 
 function isNotFound(err: unknown): boolean {
@@ -74,7 +99,7 @@ export async function recordHostKey(
   if (first === undefined) throw new Error('no known_hosts file to record the key in');
   const path = expandHome(first);
   return withFileLock(path, async () => {
-    const verdict = checkHostKey(entriesForHost(await loadKnownHosts(files), names), offered, names);
+    const verdict = checkHostKey(await knownHostsEntriesFor(files, names), offered, names);
     if (verdict.kind !== 'unknown') return verdict;
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await ensureEndsWithNewline(path);

@@ -7,6 +7,7 @@ import {
   hostFieldMatches,
   hostKeyAlgorithmsFor,
   knownHostsName,
+  KnownHostsIndex,
   offeredKey,
   parseKnownHosts,
 } from './known-hosts.js';
@@ -169,5 +170,29 @@ describe('recording a first-seen key', () => {
 
   it('prints fingerprints as ssh-keygen -l does', () => {
     assert.equal(fingerprint(Buffer.from(ED_A, 'base64')), 'SHA256:JfcOch7rYPq0tjg+lGm6cBwA8LObA9WtOAVZU3Lh0sc');
+  });
+});
+
+describe('known_hosts index', () => {
+  it('finds exactly the entries a line-by-line scan finds, in file order', () => {
+    const text = [
+      `lab01,10.0.0.1 ssh-ed25519 ${ED_A}`,
+      `*.lab ssh-ed25519 ${ED_B}`,
+      `LAB01 ecdsa-sha2-nistp256 ${ECDSA}`,
+      HASHED_LAB02_ED_A,
+      `lab0?,!lab03 ssh-ed25519 ${ED_B}`,
+      `[10.0.0.1]:2222 ssh-ed25519 ${ED_B}`,
+      HASHED_PORT_2222_ED_B,
+      `@revoked 10.0.0.1 ssh-ed25519 ${ED_B}`,
+      `other ssh-ed25519 ${ED_A}`,
+    ].join('\n');
+    const entries = parseKnownHosts(text, 'kh');
+    const index = new KnownHostsIndex(entries);
+    const lookups = [['lab01'], ['10.0.0.1', 'lab01'], ['Lab01'], ['lab02'], ['lab03'], ['x.lab'], ['[10.0.0.1]:2222'],
+      ['[lab02]:2222'], ['nothing'], ['other', 'lab03']];
+    for (const names of lookups) {
+      assert.deepEqual(index.lookup(names).map((e) => e.line), entriesForHost(entries, names).map((e) => e.line), names.join(','));
+    }
+    assert.deepEqual(index.lookup(['10.0.0.1']).map((e) => e.line), [1, 8]);
   });
 });

@@ -86,10 +86,18 @@ export function fingerprint(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
+// Each pattern is compiled once: the same few patterns are tried for every host.
+const globs = new Map<string, RegExp>();
+
 /** Glob match with `*` and `?`, case-insensitive, like OpenSSH's match_pattern. */
 function matchGlob(name: string, pattern: string): boolean {
-  const re = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 's').test(name.toLowerCase());
+  if (!pattern.includes('*') && !pattern.includes('?')) return name.toLowerCase() === pattern.toLowerCase();
+  let re = globs.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+    globs.set(pattern, re);
+  }
+  return re.test(name.toLowerCase());
 }
 
 /** `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`, as written by `ssh-keygen -H`. */
@@ -124,6 +132,39 @@ export function hostFieldMatches(hosts: string, name: string): boolean {
 /** Entries whose host field names any of `names` (e.g. the address and the inventory alias). */
 export function entriesForHost(entries: readonly KnownHostEntry[], names: readonly string[]): KnownHostEntry[] {
   return entries.filter((e) => names.some((n) => hostFieldMatches(e.hosts, n)));
+}
+
+/**
+ * A file's entries indexed by the literal names they list, so looking a host up in a
+ * known_hosts of a thousand hosts does not try a thousand lines. Lines with wildcards,
+ * negations or hashed names are still tried one by one.
+ */
+export class KnownHostsIndex {
+  private readonly byName = new Map<string, number[]>();
+  private readonly scanned: number[] = [];
+
+  constructor(readonly entries: readonly KnownHostEntry[]) {
+    entries.forEach((e, i) => {
+      const patterns = e.hosts.split(',').filter((p) => p !== '');
+      if (e.hosts.startsWith('|') || patterns.some((p) => /[*?!]/.test(p))) {
+        this.scanned.push(i);
+        return;
+      }
+      for (const p of new Set(patterns.map((x) => x.toLowerCase()))) {
+        const list = this.byName.get(p);
+        if (list) list.push(i);
+        else this.byName.set(p, [i]);
+      }
+    });
+  }
+
+  /** As entriesForHost, in the file's order. */
+  lookup(names: readonly string[]): KnownHostEntry[] {
+    const hits = new Set<number>();
+    for (const n of names) for (const i of this.byName.get(n.toLowerCase()) ?? []) hits.add(i);
+    for (const i of this.scanned) if (names.some((n) => hostFieldMatches(this.entries[i]!.hosts, n))) hits.add(i);
+    return [...hits].sort((a, b) => a - b).map((i) => this.entries[i]!);
+  }
 }
 
 /**
