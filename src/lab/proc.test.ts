@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { hasLocalAddress, parseStat, procState, tcpListening } from './proc.js';
+import { spawn } from 'node:child_process';
+import { childrenByParent, hasLocalAddress, parseStat, procState, tcpListening } from './proc.js';
 
 describe('lab /proc readers', () => {
   it('parses /proc/PID/stat even when the command name holds spaces and parentheses', () => {
@@ -35,5 +36,18 @@ describe('lab /proc readers', () => {
     assert.ok(!hasLocalAddress(trie, '10.213.0.0'));
     assert.ok(!hasLocalAddress(trie, '10.213.0.255'));
     assert.ok(!hasLocalAddress(trie, '10.213.0.1'));
+  });
+
+  it('finds the first child of each of several parents, whatever their pids', async () => {
+    const parents = [0, 1].map(() => spawn('sh', ['-c', 'sleep 30 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    let kids: number[] = [];
+    try {
+      kids = await Promise.all(parents.map((p) => new Promise<number>((ok) => p.stdout!.once('data', (d: Buffer) => ok(Number(d.toString().trim()))))));
+      const found = await childrenByParent(parents.map((p) => p.pid!));
+      assert.deepEqual(parents.map((p) => found.get(p.pid!)), kids);
+    } finally {
+      for (const p of parents) p.kill('SIGKILL');
+      for (const k of kids) process.kill(k, 'SIGKILL');
+    }
   });
 });

@@ -66,16 +66,16 @@ export async function childrenOf(ppid: number): Promise<number[]> {
 }
 
 /**
- * The first child of each of several parents, in one pass over /proc, reading
- * only pids above the lowest parent (children are forked after their parent,
- * barring pid wrap-around, which childrenOf covers).
+ * The first child of each of several parents, in one pass over /proc. Every pid is
+ * read: with pid_max at 32768, a lab of a thousand hosts wraps pids around, and a
+ * child can have a lower pid than its parent (its init then went unnoticed, and
+ * the host was reported as never listening although its sshd served).
  */
 export async function childrenByParent(parents: readonly number[]): Promise<Map<number, number>> {
   const wanted = new Set(parents);
-  const low = Math.min(...parents);
   const found = new Map<number, number>();
   for (const e of await readdir('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) <= low) continue;
+    if (!/^\d+$/.test(e)) continue;
     const ppid = readStatSync(Number(e))?.ppid;
     if (ppid !== undefined && wanted.has(ppid) && !found.has(ppid)) found.set(ppid, Number(e));
   }
