@@ -4,12 +4,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'kvmplay.js');
-// Report the controller's peak RSS on exit, without touching kvmplay's code.
-const peakHook = 'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("bench-maxrss-kb="+u.maxRSS+" bench-cpu-us="+(u.userCPUTime+u.systemCPUTime)+"\\n")})';
+// Reports a measured process's peak RSS and CPU on exit (bench/peak-hook.ts).
+const peakHook = pathToFileURL(join(root, 'dist', 'bench', 'peak-hook.js')).href;
 
 interface Timed {
   code: number | null;
@@ -18,10 +18,10 @@ interface Timed {
   ms: number;
 }
 
-function run(cmd: string, args: string[]): Promise<Timed> {
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
   const t0 = performance.now();
   return new Promise((ok, fail) => {
-    const c = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -31,7 +31,8 @@ function run(cmd: string, args: string[]): Promise<Timed> {
   });
 }
 
-const kvmplay = (...args: string[]) => run(process.execPath, ['--import', peakHook, bin, ...args]);
+// Started as a user starts it: the program itself (its first lines choose node's flags).
+const kvmplay = (...args: string[]) => run(bin, args, { ...process.env, NODE_OPTIONS: `--import=${peakHook}` });
 
 function must(r: Timed, what: string): Timed {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code}\n${r.stdout}\n${r.stderr}`);

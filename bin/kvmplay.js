@@ -1,4 +1,9 @@
-#!/usr/bin/env node
+#!/bin/sh
+":" //; exec node --max-semi-space-size=4 "$0" "$@"
+// Run as a program, the two lines above are a shell script that starts node with a
+// young generation of 4 MB instead of V8's 16 MB: a run of 50 hosts peaks at about
+// 97 MB instead of 114 MB, for the same CPU (issue 16). Run as `node bin/kvmplay.js`,
+// they are a string and a comment.
 // Entry point: the compiled CLI lives in dist/ (built by `prepare`, which `npm ci`,
 // `npm pack` and installs from git or a folder run; the npm package ships it built).
 // The bundle (scripts/bundle.mjs) starts faster; it is used when it was made from the
