@@ -9,7 +9,7 @@
 // files, as ssh makes without CanonicalizeHostname: in it `final` and `canonical` match,
 // and `Host`/`Match host` test the HostName found by the first pass. `Match exec` is
 // never evaluated (it would run a command): its block is skipped with a warning.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import SSHConfig, { LineType, type Directive, type Line } from 'ssh-config';
 
@@ -189,20 +189,42 @@ function argsOf(d: Directive): string[] {
   return typeof d.value === 'string' ? [d.value] : d.value.map((v) => v.val);
 }
 
+// Parsed files, kept while unchanged: every host of a fleet reads the same files.
+const parsedFiles = new Map<string, { stamp: string; lines?: Line[]; problem?: { code?: string; text: string } }>();
+
+function fileStamp(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  } catch (err) {
+    return `error:${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+  }
+}
+
 function parseFile(file: string, warnings: string[], opts: { missingOk?: boolean } = {}): Line[] | undefined {
+  const stamp = fileStamp(file);
+  let known = parsedFiles.get(file);
+  if (known?.stamp !== stamp) {
+    known = { stamp, ...readAndParse(file) };
+    parsedFiles.set(file, known);
+  }
+  const problem = known.problem;
+  if (problem && !(opts.missingOk && problem.code === 'ENOENT')) warnings.push(problem.text);
+  return known.lines;
+}
+
+function readAndParse(file: string): { lines?: Line[]; problem?: { code?: string; text: string } } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (!(opts.missingOk && code === 'ENOENT')) warnings.push(`cannot read ssh config ${file} (${code ?? String(err)}): ignored`);
-    return undefined;
+    return { problem: { ...(code ? { code } : {}), text: `cannot read ssh config ${file} (${code ?? String(err)}): ignored` } };
   }
   try {
-    return [...SSHConfig.parse(withMatchSentinel(text))];
+    return { lines: [...SSHConfig.parse(withMatchSentinel(text))] };
   } catch (err) {
-    warnings.push(`cannot parse ssh config ${file}: ${err instanceof Error ? err.message : String(err)}; ignored`);
-    return undefined;
+    return { problem: { text: `cannot parse ssh config ${file}: ${err instanceof Error ? err.message : String(err)}; ignored` } };
   }
 }
 
@@ -236,10 +258,17 @@ function patternListMatches(patterns: readonly string[], name: string): boolean 
   return matched;
 }
 
+// Each pattern is compiled once: the same few are tried for every host.
+const globs = new Map<string, RegExp>();
+
 /** ssh's match_pattern: `*` any run, `?` one character, case-insensitive for host names. */
 export function globMatches(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'is').test(name);
+  let re = globs.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'is');
+    globs.set(pattern, re);
+  }
+  return re.test(name);
 }
 
 /** A Match line's verdict, and whether it asks for the final pass (`final`, not negated). */
