@@ -1,10 +1,10 @@
 // Opening an authenticated ssh2 connection to a host, through its ProxyJump chain
 // (SPEC 7). With ssh-host.ts, the only files that import ssh2.
 
-import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileStamp, StampedCache } from '../../util/file-stamp.js';
 import ssh2 from 'ssh2';
 import type {
   AgentAuthMethod,
@@ -119,17 +119,12 @@ interface AuthPlan {
 
 // Parsed identity files, kept while the file is unchanged: the hosts of a fleet usually
 // share one key, and parsing it is a good part of a connection's own CPU.
-const parsedKeys = new Map<string, { stamp: string; parsed: ReturnType<typeof utils.parseKey> }>();
+const parsedKeys = new StampedCache<ReturnType<typeof utils.parseKey>>();
 
 async function parsedKeyFile(file: string, passphrase: string | undefined): Promise<ReturnType<typeof utils.parseKey>> {
-  const info = statSync(file); // sync: for a thousand hosts, far cheaper than a promise each
-  const stamp = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+  const stamp = fileStamp(file);
   const cacheKey = `${file}\0${passphrase ?? ''}`;
-  const known = parsedKeys.get(cacheKey);
-  if (known?.stamp === stamp) return known.parsed;
-  const parsed = utils.parseKey(await readFile(file), passphrase);
-  parsedKeys.set(cacheKey, { stamp, parsed });
-  return parsed;
+  return parsedKeys.get(cacheKey, stamp) ?? parsedKeys.set(cacheKey, stamp, utils.parseKey(await readFile(file), passphrase));
 }
 
 async function loadAuth(spec: ConnectionSpec, opts: TransportOptions): Promise<AuthPlan> {

@@ -2,10 +2,10 @@
 // known-hosts.ts).
 
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { fileStamp, StampedCache } from '../../util/file-stamp.js';
 import {
   checkHostKey,
   formatKnownHostsEntry,
@@ -25,30 +25,22 @@ export function expandHome(path: string): string {
 
 // Parsed files, kept while the file is unchanged (a thousand hosts of one run share
 // one known_hosts; a key recorded meanwhile changes its size and mtime).
-const parsed = new Map<string, { stamp: string; index: KnownHostsIndex }>();
+const parsed = new StampedCache<KnownHostsIndex>();
 
 async function indexOf(file: string): Promise<KnownHostsIndex> {
   const path = expandHome(file);
-  let info;
-  try {
-    info = statSync(path); // sync: for a thousand hosts, far cheaper than a promise each
-  } catch (err) {
-    if (isNotFound(err)) return new KnownHostsIndex([]);
-    throw err;
-  }
-  const stamp = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
-  const known = parsed.get(path);
-  if (known?.stamp === stamp) return known.index;
+  let stamp: string;
   let text: string;
   try {
+    stamp = fileStamp(path);
+    const known = parsed.get(path, stamp);
+    if (known) return known;
     text = await readFile(path, 'utf8');
   } catch (err) {
     if (isNotFound(err)) return new KnownHostsIndex([]);
     throw err;
   }
-  const index = new KnownHostsIndex(parseKnownHosts(text, path));
-  parsed.set(path, { stamp, index });
-  return index;
+  return parsed.set(path, stamp, new KnownHostsIndex(parseKnownHosts(text, path)));
 }
 
 /** Every entry of every file; a missing file is simply empty (it is created on first record). */

@@ -9,9 +9,10 @@
 // files, as ssh makes without CanonicalizeHostname: in it `final` and `canonical` match,
 // and `Host`/`Match host` test the HostName found by the first pass. `Match exec` is
 // never evaluated (it would run a command): its block is skipped with a warning.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import SSHConfig, { LineType, type Directive, type Line } from 'ssh-config';
+import { fileStamp, StampedCache } from '../../util/file-stamp.js';
 
 export interface SshConfigSource {
   /** The config file to read (~/.ssh/config or `-F`'s); a missing file is no settings. */
@@ -190,30 +191,23 @@ function argsOf(d: Directive): string[] {
 }
 
 // Parsed files, kept while unchanged: every host of a fleet reads the same files.
-const parsedFiles = new Map<string, { stamp: string; lines?: Line[]; problem?: { code?: string; text: string } }>();
-
-function fileStamp(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-  } catch (err) {
-    return `error:${(err as NodeJS.ErrnoException).code ?? String(err)}`;
-  }
-}
+type ParsedFile = { lines?: Line[]; problem?: { code?: string; text: string } };
+const parsedFiles = new StampedCache<ParsedFile>();
 
 function parseFile(file: string, warnings: string[], opts: { missingOk?: boolean } = {}): Line[] | undefined {
-  const stamp = fileStamp(file);
-  let known = parsedFiles.get(file);
-  if (known?.stamp !== stamp) {
-    known = { stamp, ...readAndParse(file) };
-    parsedFiles.set(file, known);
+  let stamp: string;
+  try {
+    stamp = fileStamp(file);
+  } catch (err) {
+    stamp = `error:${(err as NodeJS.ErrnoException).code ?? String(err)}`;
   }
+  const known = parsedFiles.get(file, stamp) ?? parsedFiles.set(file, stamp, readAndParse(file));
   const problem = known.problem;
   if (problem && !(opts.missingOk && problem.code === 'ENOENT')) warnings.push(problem.text);
   return known.lines;
 }
 
-function readAndParse(file: string): { lines?: Line[]; problem?: { code?: string; text: string } } {
+function readAndParse(file: string): ParsedFile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
