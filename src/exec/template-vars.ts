@@ -2,18 +2,14 @@
 // and template lookup: generate_ansible_template_vars): ansible_managed and template_*.
 // Their names are in playbook/template-file.ts, for validation.
 import { statSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
-
-// The same for every host and task of a run: asked of the system once.
-let self: { user: string; host: string } | undefined;
-const controller = () => (self ??= { user: userInfo().username, host: hostname() });
+import { controllerHostName, controllerUserName } from '../util/controller-identity.js';
 
 /** Ansible's template variables for `file` (shown as `name`), written to `dest` (null for a lookup). */
 export function templateFileVars(name: string, file: string, dest: string | null): Record<string, unknown> {
   const stat = statSync(file);
-  const owner = stat.uid === process.getuid?.() ? controller().user : String(stat.uid);
+  const owner = stat.uid === process.getuid?.() ? controllerUserName() : String(stat.uid);
   return {
-    template_host: controller().host,
+    template_host: controllerHostName(),
     template_path: name,
     template_fullpath: file,
     template_uid: owner,

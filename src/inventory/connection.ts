@@ -2,8 +2,9 @@
 // Ansible's names in the order Ansible itself prefers them (constants.py
 // MAGIC_VARIABLE_MAPPING: `ansible_ssh_host` before `ansible_host`, and so on).
 import { existsSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { controllerUserName } from '../util/controller-identity.js';
 import { ValidationError, type SourcePosition } from '../errors.js';
 import { DEFAULT_SERVER_ALIVE, type ConnectionSpec, type JumpSpec } from '../transport/connection-spec.js';
 import type { Inventory } from './inventory.js';
@@ -28,14 +29,11 @@ export interface ConnectionEnv {
   sshSystemConfig?: string;
 }
 
-// Asked of the system once: connectionFor runs for every host.
-let systemUser: string | undefined;
-
 export function defaultConnectionEnv(): ConnectionEnv {
   let user = process.env.USER || process.env.LOGNAME || '';
   if (!user) {
     try {
-      user = systemUser ??= userInfo().username;
+      user = controllerUserName();
     } catch {
       user = 'root';
     }

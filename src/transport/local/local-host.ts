@@ -14,6 +14,7 @@ import { InterruptedError, TaskError } from '../../errors.js';
 import { envExports, envProblem, execText } from '../command-env.js';
 import { BECOME_METHODS, type FileStat, type Host, type RunOptions, type RunResult } from '../host.js';
 import { becomeUserProblem, suArgv } from '../ssh/become.js';
+import { controllerUserName } from '../../util/controller-identity.js';
 
 export interface LocalHostOptions {
   /** Inventory name (default `localhost`). */
@@ -98,7 +99,7 @@ export class LocalHost implements Host {
   private becomes(opts: RunOptions): string | undefined {
     if (!opts.become) return undefined;
     const user = opts.becomeUser ?? this.becomeUser;
-    return userInfo().username === user ? undefined : user;
+    return controllerUserName() === user ? undefined : user;
   }
 
   /**
