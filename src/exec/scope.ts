@@ -116,8 +116,8 @@ export function combinedLayer(layers: readonly VarLayer[]): VarLayer {
 
 const combinedMemo = new WeakMap<VarLayer, { versions: unknown[]; combined: Combined }>();
 
-function combinedOf(layer: VarLayer & { combines: readonly VarLayer[] }): Combined {
-  const versions = layer.combines.map((l) => l.vars);
+function combinedOf(layer: VarLayer, parts: readonly VarLayer[]): Combined {
+  const versions = parts.map((l) => l.vars);
   const memo = combinedMemo.get(layer);
   if (memo && memo.versions.every((v, i) => v === versions[i])) return memo.combined;
   const entries = new Map<string, { kind: 'plain' | 'template' | 'lazy'; value: unknown; source: string }>();
@@ -125,7 +125,7 @@ function combinedOf(layer: VarLayer & { combines: readonly VarLayer[] }): Combin
     entries.delete(key); // insertion order: where the deciding layer put it
     entries.set(key, { kind, value, source });
   };
-  layer.combines.forEach((l, i) => {
+  parts.forEach((l, i) => {
     const vars = versions[i] as Readonly<Record<string, unknown>>;
     if (l.templated) {
       for (const { key, value, template } of prepared(vars)) set(key, template ? 'template' : 'plain', value, l.source);
@@ -151,7 +151,7 @@ export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Sc
   let firstAt = 0;
   while (firstAt < layers.length && !layers[firstAt]!.combines && isEmptyLayer(layers[firstAt]!)) firstAt++;
   const firstLayer = layers[firstAt];
-  const first = firstLayer?.combines ? combinedOf(firstLayer as VarLayer & { combines: readonly VarLayer[] }) : undefined;
+  const first = firstLayer?.combines ? combinedOf(firstLayer, firstLayer.combines) : undefined;
   const scope: Scope = first ? { ...first.plain } : {};
   const busy = new Set<string>();
   // Keys holding a getter (a template, a Lazy): a later plain value must replace the
@@ -160,6 +160,10 @@ export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Sc
   const put = (key: string, value: unknown): void => {
     if (key === '__proto__' || accessors.delete(key)) define(scope, key, value);
     else scope[key] = value;
+  };
+  const lazy = (key: string, value: Lazy): void => {
+    defineLazy(scope, key, value);
+    accessors.add(key);
   };
   const template = (key: string, raw: unknown, source: string): void => {
     let memo: { value: unknown } | undefined;
@@ -184,23 +188,18 @@ export function layeredVars(layers: readonly VarLayer[], cache?: JinjaCache): Sc
   };
   for (const [index, layer] of layers.entries()) {
     if (layer.combines) {
-      const combined = index === firstAt && first ? first : combinedOf(layer as VarLayer & { combines: readonly VarLayer[] });
+      const combined = index === firstAt && first ? first : combinedOf(layer, layer.combines);
       if (combined !== first) for (const [key, value] of Object.entries(combined.plain)) put(key, value);
       for (const t of combined.templates) template(t.key, t.raw, t.source);
-      for (const { key, lazy } of combined.lazies) {
-        defineLazy(scope, key, lazy);
-        accessors.add(key);
-      }
+      for (const l of combined.lazies) lazy(l.key, l.lazy);
       continue;
     }
     // Only templated layers (inventory, vars, -e) can hold `!unsafe` text; the others
     // (facts, registered results, magic variables) are the engine's plain data, taken as they are.
     if (!layer.templated) {
       for (const [key, raw] of Object.entries(layer.vars)) {
-        if (raw instanceof Lazy) {
-          defineLazy(scope, key, raw);
-          accessors.add(key);
-        } else put(key, raw);
+        if (raw instanceof Lazy) lazy(key, raw);
+        else put(key, raw);
       }
       continue;
     }
