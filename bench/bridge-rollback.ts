@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { SshHost } from '../src/transport/ssh/ssh-host.js';
 import type { ConnectionSpec } from '../src/transport/connection-spec.js';
 import { connectionFor, loadInventory } from '../src/inventory/index.js';
-import { findModule, runModule } from '../src/modules/registry.js';
+import { loadModule, runModule } from '../src/modules/registry.js';
 import { fakeContext } from '../test/support/module-context.js';
 import { ensureLab, type LabHost } from '../test/support/lab-fixture.js';
 
@@ -84,7 +84,7 @@ interface Try { appliedToReachable: number; moduleToReported: number; rolledBack
 async function oneTry(h: LabHost, spec: ConnectionSpec, address: string): Promise<Try> {
   const bad = { name: 'br0', ports: ['em1'], address: address.replace(/\/\d+$/, '/32'), rollback_timeout: TIMEOUT_S };
   const host = new SshHost(spec, { acceptNewHostKeys: false, agentSocket: '' });
-  const mod = findModule('bridge')!;
+  const mod = (await loadModule('bridge'))!;
   const t0 = performance.now();
   let reported = 0;
   const result = runModule(mod, host, mod.args.parse(bad), fakeContext({ hostName: h.name })).then((r) => { reported = performance.now(); return r; });

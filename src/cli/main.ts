@@ -202,14 +202,14 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('schema')
     .description('print the JSON Schema of playbooks and task files (for editors: see the README)')
-    .action(async () => setExit((await commands.docs()).schemaCommand(io.out)));
+    .action(async () => setExit(await (await commands.docs()).schemaCommand(io.out)));
   program
     .command('doc')
     .argument('[module]', 'a module name (short or fully qualified)')
     .description("a module's names and arguments, like ansible-doc; without a module, the list")
     .option('--markdown', 'every module as Markdown (the module reference, docs/modules.md)')
     .action(async (module: string | undefined, flags: { markdown?: boolean }) =>
-      setExit((await commands.docs()).docCommand({ ...(module !== undefined ? { module } : {}), markdown: Boolean(flags.markdown) }, io.out)));
+      setExit(await (await commands.docs()).docCommand({ ...(module !== undefined ? { module } : {}), markdown: Boolean(flags.markdown) }, io.out)));
   program
     .command('completion')
     .argument('<shell>', 'bash, zsh or fish')
@@ -392,4 +392,4 @@ function reportError(err: unknown): number {
   return EXIT.error;
 }
 
-await main(process.argv);
+void main(process.argv);

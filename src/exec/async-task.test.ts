@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunModuleContext } from '../modules/module.js';
-import { findModule } from '../modules/registry.js';
+import { loadModule } from '../modules/registry.js';
 import { ASYNC_DIR } from '../modules/system/async-job.js';
 import { LocalHost } from '../transport/local/local-host.js';
 import { withRunDefaults } from '../transport/task-host.js';
@@ -44,9 +44,9 @@ describe('async and poll for one module call', () => {
     assert.deepEqual({ ...(late['async_result'] as object), ansible_job_id: 'j' }, { ansible_job_id: 'j', started: 1, finished: 0 });
   });
 
-  it('builds what command and shell would run, as their plans do', () => {
-    const command = findModule('command')!;
-    const shell = findModule('shell')!;
+  it('builds what command and shell would run, as their plans do', async () => {
+    const command = (await loadModule('command'))!;
+    const shell = (await loadModule('shell'))!;
     assert.deepEqual(backgroundSpec('command', command.args.parse({ cmd: `echo "a b" $HOME`, chdir: '/tmp' })), {
       argv: ['echo', 'a b', '$HOME'], display: ['echo', 'a b', '$HOME'], chdir: '/tmp', stdinAddNewline: true, stripEmptyEnds: true,
     });
@@ -62,8 +62,8 @@ describe('async and poll for one module call', () => {
     let home = '';
     let host: ReturnType<typeof withRunDefaults>;
     const bg = { async: 30, poll: 0 };
-    const call = (module: string, raw: Record<string, unknown>, ctx: Partial<RunModuleContext> = {}) => {
-      const mod = findModule(module)!;
+    const call = async (module: string, raw: Record<string, unknown>, ctx: Partial<RunModuleContext> = {}) => {
+      const mod = (await loadModule(module))!;
       return runTaskModule(bg, mod, host, mod.args.parse(raw), fakeContext(ctx));
     };
     const job = (file: unknown): Record<string, unknown> => JSON.parse(readFileSync(String(file), 'utf8')) as Record<string, unknown>;

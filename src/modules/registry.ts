@@ -1,130 +1,87 @@
 // Every module kvmplay knows, by task key. Ansible's fully-qualified names
 // (`ansible.builtin.copy`) resolve to the same module.
+//
+// A module's code is loaded when a playbook names it (issue 16): the catalog below
+// knows every name without loading anything, and loading the five modules a
+// playbook uses instead of all sixty spares each start the building of the others'
+// argument schemas. Playbook files load the modules they name as they are read
+// (playbook/source.ts), so looking a module up stays synchronous afterwards.
 import type { Host } from '../transport/host.js';
-import { addHostModule } from './engine/add-host.js';
-import { assertModule } from './engine/assert.js';
-import { asyncStatusModule } from './system/async-status.js';
-import { blockinfileModule } from './files/blockinfile/blockinfile.js';
-import { bridgeModule } from './network/bridge/bridge.js';
-import { commandModule } from './system/command.js';
-import { copyModule } from './files/copy.js';
-import { debugModule } from './engine/debug.js';
-import { diskImageModule } from './libvirt/disk-image.js';
-import { factsModule } from './system/facts/facts.js';
-import { metaModule } from './engine/meta.js';
-import { failModule } from './engine/fail.js';
-import { includeRoleModule } from './engine/include-role.js';
-import { includeTasksModule } from './engine/include-tasks.js';
-import { includeVarsModule } from './engine/include-vars.js';
-import { fileModule } from './files/file/file.js';
-import { fetchModule } from './files/fetch.js';
-import { findFilesModule } from './files/find/find.js';
-import { slurpModule } from './files/slurp.js';
-import { statModule } from './files/stat.js';
-import { tempfileModule } from './files/tempfile.js';
-import { groupByModule } from './engine/group-by.js';
-import { kvmCheckModule } from './system/kvm-check.js';
-import { libvirtDomainModule } from './libvirt/domain/libvirt-domain.js';
-import { libvirtNetworkModule } from './libvirt/libvirt-network.js';
-import { virtNetModule } from './libvirt/community/virt-net.js';
-import { virtPoolModule } from './libvirt/community/virt-pool.js';
-import { virtModule } from './libvirt/community/virt.js';
-import { lineinfileModule } from './files/lineinfile/lineinfile.js';
 import type { ModuleResult, RunModuleContext } from './module.js';
 import type { Module } from './runner.js';
-import { packageModule } from './system/package/package.js';
-import { aptModule } from './system/package/apt.js';
-import { dnfModule, yumModule } from './system/package/dnf.js';
-import { pauseModule } from './engine/pause.js';
-import { pingModule } from './engine/ping.js';
-import { replaceModule } from './files/replace.js';
-import { serviceModule } from './system/service/service.js';
-import { setFactModule } from './engine/set-fact.js';
-import { systemdModule } from './system/systemd/systemd.js';
-import { serviceFactsModule } from './system/service-facts/service-facts.js';
-import { packageFactsModule } from './system/package-facts/package-facts.js';
-import { shellModule } from './system/shell.js';
-import { rawModule } from './system/raw.js';
-import { scriptModule } from './system/script.js';
-import { templateModule } from './files/template.js';
-import { getUrlModule } from './files/get-url.js';
-import { unarchiveModule } from './files/unarchive.js';
-import { userModule } from './system/user/user.js';
-import { groupModule } from './system/group.js';
-import { authorizedKeyModule } from './system/authorized-key/authorized-key.js';
-import { sysctlModule } from './system/sysctl.js';
-import { modprobeModule } from './system/modprobe.js';
-import { hostnameModule } from './system/hostname.js';
-import { rebootModule } from './system/reboot.js';
-import { virshModule } from './libvirt/virsh-module.js';
-import { waitForConnectionModule } from './engine/wait-for-connection.js';
-import { waitForModule } from './system/wait-for.js';
 
 /** A registered module (types erased): call it through runModule. */
 export type AnyModule = Module;
 
-const MODULES: readonly Module[] = [
-  commandModule,
-  shellModule,
-  rawModule,
-  scriptModule,
-  asyncStatusModule,
-  copyModule,
-  templateModule,
-  getUrlModule,
-  unarchiveModule,
-  fileModule,
-  lineinfileModule,
-  statModule,
-  slurpModule,
-  findFilesModule,
-  tempfileModule,
-  fetchModule,
-  blockinfileModule,
-  replaceModule,
-  factsModule,
-  kvmCheckModule,
-  packageModule,
-  aptModule,
-  dnfModule,
-  yumModule,
-  serviceModule,
-  systemdModule,
-  serviceFactsModule,
-  packageFactsModule,
-  libvirtDomainModule,
-  libvirtNetworkModule,
-  virtNetModule,
-  virtPoolModule,
-  virtModule,
-  diskImageModule,
-  virshModule,
-  bridgeModule,
-  waitForModule,
-  userModule,
-  groupModule,
-  authorizedKeyModule,
-  sysctlModule,
-  modprobeModule,
-  hostnameModule,
-  rebootModule,
+interface CatalogEntry {
+  /** The module's names, as its definition gives them (checked when it loads). */
+  names: readonly string[];
+  load(): Promise<Module>;
+}
+
+const CATALOG: readonly CatalogEntry[] = [
+  { names: ['command'], load: async () => (await import('./system/command.js')).commandModule },
+  { names: ['shell'], load: async () => (await import('./system/shell.js')).shellModule },
+  { names: ['raw'], load: async () => (await import('./system/raw.js')).rawModule },
+  { names: ['script'], load: async () => (await import('./system/script.js')).scriptModule },
+  { names: ['async_status'], load: async () => (await import('./system/async-status.js')).asyncStatusModule },
+  { names: ['copy'], load: async () => (await import('./files/copy.js')).copyModule },
+  { names: ['template'], load: async () => (await import('./files/template.js')).templateModule },
+  { names: ['get_url'], load: async () => (await import('./files/get-url.js')).getUrlModule },
+  { names: ['unarchive'], load: async () => (await import('./files/unarchive.js')).unarchiveModule },
+  { names: ['file'], load: async () => (await import('./files/file/file.js')).fileModule },
+  { names: ['lineinfile'], load: async () => (await import('./files/lineinfile/lineinfile.js')).lineinfileModule },
+  { names: ['stat'], load: async () => (await import('./files/stat.js')).statModule },
+  { names: ['slurp'], load: async () => (await import('./files/slurp.js')).slurpModule },
+  { names: ['find'], load: async () => (await import('./files/find/find.js')).findFilesModule },
+  { names: ['tempfile'], load: async () => (await import('./files/tempfile.js')).tempfileModule },
+  { names: ['fetch'], load: async () => (await import('./files/fetch.js')).fetchModule },
+  { names: ['blockinfile'], load: async () => (await import('./files/blockinfile/blockinfile.js')).blockinfileModule },
+  { names: ['replace'], load: async () => (await import('./files/replace.js')).replaceModule },
+  { names: ['facts', 'setup'], load: async () => (await import('./system/facts/facts.js')).factsModule },
+  { names: ['kvm_check'], load: async () => (await import('./system/kvm-check.js')).kvmCheckModule },
+  { names: ['package'], load: async () => (await import('./system/package/package.js')).packageModule },
+  { names: ['apt'], load: async () => (await import('./system/package/apt.js')).aptModule },
+  { names: ['dnf'], load: async () => (await import('./system/package/dnf.js')).dnfModule },
+  { names: ['yum'], load: async () => (await import('./system/package/dnf.js')).yumModule },
+  { names: ['service'], load: async () => (await import('./system/service/service.js')).serviceModule },
+  { names: ['systemd', 'systemd_service'], load: async () => (await import('./system/systemd/systemd.js')).systemdModule },
+  { names: ['service_facts'], load: async () => (await import('./system/service-facts/service-facts.js')).serviceFactsModule },
+  { names: ['package_facts'], load: async () => (await import('./system/package-facts/package-facts.js')).packageFactsModule },
+  { names: ['libvirt_domain'], load: async () => (await import('./libvirt/domain/libvirt-domain.js')).libvirtDomainModule },
+  { names: ['libvirt_network'], load: async () => (await import('./libvirt/libvirt-network.js')).libvirtNetworkModule },
+  { names: ['virt_net', 'community.libvirt.virt_net'], load: async () => (await import('./libvirt/community/virt-net.js')).virtNetModule },
+  { names: ['virt_pool', 'community.libvirt.virt_pool'], load: async () => (await import('./libvirt/community/virt-pool.js')).virtPoolModule },
+  { names: ['virt', 'community.libvirt.virt'], load: async () => (await import('./libvirt/community/virt.js')).virtModule },
+  { names: ['disk_image'], load: async () => (await import('./libvirt/disk-image.js')).diskImageModule },
+  { names: ['virsh'], load: async () => (await import('./libvirt/virsh-module.js')).virshModule },
+  { names: ['bridge'], load: async () => (await import('./network/bridge/bridge.js')).bridgeModule },
+  { names: ['wait_for'], load: async () => (await import('./system/wait-for.js')).waitForModule },
+  { names: ['user'], load: async () => (await import('./system/user/user.js')).userModule },
+  { names: ['group'], load: async () => (await import('./system/group.js')).groupModule },
+  { names: ['authorized_key', 'ansible.posix.authorized_key'], load: async () => (await import('./system/authorized-key/authorized-key.js')).authorizedKeyModule },
+  { names: ['sysctl', 'ansible.posix.sysctl'], load: async () => (await import('./system/sysctl.js')).sysctlModule },
+  { names: ['modprobe', 'community.general.modprobe'], load: async () => (await import('./system/modprobe.js')).modprobeModule },
+  { names: ['hostname'], load: async () => (await import('./system/hostname.js')).hostnameModule },
+  { names: ['reboot'], load: async () => (await import('./system/reboot.js')).rebootModule },
   // Ansible's engine-level modules: decided on the control machine (ping also reaches the host).
-  debugModule,
-  assertModule,
-  failModule,
-  metaModule,
-  setFactModule,
-  includeTasksModule,
-  includeRoleModule,
-  includeVarsModule,
-  pingModule,
-  waitForConnectionModule,
-  pauseModule,
-  addHostModule,
-  groupByModule,
+  { names: ['debug'], load: async () => (await import('./engine/debug.js')).debugModule },
+  { names: ['assert'], load: async () => (await import('./engine/assert.js')).assertModule },
+  { names: ['fail'], load: async () => (await import('./engine/fail.js')).failModule },
+  { names: ['meta'], load: async () => (await import('./engine/meta.js')).metaModule },
+  { names: ['set_fact'], load: async () => (await import('./engine/set-fact.js')).setFactModule },
+  { names: ['include_tasks'], load: async () => (await import('./engine/include-tasks.js')).includeTasksModule },
+  { names: ['include_role'], load: async () => (await import('./engine/include-role.js')).includeRoleModule },
+  { names: ['include_vars'], load: async () => (await import('./engine/include-vars.js')).includeVarsModule },
+  { names: ['ping'], load: async () => (await import('./engine/ping.js')).pingModule },
+  { names: ['wait_for_connection'], load: async () => (await import('./engine/wait-for-connection.js')).waitForConnectionModule },
+  { names: ['pause'], load: async () => (await import('./engine/pause.js')).pauseModule },
+  { names: ['add_host'], load: async () => (await import('./engine/add-host.js')).addHostModule },
+  { names: ['group_by'], load: async () => (await import('./engine/group-by.js')).groupByModule },
 ];
 
-const byName = new Map<string, Module>(MODULES.flatMap((m) => m.names.map((n) => [n, m] as const)));
+const entryByName = new Map<string, CatalogEntry>(CATALOG.flatMap((e) => e.names.map((n) => [n, e] as const)));
+const loaded = new Map<CatalogEntry, Module>();
 
 const FQCN_PREFIXES = ['ansible.builtin.', 'ansible.legacy.'];
 
@@ -133,19 +90,57 @@ export function writtenNames(name: string): string[] {
   return name.includes('.') ? [name] : [name, ...FQCN_PREFIXES.map((p) => p + name)];
 }
 
-export function findModule(key: string): AnyModule | undefined {
+function entryFor(key: string): CatalogEntry | undefined {
   const prefix = FQCN_PREFIXES.find((p) => key.startsWith(p));
-  return byName.get(prefix ? key.slice(prefix.length) : key);
+  return entryByName.get(prefix ? key.slice(prefix.length) : key);
 }
 
-/** Every module, in the registry's order. */
-export function allModules(): readonly AnyModule[] {
-  return MODULES;
+/** Whether a task key names a module, loaded or not. */
+export function isModuleName(key: string): boolean {
+  return entryFor(key) !== undefined;
+}
+
+/** The module a task key names; it must have been loaded (loadModules) first. */
+export function findModule(key: string): AnyModule | undefined {
+  const entry = entryFor(key);
+  if (entry === undefined) return undefined;
+  const mod = loaded.get(entry);
+  // A caller that skipped loadModules would report a known module as unknown: say so instead.
+  if (mod === undefined) throw new Error(`module "${key}" looked up before it was loaded (loadModules)`);
+  return mod;
+}
+
+/** Loads the modules among these keys (other keys are ignored). */
+export async function loadModules(keys: Iterable<string>): Promise<void> {
+  const wanted = new Set<CatalogEntry>();
+  for (const key of keys) {
+    const entry = entryFor(key);
+    if (entry && !loaded.has(entry)) wanted.add(entry);
+  }
+  await Promise.all([...wanted].map(async (e) => loaded.set(e, checkedNames(e, await e.load()))));
+}
+
+/** The catalog's names must be the module's own: a name only one of them knows would find nothing, or the wrong module. */
+function checkedNames(entry: CatalogEntry, mod: Module): Module {
+  if (entry.names.join() !== mod.names.join()) throw new Error(`the module catalog names ${entry.names.join(', ')} where the module says ${mod.names.join(', ')}`);
+  return mod;
+}
+
+/** The module a task key names, loaded if it was not. */
+export async function loadModule(key: string): Promise<AnyModule | undefined> {
+  await loadModules([key]);
+  return findModule(key);
+}
+
+/** Every module, loaded, in the catalog's order. */
+export async function allModules(): Promise<readonly AnyModule[]> {
+  await loadModules(CATALOG.map((e) => e.names[0]!));
+  return CATALOG.map((e) => loaded.get(e)!);
 }
 
 /** The task keys of every module (their first names). */
 export function moduleNames(): string[] {
-  return MODULES.map((m) => m.name).sort();
+  return CATALOG.map((e) => e.names[0]!).sort();
 }
 
 /** Run a module with arguments that went through its own `args` schema. */

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { repoRoot } from '../../test/support/cli.js';
+import { allModules } from '../modules/registry.js';
 import { playbookJsonSchema } from './json-schema.js';
 
 describe('the JSON Schema of playbooks and task files', () => {
-  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(playbookJsonSchema());
+  let validate: ValidateFunction;
+  before(async () => {
+    validate = new Ajv2020({ strict: false, allErrors: true }).compile(playbookJsonSchema(await allModules()));
+  });
   const check = (text: string): boolean => validate(parse(text));
   const yamlFiles = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.ya?ml$/.test(f) && !f.includes('group_vars') && !f.includes('host_vars')).map((f) => join(dir, f));

@@ -5,7 +5,7 @@
 // validator on purpose: any value may be a Jinja template ("{{ … }}"), and variables
 // are not known here. A mistake it catches is an unknown key or a wrong literal type.
 import { z } from 'zod';
-import { allModules, writtenNames } from '../modules/registry.js';
+import { writtenNames, type AnyModule } from '../modules/registry.js';
 import { PLAY_KEYWORDS, TASK_KEYWORDS } from './keywords.js';
 import { PlayKeywords, TaskKeywords } from './schema.js';
 
@@ -32,10 +32,10 @@ function taskKeywordProperties(): Record<string, Json> {
   return Object.fromEntries(TASK_KEYWORDS.map((k) => [k, keywords[k] ?? {}]));
 }
 
-function moduleDefs(): { defs: Record<string, Json>; alternatives: Json[] } {
+function moduleDefs(modules: readonly AnyModule[]): { defs: Record<string, Json>; alternatives: Json[] } {
   const defs: Record<string, Json> = {};
   const alternatives: Json[] = [];
-  for (const mod of allModules()) {
+  for (const mod of modules) {
     const argsName = `args_${mod.name}`;
     // Every module also takes Ansible's key=value free form (and its free-form argument).
     defs[argsName] = { anyOf: [templatable(converted(mod.args)), { type: 'string' }, { type: 'null' }] };
@@ -65,8 +65,8 @@ function moduleDefs(): { defs: Record<string, Json>; alternatives: Json[] } {
   return { defs, alternatives };
 }
 
-export function playbookJsonSchema(): Json {
-  const { defs, alternatives } = moduleDefs();
+export function playbookJsonSchema(modules: readonly AnyModule[]): Json {
+  const { defs, alternatives } = moduleDefs(modules);
   const keywordProps = taskKeywordProperties();
   const taskKeys = { ...keywordProps, action: {}, local_action: {} };
   const moduleNames = alternatives.map((a) => (a['required'] as string[])[0] ?? '');

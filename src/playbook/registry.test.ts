@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { loadPlaybooks } from './index.js';
 import { writeTree } from '../../test/support/file-tree.js';
 import { ValidationErrors } from './problems.js';
-import { findModule } from '../modules/registry.js';
 
 async function problemsWithRegistry(tasks: string[]): Promise<string[]> {
   const tree = await writeTree({ 'package.json': '{}', 'site.yaml': ['- hosts: all', '  tasks:', ...tasks, ''].join('\n'), 'templates/t.hbs': 'x' });
@@ -20,9 +19,6 @@ async function problemsWithRegistry(tasks: string[]): Promise<string[]> {
 }
 
 describe('the shipped modules in playbooks', function () {
-  before(function () {
-    if (!findModule('shell') || !findModule('file') || !findModule('template')) this.skip();
-  });
 
   it('accepts their usual forms, templates included', async () => {
     assert.deepEqual(await problemsWithRegistry([

@@ -5,6 +5,8 @@ import { relative, isAbsolute } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { readText } from '../data/vars-files.js';
 import { loadDataText, type PNode } from '../data/yaml-load.js';
+import { loadModules } from '../modules/registry.js';
+import { wordsNamingModules } from './named-modules.js';
 
 export interface SourceFile {
   /** Absolute path. */
@@ -23,6 +25,10 @@ export function displayName(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
+/**
+ * The file, parsed, with the modules it names loaded: building its tasks then finds
+ * them synchronously (modules/registry.ts loads a module's code on first use).
+ */
 export async function readSourceFile(path: string): Promise<SourceFile> {
   const name = displayName(path);
   let text: string;
@@ -32,7 +38,9 @@ export async function readSourceFile(path: string): Promise<SourceFile> {
     if (e instanceof ValidationError) throw new ValidationError({ file: name, line: 1, col: 1 }, e.detail, { cause: e });
     throw new ValidationError({ file: name, line: 1, col: 1 }, `cannot read the file: ${errorText(e)}`, { cause: e });
   }
-  return parseSource(path, name, text);
+  const source = parseSource(path, name, text);
+  await loadModules(wordsNamingModules(source.root));
+  return source;
 }
 
 /** readSourceFile, with a file that cannot be read or parsed recorded as its problem (undefined then). */

@@ -23,7 +23,7 @@ import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import type { ModuleResult } from '../../src/modules/module.js';
-import { findModule, runModule } from '../../src/modules/registry.js';
+import { loadModule, runModule } from '../../src/modules/registry.js';
 import { nmBridgePath, nmPortPath, renderBridgeFiles } from '../../src/modules/network/bridge/bridge-render.js';
 import { BridgeArgs } from '../../src/modules/network/bridge/bridge-spec.js';
 import { fakeContext } from '../support/module-context.js';
@@ -77,8 +77,8 @@ class LabBox {
     await Promise.all(this.opened.map((h) => h.close()));
   }
 
-  bridge(raw: Record<string, unknown>, over: { check?: boolean; diff?: boolean } = {}): Promise<ModuleResult> {
-    const mod = findModule('bridge');
+  async bridge(raw: Record<string, unknown>, over: { check?: boolean; diff?: boolean } = {}): Promise<ModuleResult> {
+    const mod = await loadModule('bridge');
     assert.ok(mod, 'bridge is registered');
     return runModule(mod, this.host, mod.args.parse(raw), fakeContext({ hostName: this.t.host, ...over }));
   }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import type { RunModuleContext, ModuleResult } from '../../src/modules/module.js';
-import { findModule, runModule } from '../../src/modules/registry.js';
+import { loadModule, runModule } from '../../src/modules/registry.js';
 import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import { ensureLab } from '../support/lab-fixture.js';
@@ -54,8 +54,8 @@ describe('file writes as root in a directory another user owns', function () {
     assert.equal(r.rc, 0, r.stderr);
     return r.stdout;
   };
-  const apply = (host: SshHost, name: string, raw: Record<string, unknown>, over: Partial<RunModuleContext> = {}): Promise<ModuleResult> => {
-    const mod = findModule(name);
+  const apply = async (host: SshHost, name: string, raw: Record<string, unknown>, over: Partial<RunModuleContext> = {}): Promise<ModuleResult> => {
+    const mod = await loadModule(name);
     assert.ok(mod, `module ${name} is registered`);
     return runModule(mod, host, mod.args.parse(raw), fakeContext({ hostName: 'lab01', files: { 'conf.j2': 'templated\n' }, ...over }));
   };

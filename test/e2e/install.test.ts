@@ -97,11 +97,11 @@ describe('installing kvmplay: from a clone, from the npm tarball, with npx', fun
     assert.ok(name, `npm pack wrote a tarball into ${out}`);
     tarball = join(out, name);
     const files = execFileSync('tar', ['-tzf', tarball]).toString().split('\n');
-    for (const wanted of ['bin/kvmplay.js', 'dist/bundle/main.js', 'dist/src/cli/main.js', 'dist/src/util/install-dir.js', 'templates/domain.xml.hbs',
+    for (const wanted of ['bin/kvmplay.js', 'dist/bundle/kvmplay.cjs', 'dist/src/cli/main.js', 'dist/src/util/install-dir.js', 'templates/domain.xml.hbs',
       'playbooks/site.yaml', 'playbooks/group_vars/all.yaml', 'README.md', 'node_modules/commander/package.json']) {
       assert.ok(files.includes(`package/${wanted}`), `the tarball holds ${wanted}`);
     }
-    const unwanted = files.filter((f) => /\.test\.js$|\.ts$|\.map$/.test(f) && !f.startsWith('package/node_modules/')
+    const unwanted = files.filter((f) => /\.test\.js$|\.ts$|\.map$|\.v8cache$/.test(f) && !f.startsWith('package/node_modules/')
       || /^package\/(src|test|bench|scripts)\//.test(f));
     assert.deepEqual(unwanted, []);
   });

@@ -6,7 +6,7 @@ import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import type { RunModuleContext as ModuleContext, ModuleResult } from '../../src/modules/module.js';
-import { findModule, runModule } from '../../src/modules/registry.js';
+import { loadModule, runModule } from '../../src/modules/registry.js';
 import { fakeContext } from '../support/module-context.js';
 import { ensureLab } from '../support/lab-fixture.js';
 
@@ -17,8 +17,8 @@ describe('KVM host modules over real SSH (lab01, lab02)', function () {
   this.timeout(600_000);
   const hosts = new Map<string, SshHost>();
 
-  const apply = (name: string, hostName: string, raw: Record<string, unknown>, over: Partial<ModuleContext> = {}): Promise<ModuleResult> => {
-    const mod = findModule(name);
+  const apply = async (name: string, hostName: string, raw: Record<string, unknown>, over: Partial<ModuleContext> = {}): Promise<ModuleResult> => {
+    const mod = await loadModule(name);
     assert.ok(mod, `module ${name} is registered`);
     const host = hosts.get(hostName);
     assert.ok(host);

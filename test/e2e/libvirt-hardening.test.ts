@@ -10,7 +10,7 @@ import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import type { ConnectionSpec } from '../../src/transport/connection-spec.js';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import type { RunModuleContext as ModuleContext, ModuleResult } from '../../src/modules/module.js';
-import { findModule, runModule } from '../../src/modules/registry.js';
+import { loadModule, runModule } from '../../src/modules/registry.js';
 import { fakeContext } from '../support/module-context.js';
 import { type CliResult, explain, kvmplay, lastJsonLine, repoRoot, scratchDir, writeFile } from '../support/cli.js';
 import { ensureLibvirt } from '../support/kvm-fixture.js';
@@ -69,8 +69,8 @@ describe('libvirt hardening over real SSH (lab03)', function () {
   };
   const virsh = (...args: string[]): Promise<string> => sh('LC_ALL=C virsh -c qemu:///system "$@"', ...args);
   const domains = async (): Promise<string[]> => (await virsh('list', '--all', '--name')).split('\n').filter((n) => n !== '');
-  const apply = (host: SshHost, name: string, raw: Record<string, unknown>, over: Partial<ModuleContext> & { files?: Record<string, string> } = {}): Promise<ModuleResult> => {
-    const mod = findModule(name);
+  const apply = async (host: SshHost, name: string, raw: Record<string, unknown>, over: Partial<ModuleContext> & { files?: Record<string, string> } = {}): Promise<ModuleResult> => {
+    const mod = await loadModule(name);
     assert.ok(mod, `module ${name} is registered`);
     return runModule(mod, host, mod.args.parse(raw), fakeContext({ hostName: HOST, ...over }));
   };

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { connectionFor, loadInventory } from '../../src/inventory/index.js';
 import { SshHost } from '../../src/transport/ssh/ssh-host.js';
 import type { RunModuleContext as ModuleContext, ModuleResult } from '../../src/modules/module.js';
-import { findModule, runModule } from '../../src/modules/registry.js';
+import { loadModule, runModule } from '../../src/modules/registry.js';
 import { fakeContext } from '../support/module-context.js';
 import { compileTemplate, renderTemplate } from '../../src/template/index.js';
 import { ensureLibvirt } from '../support/kvm-fixture.js';
@@ -38,8 +38,8 @@ describe('libvirt modules over real SSH (lab03)', function () {
     },
     ...over,
   });
-  const apply = (name: string, raw: Record<string, unknown>, c: ModuleContext = ctx()): Promise<ModuleResult> => {
-    const mod = findModule(name);
+  const apply = async (name: string, raw: Record<string, unknown>, c: ModuleContext = ctx()): Promise<ModuleResult> => {
+    const mod = await loadModule(name);
     assert.ok(mod, `module ${name} is registered`);
     return runModule(mod, root, mod.args.parse(raw), c);
   };

@@ -13,7 +13,7 @@ import { copyModule } from '../../src/modules/files/copy.js';
 import { fileModule } from '../../src/modules/files/file/file.js';
 import { lineinfileModule } from '../../src/modules/files/lineinfile/lineinfile.js';
 import type { RunModuleContext as ModuleContext, ModuleResult } from '../../src/modules/module.js';
-import { findModule, runModule } from '../../src/modules/registry.js';
+import { loadModule, runModule } from '../../src/modules/registry.js';
 import { shellModule } from '../../src/modules/system/shell.js';
 import { templateModule } from '../../src/modules/files/template.js';
 import { fakeContext } from '../support/module-context.js';
@@ -40,8 +40,8 @@ describe('generic modules over real SSH', function () {
     return h;
   };
   const ctx = (over: Partial<ModuleContext> & { files?: Record<string, string> } = {}): ModuleContext => fakeContext({ hostName: 'lab01', ...over });
-  const apply = (name: string, host: SshHost, raw: Record<string, unknown>, over: Partial<ModuleContext> & { files?: Record<string, string> } = {}): Promise<ModuleResult> => {
-    const mod = findModule(name);
+  const apply = async (name: string, host: SshHost, raw: Record<string, unknown>, over: Partial<ModuleContext> & { files?: Record<string, string> } = {}): Promise<ModuleResult> => {
+    const mod = await loadModule(name);
     assert.ok(mod, `module ${name} is registered`);
     return runModule(mod, host, mod.args.parse(raw), ctx(over));
   };

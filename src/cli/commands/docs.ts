@@ -4,21 +4,21 @@
 import type { Command } from 'commander';
 import { OptionsError } from '../../errors.js';
 import { formatModuleDoc, moduleDoc, modulesMarkdown } from '../../modules/module-doc.js';
-import { allModules, findModule, moduleNames } from '../../modules/registry.js';
+import { allModules, findModule, loadModules, moduleNames } from '../../modules/registry.js';
 import { MODULE_SUMMARIES } from '../../modules/summaries.js';
 import { playbookJsonSchema } from '../../playbook/json-schema.js';
 import { closest } from '../../playbook/suggest.js';
 
 type Out = NodeJS.WritableStream;
 
-export function schemaCommand(out: Out): number {
-  out.write(JSON.stringify(playbookJsonSchema()) + '\n');
+export async function schemaCommand(out: Out): Promise<number> {
+  out.write(JSON.stringify(playbookJsonSchema(await allModules())) + '\n');
   return 0;
 }
 
-export function docCommand(o: { module?: string; markdown?: boolean }, out: Out): number {
+export async function docCommand(o: { module?: string; markdown?: boolean }, out: Out): Promise<number> {
   if (o.markdown) {
-    out.write(modulesMarkdown(allModules()));
+    out.write(modulesMarkdown(await allModules()));
     return 0;
   }
   if (o.module === undefined) {
@@ -27,6 +27,7 @@ export function docCommand(o: { module?: string; markdown?: boolean }, out: Out)
     out.write(names.map((n) => `${n.padEnd(width)}  ${MODULE_SUMMARIES[n] ?? ''}`).join('\n') + '\n');
     return 0;
   }
+  await loadModules([o.module]);
   const mod = findModule(o.module);
   if (!mod) {
     const hint = closest(o.module, moduleNames());

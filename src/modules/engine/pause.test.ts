@@ -68,7 +68,8 @@ describe('pause module', function () {
     assert.ok(Date.now() - started >= 990, 'waited a second');
     assert.equal(r.changed, false);
     assert.equal(r.failed, undefined);
-    assert.equal(r.stdout, 'Paused for 1.0 seconds');
+    // The time it really paused, rounded as Ansible does: a busy machine adds a few hundredths.
+    assert.match(String(r.stdout), /^Paused for 1\.(0|[0-4]\d?) seconds$/);
     assert.deepEqual([r.rc, r.stderr, r.data?.['delta'], r.data?.['echo'], r.data?.['user_input']], [0, '', 1, true, '']);
     assert.match(String(r.data?.['start']), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalHost } from '../../transport/local/local-host.js';
 import { withRunDefaults } from '../../transport/task-host.js';
-import { findModule } from '../registry.js';
+import { allModules, findModule } from '../registry.js';
 import type { RunModuleContext } from '../module.js';
 import { fakeContext } from '../../../test/support/module-context.js';
 import { RecordedHost } from '../../../test/support/recorded-host.js';
@@ -12,6 +12,10 @@ import { ASYNC_DIR } from './async-job.js';
 import { AsyncStatusArgs, asyncStatusModule, statusResult } from './async-status.js';
 
 describe('async_status', () => {
+  before(async () => {
+    await allModules();
+  });
+
   const status = (raw: Record<string, unknown>) => AsyncStatusArgs.parse(raw);
 
   it('takes jid (required) and mode status or cleanup, under its Ansible names', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { fakeContext } from '../../../../test/support/module-context.js';
 import { RecordedHost, type Reply } from '../../../../test/support/recorded-host.js';
 import type { ModuleResult } from '../../module.js';
-import { findModule } from '../../registry.js';
+import { allModules, findModule } from '../../registry.js';
 import { networkFacts, virtNetModule, type VirtNetArgs } from './virt-net.js';
 
 // virsh outputs recorded on Debian 12 (libvirt 9.0.0) with a network kvph-net1
@@ -55,6 +55,10 @@ async function run(host: RecordedHost, raw: Record<string, unknown>, check = fal
 }
 
 describe('virt_net arguments (Ansible\'s argument_spec)', () => {
+  before(async () => {
+    await allModules();
+  });
+
   it('answers to its short and collection names', () => {
     assert.equal(findModule('virt_net'), virtNetModule);
     assert.equal(findModule('community.libvirt.virt_net'), virtNetModule);

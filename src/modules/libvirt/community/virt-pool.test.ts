@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { fakeContext } from '../../../../test/support/module-context.js';
 import { RecordedHost } from '../../../../test/support/recorded-host.js';
 import type { ModuleResult } from '../../module.js';
-import { findModule } from '../../registry.js';
+import { allModules, findModule } from '../../registry.js';
 import { buildFlags, poolFacts, virtPoolModule, type VirtPoolArgs } from './virt-pool.js';
 
 // virsh outputs recorded on Debian 12 (libvirt 9.0.0) with a dir pool kvph-pool1
@@ -79,6 +79,10 @@ function cases(list: Case[]): void {
 }
 
 describe('virt_pool arguments (Ansible\'s argument_spec)', () => {
+  before(async () => {
+    await allModules();
+  });
+
   it('answers to its short and collection names', () => {
     assert.equal(findModule('virt_pool'), virtPoolModule);
     assert.equal(findModule('community.libvirt.virt_pool'), virtPoolModule);

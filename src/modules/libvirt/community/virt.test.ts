@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fakeContext } from '../../../../test/support/module-context.js';
 import { RecordedHost } from '../../../../test/support/recorded-host.js';
-import { findModule } from '../../registry.js';
+import { allModules, findModule } from '../../registry.js';
 import { parseCpuTimes, parseFreeMemory, parseHypervisorType, parseNodeInfo } from './virt-host-info.js';
 import { commandAction, stateAction, virtMode, type VirtState, type VirtStatus } from './virt-plan.js';
 import { virtModule, type VirtArgs } from './virt.js';
@@ -16,6 +16,10 @@ const virsh = (sub: string) => (argv: readonly string[]): boolean => argv[2] ===
 const subs = (host: RecordedHost): string[] => host.commands().filter((a) => a[2] === 'virsh').map((a) => a.slice(5).join(' '));
 
 describe('virt (community.libvirt.virt) decisions', () => {
+  before(async () => {
+    await allModules();
+  });
+
   it('answers to its short and collection names', () => {
     assert.equal(findModule('community.libvirt.virt'), virtModule);
     assert.equal(findModule('virt'), virtModule);
