@@ -34,7 +34,7 @@ export function hostLayers(ctx: RunContext, playbookDir: string, host: string): 
       if (adjacent) for (const g of ['all', ...inventory.groupsOf(host)]) Object.assign(groupVars, adjacent.groups.get(g) ?? {});
       return groupVars;
     }),
-    liveLayer('inventory', true, () => [inventory.generation], () => inventory.hostVars(host)),
+    liveLayer('inventory', true, () => [inventory.generation], () => inventory.sharedHostVars(host)),
     { source: 'host_vars beside the playbook', vars: adjacent?.hosts.get(host) ?? {}, templated: true },
     // Layer lists are made when a play starts, before gather_facts runs.
     liveLayer('facts', false, () => [ctx.hosts.peek(host)?.facts, ctx.hosts.peek(host)?.moduleFacts], () => {

@@ -73,15 +73,24 @@ export class Inventory implements PatternTarget {
     return this.model.groups.has(name);
   }
 
-  /** The host's variables exactly as `ansible-inventory --host NAME` prints them. Read-only. */
+  /** The host's variables exactly as `ansible-inventory --host NAME` prints them: a copy of its own. */
   hostVars(name: string): Vars {
+    return { ...this.sharedHostVars(name) };
+  }
+
+  /**
+   * The same, as the one object kept until the inventory changes: never to be changed
+   * by its reader. Variable scopes read it for every task, and recognise it (scope.ts
+   * works out each vars object's templates once).
+   */
+  sharedHostVars(name: string): Readonly<Vars> {
     this.requireHost(name);
     let v = this.varsCache.get(name);
     if (!v) {
       v = resolveHostVars(this.model, [...this.sourceVars], name);
       this.varsCache.set(name, v);
     }
-    return { ...v };
+    return v;
   }
 
   /** Ansible's `group_names`: the host's groups and their ancestors, sorted, without `all`. */
