@@ -252,6 +252,21 @@ describe('templates/domain.xml.hbs', () => {
     assert.deepEqual(all(render(domain, withVm({ cdrom: '/iso/x.iso' })), /<boot dev='(\w+)'\/>/g), ['hd', 'cdrom']);
   });
 
+  it('boots a kernel directly when given one (no boot devices), with its initrd and command line', () => {
+    const cmdline = `console=ttyS0 hostname=g1 key="ssh-ed25519 AAAA x@y" & more`;
+    const xml = render(domain, withVm({ kernel: '/var/lib/kvmplay/guest/vmlinuz', initrd: '/var/lib/kvmplay/guest/initrd.img', cmdline, cdrom: '/iso/seed.iso' }));
+    assert.match(xml, /<type arch='x86_64'>hvm<\/type>\n {4}<kernel>\/var\/lib\/kvmplay\/guest\/vmlinuz<\/kernel>\n {4}<initrd>\/var\/lib\/kvmplay\/guest\/initrd\.img<\/initrd>\n {4}<cmdline>console=ttyS0 hostname=g1 key=&quot;ssh-ed25519 AAAA x@y&quot; &amp; more<\/cmdline>\n {2}<\/os>/);
+    assert.doesNotMatch(xml, /<boot /);
+    const bare = render(domain, withVm({ kernel: '/boot/vmlinuz' }));
+    assert.match(bare, /<kernel>\/boot\/vmlinuz<\/kernel>\n {2}<\/os>/);
+    assert.doesNotMatch(render(domain, FULL_VARS), /<kernel>|<initrd>|<cmdline>/);
+  });
+
+  it('sizes the translation cache of software emulation only when asked', () => {
+    assert.match(render(domain, withVm({ tb_cache: '32MiB' })), /<pae\/>\n {4}<tcg>\n {6}<tb-cache unit='KiB'>32768<\/tb-cache>\n {4}<\/tcg>\n {2}<\/features>/);
+    assert.doesNotMatch(render(domain, FULL_VARS), /<tcg>/);
+  });
+
   it('writes the emulator and the machine only when given', () => {
     assert.match(render(domain, FULL_VARS), /<emulator>\/usr\/libexec\/qemu-kvm<\/emulator>/);
     assert.match(render(domain, FULL_VARS), /<type arch='x86_64' machine='pc'>hvm<\/type>/);

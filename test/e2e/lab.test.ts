@@ -121,10 +121,12 @@ describe('kvmplay lab with regular and systemd hosts', function () {
         'cat /proc/1/comm', 'systemctl is-system-running', 'systemctl --failed --no-legend | wc -l',
         'systemctl is-active networking ssh', 'systemd-run --quiet --wait true && echo transient-ok',
         'test -e /usr/sbin/policy-rc.d && echo policy || echo no-policy', 'ip -o -4 addr show em1',
+        // Which unit failed, and why, should one have: other tests use these hosts before.
+        'for u in $(systemctl --failed --no-legend --plain | cut -d" " -f1); do echo "failed: $u"; journalctl -b -u "$u" --no-pager -n 8; done',
       ].join('; '));
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.split('\n');
-      assert.deepEqual(lines.slice(0, 7), ['systemd', 'running', '0', 'active', 'active', 'transient-ok', 'no-policy']);
+      assert.deepEqual(lines.slice(0, 7), ['systemd', 'running', '0', 'active', 'active', 'transient-ok', 'no-policy'], `${name}:\n${r.stdout}`);
       assert.match(r.stdout, new RegExp(`em1\\s+inet ${h.address.replace(/\./g, '\\.')}/24`));
     }
   });

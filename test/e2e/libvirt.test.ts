@@ -112,6 +112,43 @@ describe('libvirt modules over real SSH (lab03)', function () {
       assert.match(fmt.msg, /format qcow2, not raw/);
     });
 
+    it('makes a qcow2 overlay on a base image once, never writing the base, and never rebases it', async () => {
+      const base = `${pool}/base $(touch PWNED).img`;
+      const overlay = `${pool}/guest-0.qcow2`;
+      ok(await apply('disk_image', { path: base, size: '32MiB', format: 'raw' }));
+      await sh('printf base-marker | dd of="$1" bs=1 seek=8192 conv=notrunc 2>/dev/null', base);
+      const baseSum = await sh('sha256sum < "$1"', base);
+
+      const check = await apply('disk_image', { path: overlay, backing_file: base }, ctx({ check: true, diff: true }));
+      assert.equal(ok(check).changed, true);
+      assert.ok(check.diff?.includes(`+backing-file: ${base}`), check.diff);
+      assert.equal((await root.run(['test', '-e', overlay])).rc, 1, 'check mode created nothing');
+
+      const made = ok(await apply('disk_image', { path: overlay, backing_file: base }));
+      assert.equal(made.changed, true);
+      assert.equal(made.msg, `created qcow2 image of ${32 * M} bytes on ${base}`);
+      const info = JSON.parse(await sh('qemu-img info -U --output=json -- "$1"', overlay)) as Record<string, unknown>;
+      assert.deepEqual([info['format'], info['virtual-size'], info['full-backing-filename'], info['backing-filename-format']], ['qcow2', 32 * M, base, 'raw']);
+      // The guest sees the base's bytes through the overlay.
+      assert.match(await sh('qemu-img compare -U -f qcow2 -F raw -- "$1" "$2"', overlay, base), /Images are identical/);
+      assert.equal(ok(await apply('disk_image', { path: overlay, backing_file: base })).changed, false);
+
+      const larger = `${pool}/guest-1.qcow2`;
+      assert.equal(ok(await apply('disk_image', { path: larger, backing_file: base, backing_format: 'raw', size: '64MiB' })).changed, true);
+      assert.equal((await imageInfo(larger))['virtual-size'], 64 * M);
+      const smaller = await apply('disk_image', { path: `${pool}/guest-2.qcow2`, backing_file: base, size: '16MiB' });
+      assert.equal(smaller.failed, true);
+      assert.match(smaller.msg, /smaller than the backing file's 33554432/);
+
+      const rebase = await apply('disk_image', { path: overlay, backing_file: `${pool}/other.img` });
+      assert.equal(rebase.failed, true);
+      assert.match(rebase.msg, /never rebased or overwritten/);
+      const missing = await apply('disk_image', { path: `${pool}/guest-3.qcow2`, backing_file: `${pool}/no-such-base.img` });
+      assert.equal(missing.failed, true);
+      assert.match(missing.msg, /the backing file .*no-such-base\.img does not exist/);
+      assert.equal(await sh('sha256sum < "$1"', base), baseSum, 'the base image is unchanged');
+    });
+
     it('keeps the bytes of an existing raw image', async () => {
       const path = `${pool}/raw disk's $(touch PWNED).img`;
       assert.equal(ok(await apply('disk_image', { path, size: '16MiB', format: 'raw' })).changed, true);
@@ -222,6 +259,23 @@ describe('libvirt modules over real SSH (lab03)', function () {
       assert.equal(ok(await apply('libvirt_domain', { name: awkward, template: 'templates/domain.xml.hbs' }, ctx({}, vmVars(v)))).changed, false);
       assert.equal(ok(await apply('libvirt_domain', { name: awkward, state: 'undefined' })).changed, true);
       assert.ok(!(await virsh('list', '--all', '--name')).split('\n').includes(awkward));
+    });
+
+    it('defines a domain that boots a kernel directly, with a small translation cache, and keeps it so', async () => {
+      const direct = `kvmplay-${tag}-direct`;
+      domains.push(direct);
+      const v = {
+        name: direct, memory: '96MiB', vcpus: 1, disks: [], interfaces: [],
+        kernel: `${pool}/vmlinuz`, initrd: `${pool}/initrd.img`, cmdline: 'console=ttyS0 kvmplay.hostname=g1 quiet', tb_cache: '32MiB',
+      };
+      const define = (): Promise<ModuleResult> => apply('libvirt_domain', { name: direct, template: 'templates/domain.xml.hbs', state: 'defined' }, ctx({}, vmVars(v)));
+      assert.equal(ok(await define()).changed, true);
+      const xml = await virsh('dumpxml', '--inactive', '--domain', direct);
+      assert.match(xml, new RegExp(`<kernel>${pool}/vmlinuz</kernel>\\s*<initrd>${pool}/initrd\\.img</initrd>\\s*<cmdline>console=ttyS0 kvmplay\\.hostname=g1 quiet</cmdline>`));
+      assert.match(xml, /<tcg>\s*<tb-cache unit='KiB'>32768<\/tb-cache>\s*<\/tcg>/);
+      // (libvirt adds a <boot dev='hd'/> of its own; a kernel given, qemu boots it.)
+      assert.equal(ok(await define()).changed, false, 'libvirt keeps what the template wrote');
+      assert.equal(ok(await apply('libvirt_domain', { name: direct, state: 'undefined' })).changed, true);
     });
 
     it('reports invalid XML and a wrong virt type with libvirt\'s message', async () => {

@@ -1,5 +1,7 @@
 // `disk_image` (SPEC 6): a qemu-img disk image that is created when absent, grown on
-// request, and never overwritten nor shrunk (a guest's data lives in it).
+// request, and never overwritten nor shrunk (a guest's data lives in it). With
+// `backing_file`, a qcow2 overlay on a base image (a cloud image): the guest writes
+// into the overlay, the base is only read, and it is never rebased afterwards.
 import { z } from 'zod';
 import { TaskError } from '../../errors.js';
 import type { Host } from '../../transport/host.js';
@@ -28,19 +30,29 @@ export function parseSize(text: string | number): { bytes: number; qemu: string 
   return { bytes, qemu: `${n}${unit}` };
 }
 
+const ImageFormat = z.enum(['qcow2', 'raw']);
+
 const DiskImageArgs = z
   .object({
     path: absPath,
-    size: z.union([z.string(), z.number()]).refine((v) => { try { parseSize(v); return true; } catch { return false; } }, { message: 'must be bytes or a binary size like 20GiB' }),
-    format: z.enum(['qcow2', 'raw']).default('qcow2'),
+    /** Without backing_file, required; with it, the overlay's size (default: the base's). */
+    size: z.union([z.string(), z.number()]).refine((v) => { try { parseSize(v); return true; } catch { return false; } }, { message: 'must be bytes or a binary size like 20GiB' }).optional(),
+    format: ImageFormat.default('qcow2'),
     resize: boolish.default(false),
+    backing_file: absPath.optional(),
+    /** The base image's format (default: what qemu-img info says of it). */
+    backing_format: ImageFormat.optional(),
   })
-  .strict();
+  .strict()
+  .refine((a) => a.size !== undefined || a.backing_file !== undefined, { message: 'size is required (without backing_file)', path: ['size'] })
+  .refine((a) => a.backing_file === undefined || a.format === 'qcow2', { message: 'an image with a backing_file is a qcow2 overlay: format must be qcow2', path: ['format'] });
 export type DiskImageArgs = z.infer<typeof DiskImageArgs>;
 
 export interface ImageInfo {
   format: string;
   virtualSize: number;
+  /** The base of an overlay, as an absolute path (qemu-img's full-backing-filename). */
+  backingFile?: string;
 }
 
 export type DiskPlan =
@@ -59,15 +71,41 @@ export function planDiskImage(want: { format: string; bytes: number; resize: boo
   return { kind: 'resize', from: cur.virtualSize };
 }
 
-/** `qemu-img info --output=json` → format and virtual size. */
+/** What the task wants of an overlay's base, and what its base is (null: no such file). */
+export interface Backing {
+  file: string;
+  base: ImageInfo | null;
+}
+
+/**
+ * An overlay's plan: made from its base when absent (no smaller than the base: the
+ * guest would lose the end of its disk), else kept as planDiskImage says, on the base
+ * it was made on only: another base would be another disk. Pure.
+ */
+export function planOverlay(want: { format: string; bytes?: number; resize: boolean }, cur: ImageInfo | null, backing: Backing): DiskPlan {
+  if (cur === null) {
+    if (backing.base === null) return { kind: 'fail', msg: `the backing file ${backing.file} does not exist` };
+    if (want.bytes !== undefined && want.bytes < backing.base.virtualSize) {
+      return { kind: 'fail', msg: `size ${want.bytes} bytes is smaller than the backing file's ${backing.base.virtualSize}` };
+    }
+    return { kind: 'create' };
+  }
+  if (cur.backingFile !== backing.file) {
+    return { kind: 'fail', msg: `image exists ${cur.backingFile ? `on the backing file ${cur.backingFile}` : 'without a backing file'}, not on ${backing.file}; it is never rebased or overwritten` };
+  }
+  return want.bytes === undefined && cur.format === want.format ? { kind: 'keep', msg: 'up to date' } : planDiskImage({ ...want, bytes: want.bytes ?? cur.virtualSize }, cur);
+}
+
+/** `qemu-img info --output=json` → format, virtual size and backing file. */
 export function parseImageInfo(json: string): ImageInfo {
-  const v = JSON.parse(json) as { format?: unknown; 'virtual-size'?: unknown };
+  const v = JSON.parse(json) as { format?: unknown; 'virtual-size'?: unknown; 'full-backing-filename'?: unknown; 'backing-filename'?: unknown };
   if (typeof v.format !== 'string' || typeof v['virtual-size'] !== 'number') throw new Error(`unexpected qemu-img info output: ${json.slice(0, 200)}`);
-  return { format: v.format, virtualSize: v['virtual-size'] };
+  const backing = v['full-backing-filename'] ?? v['backing-filename'];
+  return { format: v.format, virtualSize: v['virtual-size'], ...(typeof backing === 'string' ? { backingFile: backing } : {}) };
 }
 
 function summary(info: ImageInfo | null): string {
-  return info ? `format: ${info.format}\nvirtual-size: ${info.virtualSize}\n` : '';
+  return info ? `format: ${info.format}\nvirtual-size: ${info.virtualSize}\n${info.backingFile ? `backing-file: ${info.backingFile}\n` : ''}` : '';
 }
 
 async function imageInfo(host: Host, ctx: ModuleContext, path: string): Promise<ImageInfo | null> {
@@ -85,29 +123,69 @@ async function qemuImg(host: Host, ctx: ModuleContext, argv: string[]): Promise<
   if (r.rc !== 0) throw new TaskError(ctx.hostName, `qemu-img ${argv[0] ?? ''}: ${r.stderr.trim() || r.stdout.trim() || `exit status ${r.rc}`}`, { rc: r.rc, stderr: r.stderr });
 }
 
-type DiskChange = Extract<DiskPlan, { kind: 'create' | 'resize' }> & { bytes: number; qemu: string; format: string };
+/** The overlay's base, when the task names one: `-F` and `-b` of qemu-img create. */
+interface BackingChange {
+  file: string;
+  format: string;
+}
+
+type DiskChange = Extract<DiskPlan, { kind: 'create' | 'resize' }> & {
+  bytes: number;
+  /** qemu-img's size argument; undefined: an overlay as large as its base. */
+  qemu: string | undefined;
+  format: string;
+  backing?: BackingChange;
+};
+
+/** `qcow2 image of 20G`, `qcow2 image of 2147483648 bytes on /var/lib/images/base.qcow2`. */
+function created(c: DiskChange): string {
+  return `${c.format} image of ${c.qemu ?? `${c.bytes} bytes`}${c.backing ? ` on ${c.backing.file}` : ''}`;
+}
+
+interface DiskState {
+  image: ImageInfo | null;
+  /** Read only to make an overlay: the task names a base and the image is absent. */
+  backing?: Backing;
+}
 
 export const diskImageModule = defineModule({
   names: ['disk_image'],
   args: DiskImageArgs,
-  gather: (host, a, ctx) => imageInfo(host, ctx, a.path),
-  plan(a, cur) {
-    const size = parseSize(a.size);
-    const data = { path: a.path, format: a.format, size: size.bytes };
-    const plan = planDiskImage({ format: a.format, bytes: size.bytes, resize: a.resize }, cur);
+  async gather(host, a, ctx): Promise<DiskState> {
+    const image = await imageInfo(host, ctx, a.path);
+    if (a.backing_file === undefined) return { image };
+    return { image, backing: { file: a.backing_file, base: image === null ? await imageInfo(host, ctx, a.backing_file) : null } };
+  },
+  plan(a, { image: cur, backing }) {
+    const size = a.size === undefined ? undefined : parseSize(a.size);
+    const data = { path: a.path, format: a.format, ...(size ? { size: size.bytes } : {}), ...(a.backing_file ? { backing_file: a.backing_file } : {}) };
+    const want = { format: a.format, ...(size ? { bytes: size.bytes } : {}), resize: a.resize };
+    const plan = backing ? planOverlay(want, cur, backing) : planDiskImage({ ...want, bytes: size?.bytes ?? 0 }, cur);
     if (plan.kind === 'fail') return { fail: plan.msg, data };
     if (plan.kind === 'keep') return { changes: [], okMsg: plan.msg, data: { ...data, virtual_size: cur?.virtualSize } };
-    const change: DiskChange = { ...plan, bytes: size.bytes, qemu: size.qemu, format: a.format };
-    return { changes: [change], data, diff: () => unifiedDiff(a.path, summary(cur), summary({ format: a.format, virtualSize: size.bytes })) };
+    const base = backing?.base;
+    const bytes = size?.bytes ?? base?.virtualSize ?? 0;
+    const change: DiskChange = {
+      ...plan, bytes, qemu: size?.qemu, format: a.format,
+      ...(plan.kind === 'create' && backing && base ? { backing: { file: backing.file, format: a.backing_format ?? base.format } } : {}),
+    };
+    const after: ImageInfo = { format: a.format, virtualSize: bytes, ...(change.backing ? { backingFile: change.backing.file } : {}) };
+    return { changes: [change], data, diff: () => unifiedDiff(a.path, summary(cur), summary(after)) };
   },
-  describe: (c: DiskChange) => (c.kind === 'create' ? `create a ${c.format} image of ${c.qemu}` : `grow from ${c.from} to ${c.bytes} bytes`),
+  describe: (c: DiskChange) => (c.kind === 'create' ? `create a ${created(c)}` : `grow from ${c.from} to ${c.bytes} bytes`),
   async apply(host, a, c, ctx) {
     // Nothing in a path may be read as an option: qemu-img takes no `--`, so a
     // leading "-" is impossible anyway (absPath starts with "/").
-    await qemuImg(host, ctx, [c.kind === 'create' ? 'create' : 'resize', '-q', '-f', a.format, a.path, c.qemu]);
+    const size = c.qemu ?? String(c.bytes);
+    if (c.kind === 'create') {
+      const backing = c.backing ? ['-F', c.backing.format, '-b', c.backing.file] : [];
+      await qemuImg(host, ctx, ['create', '-q', '-f', a.format, ...backing, a.path, ...(c.qemu !== undefined || !c.backing ? [size] : [])]);
+    } else {
+      await qemuImg(host, ctx, ['resize', '-q', '-f', a.format, a.path, size]);
+    }
     const now = await imageInfo(host, ctx, a.path);
     return {
-      msg: c.kind === 'create' ? `created ${a.format} image of ${c.qemu}` : `grew from ${c.from} to ${c.bytes} bytes`,
+      msg: c.kind === 'create' ? `created ${created(c)}` : `grew from ${c.from} to ${c.bytes} bytes`,
       data: { virtual_size: now?.virtualSize },
     };
   },
