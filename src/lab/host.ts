@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import { LabError } from '../errors.js';
 import type { CacheEntry } from './cache.js';
 import { writeHostFiles } from './host-files.js';
+import { removeHostCgroups } from './cgroups.js';
 import { ensureHostKey, type LabSecrets } from './keys.js';
 import { unmountUnder } from './mounts.js';
 import { linkExists, netnsExists, removeHostNetworks } from './netns.js';
@@ -97,6 +98,8 @@ export async function prepareHost(ctx: HostContext, index: number, kind: HostKin
 /** sshd ended (killed by a test, or the machine rebooted): stop what is left, to start again on the same disk. */
 export async function stopForRestart(ctx: HostContext, rec: HostRecord): Promise<HostRecord> {
   await stopHost(rec, ctx.launcher);
+  // Its next boot starts from no cgroups, as after a reboot.
+  if (rec.kind === 'systemd') await removeHostCgroups(rec.name);
   return { ...rec, init: null, unshare: null };
 }
 
@@ -111,6 +114,7 @@ export async function destroyHosts(store: StateStore, recs: readonly HostRecord[
   await settleAll(recs.map((rec) => stopHost(rec, launcher)));
   await removeHostNetworks(recs);
   await settleAll(recs.map((rec) => limit(async () => {
+    if (rec.kind === 'systemd') await removeHostCgroups(rec.name);
     await unmountUnder(rec.dir);
     await rm(rec.dir, { recursive: true, force: true });
     await store.removeHost(rec.name);

@@ -80,6 +80,14 @@ light)
   cp -a "$rootfs/root/." "$hostdir/layer/root/." "$root/root/"
   ;;
 systemd)
+  # Cgroups of its own in each hierarchy systemd uses (cgroups.ts): nspawn
+  # --keep-unit puts the container under this process's cgroup.
+  for h in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+    if [ -w "$h/cgroup.procs" ]; then
+      mkdir -p "$h/kvmplay-lab/$name"
+      echo $$ > "$h/kvmplay-lab/$name/cgroup.procs"
+    fi
+  done
   mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$hostdir/upper,workdir=$hostdir/work" "$root"
   # LAB-NOTES: /proc/sys/net writable and CAP_NET_ADMIN so the host can manage
   # its own network (bridges, libvirt networks); nspawn does /dev, /proc, /run.

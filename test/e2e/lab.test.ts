@@ -175,6 +175,21 @@ describe('kvmplay lab with regular and systemd hosts', function () {
     assert.equal(r.stdout, `${name}\nrunning\n`, r.stderr);
   });
 
+  it('gives each systemd host cgroups of its own, so that one host\'s units never touch another\'s', () => {
+    const state = JSON.parse(readFileSync(join(lab.labDir, 'state.json'), 'utf8')) as RecordedState;
+    for (const name of SYSTEMD_HOSTS) {
+      const init = state.hosts.find((h) => h.name === name)?.init?.pid;
+      assert.ok(init);
+      // The container's systemd is a child of nspawn, itself the host's recorded init.
+      const systemd = readFileSync(`/proc/${init}/task/${init}/children`, 'utf8').trim().split(' ').map(Number)
+        .find((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'systemd');
+      assert.ok(systemd, `${name}'s systemd`);
+      const cgroups = readFileSync(`/proc/${systemd}/cgroup`, 'utf8');
+      assert.match(cgroups, new RegExp(`^\\d+:name=systemd:/kvmplay-lab/${name}/payload/init\\.scope$`, 'm'));
+      assert.match(cgroups, new RegExp(`^0::/kvmplay-lab/${name}/payload/init\\.scope$`, 'm'));
+    }
+  });
+
   it('lab down leaves no namespace, link, mount or process behind, and the lab comes back with the same host keys', async () => {
     const state = JSON.parse(readFileSync(join(lab.labDir, 'state.json'), 'utf8')) as RecordedState;
     const pids = state.hosts.flatMap((h) => [h.init?.pid, h.unshare?.pid]).filter((p): p is number => p !== undefined);
@@ -188,6 +203,7 @@ describe('kvmplay lab with regular and systemd hosts', function () {
     const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
     assert.ok(!mountinfo.includes(lab.labDir) && !mountinfo.includes('/run/netns/kvp-'), 'no lab mounts on the control machine');
     for (const pid of pids) assert.ok(!processRuns(pid), `pid ${pid} still runs`);
+    for (const h of ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified']) assert.ok(!existsSync(`${h}/kvmplay-lab`), `${h}/kvmplay-lab removed`);
     for (const f of ['state.json', 'inventory.yaml', 'known_hosts', 'hosts']) assert.ok(!existsSync(join(lab.labDir, f)), `${f} removed`);
     assert.deepEqual(await labStatusJson(), []);
 
