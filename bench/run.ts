@@ -85,17 +85,11 @@ function unreachable(r: Timed): number {
   return [...r.stdout.matchAll(/unreachable=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 type Figures = ReturnType<typeof figures>;
 
-/** The try whose wall time is the median's (its CPU and RSS with it). */
+/** The try whose wall time is the median's (its CPU and RSS with it): a real run, not an average. */
 function medianTry(tries: Figures[]): Figures {
-  const wall = median(tries.map((t) => t.wall));
-  return tries.find((t) => t.wall === wall)!;
+  return [...tries].sort((a, b) => a.wall - b.wall)[Math.floor(tries.length / 2)]!;
 }
 
 /**

@@ -8,8 +8,9 @@
 // `npm pack` and installs from git or a folder run; the npm package ships it built).
 // The bundle (scripts/bundle.mjs) starts faster; it is used when it was made from the
 // current compiled tree, so a `tsc` alone never leaves kvmplay running older code.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cachedDataVersionTag } from 'node:v8';
 import vm from 'node:vm';
@@ -39,8 +40,9 @@ else await import(tree);
  */
 function runBundle(file) {
   const source = readFileSync(file, 'utf8');
-  const cache = cachePath(file, source);
-  let cachedData = readCache(cache.path);
+  const dir = dirname(file);
+  const cache = cachePath(dir, source);
+  let cachedData = readCache(cache);
   const script = new vm.Script(source, {
     filename: file,
     cachedData: cachedData?.subarray(1),
@@ -51,10 +53,10 @@ function runBundle(file) {
   const runsTasks = ['run', 'ping', 'exec'].includes(process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '');
   const wanted = cachedData === undefined || script.cachedDataRejected || (runsTasks && cachedData[0] !== FULL);
   cachedData = undefined;
-  if (wanted) process.once('exit', () => writeCache(cache.path, runsTasks ? FULL : PARTIAL, script.createCachedData()));
+  if (wanted) process.once('exit', () => writeCache(cache, runsTasks ? FULL : PARTIAL, script.createCachedData()));
   const body = script.runInThisContext();
   const module = { exports: {} };
-  body.call(module.exports, module.exports, createRequire(file), module, file, cache.dir);
+  body.call(module.exports, module.exports, createRequire(file), module, file, dir);
 }
 
 /**
@@ -62,10 +64,9 @@ function runBundle(file) {
  * V8 refuses bytecode made under other flags, and trusts bytecode of another build of
  * the same length. The build's hash is on the bundle's first line.
  */
-function cachePath(file, source) {
+function cachePath(dir, source) {
   const build = /^\/\/ kvmplay build (\w+)/.exec(source)?.[1] ?? 'unknown';
-  const dir = file.slice(0, file.lastIndexOf('/'));
-  return { dir, path: `${dir}/kvmplay-${build}-${cachedDataVersionTag()}.v8cache` };
+  return join(dir, `kvmplay-${build}-${cachedDataVersionTag()}.v8cache`);
 }
 
 function readCache(path) {
@@ -83,6 +84,11 @@ function writeCache(path, kind, data) {
     writeFileSync(temporary, Buffer.concat([Buffer.from([kind]), data]));
     renameSync(temporary, path);
   } catch {
-    // A read-only install: kvmplay starts without a cache.
+    // A read-only install: kvmplay starts without a cache (and leaves no half-written one).
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written there either.
+    }
   }
 }

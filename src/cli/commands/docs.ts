@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { OptionsError } from '../../errors.js';
 import { formatModuleDoc, moduleDoc, modulesMarkdown } from '../../modules/module-doc.js';
-import { allModules, findModule, loadModules, moduleNames } from '../../modules/registry.js';
+import { allModules, loadModule, moduleNames } from '../../modules/registry.js';
 import { MODULE_SUMMARIES } from '../../modules/summaries.js';
 import { playbookJsonSchema } from '../../playbook/json-schema.js';
 import { closest } from '../../playbook/suggest.js';
@@ -27,8 +27,7 @@ export async function docCommand(o: { module?: string; markdown?: boolean }, out
     out.write(names.map((n) => `${n.padEnd(width)}  ${MODULE_SUMMARIES[n] ?? ''}`).join('\n') + '\n');
     return 0;
   }
-  await loadModules([o.module]);
-  const mod = findModule(o.module);
+  const mod = await loadModule(o.module);
   if (!mod) {
     const hint = closest(o.module, moduleNames());
     throw new OptionsError(`no module "${o.module}"${hint ? ` (did you mean "${hint}"?)` : ''}: kvmplay doc lists them`);

@@ -93,7 +93,8 @@ export function planOverlay(want: { format: string; bytes?: number; resize: bool
   if (cur.backingFile !== backing.file) {
     return { kind: 'fail', msg: `image exists ${cur.backingFile ? `on the backing file ${cur.backingFile}` : 'without a backing file'}, not on ${backing.file}; it is never rebased or overwritten` };
   }
-  return want.bytes === undefined && cur.format === want.format ? { kind: 'keep', msg: 'up to date' } : planDiskImage({ ...want, bytes: want.bytes ?? cur.virtualSize }, cur);
+  // No size asked: the size it has is the one wanted.
+  return planDiskImage({ ...want, bytes: want.bytes ?? cur.virtualSize }, cur);
 }
 
 /** `qemu-img info --output=json` → format, virtual size and backing file. */
@@ -176,12 +177,12 @@ export const diskImageModule = defineModule({
   async apply(host, a, c, ctx) {
     // Nothing in a path may be read as an option: qemu-img takes no `--`, so a
     // leading "-" is impossible anyway (absPath starts with "/").
-    const size = c.qemu ?? String(c.bytes);
     if (c.kind === 'create') {
       const backing = c.backing ? ['-F', c.backing.format, '-b', c.backing.file] : [];
-      await qemuImg(host, ctx, ['create', '-q', '-f', a.format, ...backing, a.path, ...(c.qemu !== undefined || !c.backing ? [size] : [])]);
+      // No size: an overlay as large as its base (a plain image always has one).
+      await qemuImg(host, ctx, ['create', '-q', '-f', a.format, ...backing, a.path, ...(c.qemu !== undefined ? [c.qemu] : [])]);
     } else {
-      await qemuImg(host, ctx, ['resize', '-q', '-f', a.format, a.path, size]);
+      await qemuImg(host, ctx, ['resize', '-q', '-f', a.format, a.path, c.qemu ?? String(c.bytes)]);
     }
     const now = await imageInfo(host, ctx, a.path);
     return {
