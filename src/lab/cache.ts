@@ -8,6 +8,7 @@ import { acquireLock } from './lock.js';
 import { unmountUnder } from './mounts.js';
 import { cacheEntryName, findMirror, recipeHash, RECIPE_VERSION, REPO_GROUPS, SYSTEMD_REPO_GROUPS } from './recipe.js';
 import { downloadRepo, indexRepo, preloadLists, prepareApt, repoLooksValid, repoSize } from './repo.js';
+import { buildTinyGuest, TINY_GUEST_DIR, TINY_INITRD } from './guest-tiny.js';
 import { customizeRootfs, debootstrap, makeSystemdRootfs } from './rootfs.js';
 
 export interface CacheEntry {
@@ -40,6 +41,7 @@ export async function isValidEntry(entry: CacheEntry, hash: string = recipeHash(
     if (stamp.recipe !== hash || stamp.version !== RECIPE_VERSION) return false;
     await readFile(path.join(entry.rootfs, 'usr/sbin/sshd'));
     await readFile(path.join(entry.systemdRootfs, 'usr/lib/systemd/systemd'));
+    await readFile(path.join(entry.repo, TINY_GUEST_DIR, TINY_INITRD));
     return await repoLooksValid(entry.repo);
   } catch {
     return false;
@@ -111,6 +113,8 @@ async function build(entry: CacheEntry, hash: string, cacheDir: string, say: (li
   const count = await indexRepo(repo, log);
   await preloadLists(rootfs, repo, log);
   await preloadLists(systemdRootfs, repo, log);
+  say(`making the tiny lab guest (kernel and initramfs) after ${since()}`);
+  await buildTinyGuest(apt, rootfs, path.join(repo, TINY_GUEST_DIR), log);
   await rm(apt, { recursive: true, force: true });
   const size = await repoSize(repo);
   if (count !== size.debs || count === 0) throw new LabError(`the lab repository indexed ${count} packages of ${size.debs} files (log: ${log})`);

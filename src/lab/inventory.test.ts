@@ -5,7 +5,7 @@ import { hostAddress, hostName, netnsName } from './paths.js';
 
 type Doc = { all: { children: { lab: { vars: Record<string, unknown>; hosts: Record<string, Record<string, unknown>> } } } };
 
-const base = { kind: 'regular' as const, privateKey: '/l/id_ed25519', knownHosts: '/l/known_hosts', becomePassword: 'pw' };
+const base = { kind: 'regular' as const, privateKey: '/l/id_ed25519', publicKeyLine: 'ssh-ed25519 AAAAkey kvmplay-lab', knownHosts: '/l/known_hosts', becomePassword: 'pw' };
 
 describe('lab inventory', () => {
   it('is Ansible-shaped: group lab with connection vars and one entry per host', () => {
@@ -20,6 +20,14 @@ describe('lab inventory', () => {
     assert.equal(lab.vars.lab_become_password, 'pw');
     assert.deepEqual(lab.hosts.lab02, { ansible_host: '10.213.0.12', lab_netns: 'kvp-lab02' });
     assert.deepEqual(Object.keys(lab.hosts), ['lab01', 'lab02']);
+  });
+
+  it('gives guests what they need: the tiny guest in the mounted repository, the key, a NAT network without DHCP waits', () => {
+    const lab = (parse(inventoryText({ ...base, hosts: [] })) as Doc).all.children.lab;
+    assert.equal(lab.vars.lab_guest_images, '/var/lib/kvmplay-repo/guests/tiny');
+    assert.equal(lab.vars.lab_public_key, 'ssh-ed25519 AAAAkey kvmplay-lab');
+    const [net] = lab.vars.libvirt_network_definitions as Record<string, unknown>[];
+    assert.deepEqual([net?.name, net?.bridge, net?.stp, net?.dhcp_no_ping], ['default', 'virbr0', false, true]);
   });
 
   it('gives the group what libvirt needs in a lab host: software emulation, no namespaces (pty consoles)', () => {

@@ -1,6 +1,8 @@
 // The lab's inventory: Ansible-shaped YAML (SPEC 3), so both kvmplay and
 // Ansible can drive the lab. Pure: lab facts in, text out.
 import { stringify } from 'yaml';
+import { TINY_GUEST_DIR } from './guest-tiny-init.js';
+import { REPO_MOUNT } from './paths.js';
 import type { HostKind } from './state.js';
 
 export interface InventoryHost {
@@ -15,6 +17,8 @@ export interface InventoryInput {
   hosts: readonly InventoryHost[];
   kind: HostKind;
   privateKey: string;
+  /** The lab key's public half (one OpenSSH line), for guests' authorized keys. */
+  publicKeyLine: string;
   knownHosts: string;
   becomePassword: string;
 }
@@ -27,6 +31,13 @@ const LAB_QEMU_SETTINGS = { namespaces: [] as string[] };
 // systemd-nspawn hosts (LAB-NOTES "Alternatives tried"): the same, and libvirt must
 // not try to create cgroups it cannot get inside the container.
 const SYSTEMD_QEMU_SETTINGS = { namespaces: [] as string[], cgroup_controllers: [] as string[] };
+
+// libvirt's `default` NAT network as Debian defines it, with the two DHCP fixes a new
+// guest needs not to wait (issue 17): no STP on virbr0 (4 s), no ping before a lease (3 s).
+const LAB_NAT_NETWORK = {
+  name: 'default', bridge: 'virbr0', address: '192.168.122.1', prefix: 24,
+  dhcp_start: '192.168.122.2', dhcp_end: '192.168.122.254', stp: false, dhcp_no_ping: true,
+};
 
 /** Variables of one host beyond its address: what its kind needs that the group's do not give. */
 export function hostVars(h: InventoryHost): Record<string, unknown> {
@@ -60,6 +71,11 @@ export function inventoryText(i: InventoryInput): string {
             // No /dev/kvm in lab hosts: domains run with software emulation (SPEC 9).
             virt_type: 'qemu',
             libvirt_qemu_settings: structuredClone(LAB_QEMU_SETTINGS),
+            libvirt_network_definitions: [structuredClone(LAB_NAT_NETWORK)],
+            // The tiny guest (kernel, initrd) in the lab repository every host mounts,
+            // and the key its kernel command line gives root (scripts/lab-vms.yaml).
+            lab_guest_images: `${REPO_MOUNT}/${TINY_GUEST_DIR}`,
+            lab_public_key: i.publicKeyLine,
           },
           hosts,
         },

@@ -1,10 +1,11 @@
 // What goes into the cached root filesystem and package repository. Its hash
 // names the cache entry: change anything here and the next `lab up` rebuilds.
 import { createHash } from 'node:crypto';
+import { TINY_GUEST_FILES } from './guest-tiny-init.js';
 import { REPO_MOUNT } from './paths.js';
 
 /** Bump when the build steps in rootfs.ts / repo.ts change in a way the data below does not show. */
-export const RECIPE_VERSION = 2;
+export const RECIPE_VERSION = 3;
 export const SUITE = 'bookworm';
 
 /**
@@ -30,7 +31,7 @@ export const SYSTEMD_PACKAGES: readonly string[] = ['systemd-sysv', 'dbus', 'lib
  */
 export const REPO_GROUPS: readonly (readonly string[])[] = [
   ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'libvirt-daemon-system-sysv', 'libvirt-clients',
-    'virtinst', 'bridge-utils', 'dnsmasq-base', 'iptables'],
+    'virtinst', 'bridge-utils', 'dnsmasq-base', 'iptables', 'genisoimage'],
   ['network-manager'], // for NetworkManager-owned interfaces (a later issue)
   ['python3-apt'], // Ansible's apt module, when the lab is driven by Ansible for comparison
   ['python3-libvirt', 'python3-lxml'], // community.libvirt's virt, virt_net, virt_pool, for the same comparison
@@ -44,7 +45,7 @@ export const REPO_GROUPS: readonly (readonly string[])[] = [
  */
 export const SYSTEMD_REPO_GROUPS: readonly (readonly string[])[] = [
   ['qemu-system-x86', 'qemu-utils', 'libvirt-daemon-system', 'libvirt-clients',
-    'virtinst', 'bridge-utils', 'dnsmasq-base', 'iptables'],
+    'virtinst', 'bridge-utils', 'dnsmasq-base', 'iptables', 'genisoimage'],
   ['network-manager'],
 ];
 
@@ -115,6 +116,7 @@ export function recipeHash(): string {
     version: RECIPE_VERSION, suite: SUITE, variant: 'minbase',
     packages: ROOTFS_PACKAGES, repo: REPO_GROUPS, files: ROOTFS_FILES, user: LAB_USER,
     systemd: { packages: SYSTEMD_PACKAGES, repo: SYSTEMD_REPO_GROUPS, removed: SYSTEMD_REMOVED_FILES },
+    tinyGuest: TINY_GUEST_FILES,
   };
   return createHash('sha256').update(JSON.stringify(recipe)).digest('hex');
 }

@@ -106,7 +106,7 @@ export async function bringLabUp(req: UpRequest, say: (line: string) => void): P
     })));
     await writeAtomic(files.knownHosts, knownHostsText(keys), 0o644);
     await writeAtomic(files.inventory, inventoryText({
-      hosts, kind: req.kind, privateKey: identity.privateKey, knownHosts: files.knownHosts, becomePassword: identity.becomePassword,
+      hosts, kind: req.kind, privateKey: identity.privateKey, publicKeyLine: identity.publicKeyLine, knownHosts: files.knownHosts, becomePassword: identity.becomePassword,
     }), 0o600);
     if (failure) throw failure;
     return files.inventory;
