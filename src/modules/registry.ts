@@ -54,6 +54,7 @@ const CATALOG: readonly CatalogEntry[] = [
   { names: ['virt_pool', 'community.libvirt.virt_pool'], load: async () => (await import('./libvirt/community/virt-pool.js')).virtPoolModule },
   { names: ['virt', 'community.libvirt.virt'], load: async () => (await import('./libvirt/community/virt.js')).virtModule },
   { names: ['disk_image'], load: async () => (await import('./libvirt/disk-image.js')).diskImageModule },
+  { names: ['cloud_init_seed'], load: async () => (await import('./libvirt/cloud-init-seed.js')).cloudInitSeedModule },
   { names: ['virsh'], load: async () => (await import('./libvirt/virsh-module.js')).virshModule },
   { names: ['bridge'], load: async () => (await import('./network/bridge/bridge.js')).bridgeModule },
   { names: ['wait_for'], load: async () => (await import('./system/wait-for.js')).waitForModule },

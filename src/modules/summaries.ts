@@ -35,6 +35,7 @@ export const MODULE_SUMMARIES: Readonly<Record<string, string>> = {
   virt_pool: 'community.libvirt.virt_pool: libvirt storage pools by state and command, with facts.',
   virt: 'community.libvirt.virt: libvirt domains by state and command, with host facts.',
   disk_image: 'Create or resize a disk image with qemu-img.',
+  cloud_init_seed: 'Build a cloud-init NoCloud seed ISO (cidata: user-data, meta-data, network-config) on the host; rebuilt only when the seed changes.',
   virsh: 'Run a virsh command, with its output parsed where kvmplay knows the format.',
   bridge: 'Put an interface into a Linux bridge with a safe apply that rolls back when the host stops answering.',
   wait_for: 'Wait for a port, a file, or a text in a file on the host.',

@@ -58,6 +58,12 @@ export function mapPackageNames(requested: readonly string[], d: DistroInfo, sta
         notes.push('bridge-utils dropped: not shipped on RHEL 9 and later (use iproute2 / NetworkManager)');
         continue;
       }
+      // RHEL 9 ships no genisoimage; xorriso makes the same ISOs (cloud_init_seed uses either).
+      if (name === 'genisoimage' && major >= 9) {
+        notes.push('genisoimage → xorriso: RHEL 9 and later ship xorriso instead');
+        add('xorriso');
+        continue;
+      }
       const mapped = REDHAT[name] ?? [name];
       if (mapped.length !== 1 || mapped[0] !== name) notes.push(`${name} → ${mapped.join(' ')}`);
       mapped.forEach(add);

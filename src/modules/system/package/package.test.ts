@@ -21,11 +21,18 @@ describe('KVM stack package names', () => {
     ['drops bridge-utils on RHEL 9', STACK, RHEL9, 'present', ['qemu-kvm', 'libvirt', 'virt-install', 'libvirt-client']],
     ['maps Debian names on RHEL', ['qemu-system-x86', 'qemu-utils', 'virtinst'], RHEL9, 'present', ['qemu-kvm', 'qemu-img', 'virt-install']],
     ['leaves other names alone', ['htop'], RHEL9, 'present', ['htop']],
+    ['keeps genisoimage on Debian', ['genisoimage'], DEB_SYSTEMD, 'present', ['genisoimage']],
+    ['keeps genisoimage on RHEL 8', ['genisoimage'], RHEL8, 'present', ['genisoimage']],
+    ['installs xorriso for genisoimage on RHEL 9, which has no genisoimage', ['genisoimage', 'xorriso'], RHEL9, 'present', ['xorriso']],
   ];
   for (const [name, req, d, state, want] of table) it(name, () => assert.deepEqual(mapPackageNames(req, d, state).names, want));
 
   it('says why bridge-utils was dropped', () => {
     assert.match(mapPackageNames(['bridge-utils'], RHEL9, 'present').notes.join(), /not shipped on RHEL 9/);
+  });
+
+  it('says why genisoimage became xorriso', () => {
+    assert.match(mapPackageNames(['genisoimage'], RHEL9, 'present').notes.join(), /genisoimage → xorriso/);
   });
 });
 
