@@ -53,6 +53,7 @@ const CATALOG: readonly CatalogEntry[] = [
   { names: ['virt_net', 'community.libvirt.virt_net'], load: async () => (await import('./libvirt/community/virt-net.js')).virtNetModule },
   { names: ['virt_pool', 'community.libvirt.virt_pool'], load: async () => (await import('./libvirt/community/virt-pool.js')).virtPoolModule },
   { names: ['virt', 'community.libvirt.virt'], load: async () => (await import('./libvirt/community/virt.js')).virtModule },
+  { names: ['wait_for_guest'], load: async () => (await import('./libvirt/wait-for-guest.js')).waitForGuestModule },
   { names: ['disk_image'], load: async () => (await import('./libvirt/disk-image.js')).diskImageModule },
   { names: ['cloud_init_seed'], load: async () => (await import('./libvirt/cloud-init-seed.js')).cloudInitSeedModule },
   { names: ['virsh'], load: async () => (await import('./libvirt/virsh-module.js')).virshModule },

@@ -56,6 +56,7 @@ export const MODULE_SUMMARIES: Readonly<Record<string, string>> = {
   include_vars: 'Load variables from a YAML/JSON file or folder.',
   ping: 'Check that the host answers (a real round trip).',
   wait_for_connection: 'Wait until the host answers over SSH again.',
+  wait_for_guest: 'Wait until a VM on the hypervisor answers SSH (address from its lease, one login through the hypervisor).',
   pause: 'Pause for a time or until Enter is pressed.',
   add_host: 'Add a host to the in-memory inventory for later plays.',
   group_by: 'Put hosts into groups by a key, for later plays.',

@@ -1,6 +1,9 @@
 // The small surface modules see of a host (STYLE 1). Only ssh-host.ts implements
 // it over ssh2; unit tests use fakes.
 
+import type { OpenConnection } from './ssh/connect.js';
+import type { ThroughTarget } from './ssh/through.js';
+
 /** How `become` changes user (Ansible's become_method); sudo unless asked otherwise. */
 export type BecomeMethod = 'sudo' | 'su';
 
@@ -77,4 +80,10 @@ export interface Host {
    */
   reconnect(opts?: ReconnectOptions): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A NEW connection to a machine only this host reaches (a guest on its NAT network),
+   * through this host as the last jump (ssh/through.ts); the caller closes it. Missing
+   * on hosts that are not reached over SSH.
+   */
+  openThrough?(target: ThroughTarget, opts: { acceptNewHostKeys: boolean }): Promise<OpenConnection>;
 }

@@ -71,4 +71,8 @@ class TaskHost implements Host {
   close(): Promise<void> {
     return this.inner.close();
   }
+
+  get openThrough(): Host['openThrough'] {
+    return this.inner.openThrough?.bind(this.inner);
+  }
 }

@@ -12,6 +12,7 @@ import { envProblem } from '../command-env.js';
 import { openConnection, type OpenConnection, type TransportOptions } from './connect.js';
 import { BECOME_METHODS, type FileStat, type Host, type ReconnectOptions, type RunOptions, type RunResult } from '../host.js';
 import { killScript, markersFor, wrapCommand, type BecomeStep } from './remote-command.js';
+import { throughSpec, type ThroughTarget } from './through.js';
 import { sftpReadFile, sftpStat, sftpWriteAtomic } from './sftp-ops.js';
 import { canCarryStdin } from './shell-frame.js';
 import { RemoteShell } from './shell-session.js';
@@ -55,6 +56,10 @@ export class SshHost implements Host {
 
   async connect(): Promise<void> {
     await this.ready();
+  }
+
+  openThrough(target: ThroughTarget, opts: { acceptNewHostKeys: boolean }): Promise<OpenConnection> {
+    return openConnection(throughSpec(this.spec, target), { ...this.opts, acceptNewHostKeys: opts.acceptNewHostKeys });
   }
 
   async run(command: string | readonly string[], opts: RunOptions = {}): Promise<RunResult> {
