@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measureGuests } from './guests.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'kvmplay.js');
@@ -151,6 +152,11 @@ async function main(): Promise<void> {
     await fleet(size, i === 0);
     must(await kvmplay('lab', 'down'), 'lab down');
   }
+
+  // Real guests (bench/guests.ts): two hypervisors, one of each init, the tiny guest.
+  const up2 = must(await kvmplay('lab', 'up', '--hosts', '2', '--systemd', '1'), 'lab up --hosts 2 --systemd 1');
+  await measureGuests(up2.stdout.trim().split('\n').pop()!, ['lab01', 'lab02'], 10, (line) => note('guests', line));
+  must(await kvmplay('lab', 'down'), 'lab down');
 
   // The controller alone (no network): its CPU per host-task at growing fleet sizes.
   const controller = must(await run(process.execPath, [join(root, 'dist', 'bench', 'controller.js'), '50', '240', '1000']), 'controller');
