@@ -16,7 +16,7 @@ import { NEVER_APPLIED, type NoChange } from '../engine/no-change.js';
 import type { ModuleContext, ModuleResult, RunModuleContext } from '../module.js';
 import { defineModule, type Module, type Plan, type PlanFailure } from '../runner.js';
 import { runOptions, script } from '../remote.js';
-import { ansibleInt } from '../system/wait-for.js';
+import { ansibleInt, keyedLines } from '../system/wait-for.js';
 import { DEFAULT_URI } from './libvirt-run.js';
 
 export const CHECK_MODE_SKIP = 'wait_for_guest: skipped in check mode (no guest was started)';
@@ -79,11 +79,7 @@ export type GuestWait =
 
 /** The script's last lines → how the wait on the hypervisor ended. Pure. */
 export function parseGuestWait(stdout: string): GuestWait | undefined {
-  const lines = new Map<string, string>();
-  for (const line of stdout.split('\n')) {
-    const space = line.indexOf(' ');
-    if (space > 0) lines.set(line.slice(0, space), line.slice(space + 1));
-  }
+  const lines = keyedLines(stdout);
   const elapsed = Number(lines.get('elapsed'));
   if (!Number.isInteger(elapsed)) return undefined;
   const result = lines.get('result');

@@ -185,12 +185,18 @@ export type WaitOutcome =
 
 const GroupsLine = z.object({ groups: z.array(z.unknown()), groupdict: z.record(z.string(), z.unknown()) });
 
-export function parseWaitOutput(stdout: string): WaitOutcome | undefined {
+/** A wait script's `KEY VALUE` lines by key (the last of a key wins). */
+export function keyedLines(stdout: string): Map<string, string> {
   const lines = new Map<string, string>();
   for (const line of stdout.split('\n')) {
     const space = line.indexOf(' ');
     if (space > 0) lines.set(line.slice(0, space), line.slice(space + 1));
   }
+  return lines;
+}
+
+export function parseWaitOutput(stdout: string): WaitOutcome | undefined {
+  const lines = keyedLines(stdout);
   const elapsed = Number(lines.get('elapsed'));
   if (!Number.isInteger(elapsed)) return undefined;
   const result = lines.get('result');
