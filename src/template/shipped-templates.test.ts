@@ -262,6 +262,22 @@ describe('templates/domain.xml.hbs', () => {
     assert.doesNotMatch(render(domain, FULL_VARS), /<kernel>|<initrd>|<cmdline>/);
   });
 
+  it('attaches the cloud-init seed read-only on hdd, beside an install ISO on hdc, and never boots from it', () => {
+    const seed = render(domain, withVm({ cloud_init: { user_data: { hostname: 'db01' } } }));
+    assert.match(seed, /<disk type='file' device='cdrom'>\n {6}<driver name='qemu' type='raw'\/>\n {6}<source file='\/var\/lib\/libvirt\/images\/db01-cidata\.iso'\/>\n {6}<target dev='hdd' bus='ide'\/>\n {6}<readonly\/>\n {4}<\/disk>/);
+    assert.equal(all(seed, /<controller type='(ide)'/g).length, 1);
+    assert.deepEqual(all(seed, /<boot dev='(\w+)'\/>/g), ['hd']);
+    const both = render(domain, withVm({ cdrom: '/iso/install.iso', cloud_init: {} }, { ...MINIMAL_VARS, pool_path: '/srv/pool' }));
+    assert.deepEqual(all(both, /<target dev='(\w+)' bus=/g), ['vda', 'hdc', 'hdd']);
+    assert.deepEqual(all(both, /<source file='([^']+)'/g), ['/srv/pool/db01-0.qcow2', '/iso/install.iso', '/srv/pool/db01-cidata.iso']);
+    assert.deepEqual(all(both, /<boot dev='(\w+)'\/>/g), ['hd', 'cdrom'], 'the install ISO boots after the disk, the seed never');
+    assert.equal(all(both, /<controller type='(ide)'/g).length, 1);
+    const kernel = render(domain, withVm({ kernel: '/boot/vmlinuz', cloud_init: {} }));
+    assert.match(kernel, /<source file='\/var\/lib\/libvirt\/images\/db01-cidata\.iso'\/>/);
+    assert.doesNotMatch(kernel, /<boot /);
+    assert.doesNotMatch(render(domain, MINIMAL_VARS), /cidata|device='cdrom'|type='ide'/);
+  });
+
   it('sizes the translation cache of software emulation only when asked', () => {
     assert.match(render(domain, withVm({ tb_cache: '32MiB' })), /<pae\/>\n {4}<tcg>\n {6}<tb-cache unit='KiB'>32768<\/tb-cache>\n {4}<\/tcg>\n {2}<\/features>/);
     assert.doesNotMatch(render(domain, FULL_VARS), /<tcg>/);
