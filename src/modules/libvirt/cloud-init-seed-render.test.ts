@@ -60,6 +60,8 @@ describe('cloud-init seed files', () => {
   it('takes !unsafe strings as strings and refuses what is not data', () => {
     assert.equal(seedYaml({ runcmd: [new UnsafeText('echo {{ x }}')] }), 'runcmd:\n  - echo {{ x }}\n');
     assert.throws(() => seedYaml({ when: new Date(0) }), /only strings, numbers, booleans, lists and maps/);
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+    assert.equal(seedYaml({ bare }), 'bare:\n  a: 1\n');
   });
 
   it('defaults meta-data to the hostname, else the ISO name, and lets given keys win', () => {

@@ -40,7 +40,7 @@ function plainData(v: unknown): unknown {
   if (v instanceof UnsafeText) return v.value;
   if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) return v;
   if (Array.isArray(v)) return v.map(plainData);
-  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+  if (typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null)) {
     return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, plainData(x)]));
   }
   throw new Error(`a cloud-init seed holds only strings, numbers, booleans, lists and maps, not ${typeof v}`);

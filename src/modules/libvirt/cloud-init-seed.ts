@@ -4,7 +4,10 @@
 // Content-hashed: the hash of the wanted files is compared with the one the ISO
 // records (cloud-init-seed-iso.ts says where and why), so an unchanged seed is
 // neither rebuilt nor reported changed; a changed one is rebuilt in a private folder
-// and renamed over the old ISO.
+// and renamed over the old ISO. A new ISO is 0644, as genisoimage and cloud-localds
+// leave theirs, so qemu reads it whatever user it runs as; `mode: '0600'` keeps a seed
+// holding passwords from other users where libvirt hands disk files to qemu's user
+// (dynamic_ownership, its default).
 import { z } from 'zod';
 import { TaskError } from '../../errors.js';
 import { unifiedDiff } from '../../util/text.js';
