@@ -13,6 +13,7 @@ import { shardHosts, type Shard } from './shard.js';
 import type { Reporter } from '../output/reporter.js';
 import { resolveConnections } from './connections.js';
 import { connectionTrace, TRACE_VERBOSITY } from './connection-trace.js';
+import { inventoryPlugins } from './libvirt-query.js';
 import type { RunSettings } from './settings.js';
 
 export interface AdhocOptions {
@@ -40,7 +41,7 @@ export async function runAdhocCommand(
 ): Promise<number> {
   const { settings } = o;
   if (settings.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY (or ANSIBLE_INVENTORY, or inventory = in ansible.cfg)');
-  const inventory = await loadInventory(settings.inventory);
+  const inventory = await loadInventory(settings.inventory, inventoryPlugins(() => settings));
   const limited = o.limit === undefined ? undefined : new Set(inventory.matchHosts(o.limit));
   const matched = inventory.matchHosts(o.pattern ?? 'all').filter((n) => limited === undefined || limited.has(n));
   const names = o.shard ? shardHosts(matched, o.shard) : matched;
@@ -49,7 +50,7 @@ export async function runAdhocCommand(
     io.out.write(`  hosts (${names.length}):\n${names.map((n) => `    ${n}\n`).join('')}`);
     return EXIT.ok;
   }
-  for (const w of settings.warnings) io.err.write(`[WARNING]: ${w}\n`);
+  for (const w of [...settings.warnings, ...inventory.warnings]) io.err.write(`[WARNING]: ${w}\n`);
   if (names.length === 0) {
     io.err.write(`kvmplay: [WARNING] no hosts matched ${JSON.stringify(shownPattern)}\n`);
   }

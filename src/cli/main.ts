@@ -195,7 +195,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--graph', 'the group tree').conflicts(['host', 'list']))
     .addOption(new Option('--host <name>', "one host's resolved variables as JSON").conflicts('list'))
     .option('--list', 'every group and host as JSON (default)')
-    .action(async (flags: { inventory: string[]; limit?: string; graph?: boolean; host?: string; list?: boolean }) =>
+    .option('--libvirt [file]', 'only the libvirt guests of the hosts --limit matches (or of a libvirt inventory source FILE), '
+      + 'reached through their hypervisor: save --list to a .json file to use it as an inventory')
+    .action(async (flags: { inventory: string[]; limit?: string; graph?: boolean; host?: string; list?: boolean; libvirt?: string | true }) =>
       setExit(await (await commands.inventory()).inventoryCommand(
         { ...flags, inventory: inventorySources(flags.inventory), limit: resolveLimit(flags.limit) }, io.out)));
 
@@ -285,7 +287,9 @@ const EXAMPLES: Record<string, string> = {
   kvmplay validate site.yml roles/*/tasks/main.yml`,
   inventory: `Examples:
   kvmplay inventory -i hosts.yml --graph
-  kvmplay inventory -i hosts.yml --host web01`,
+  kvmplay inventory -i hosts.yml --host web01
+  kvmplay inventory -i hosts.yml -i guests.libvirt.yml --graph   # with the guests of a libvirt source
+  kvmplay inventory -i hosts.yml --libvirt --limit hv01 > guests.json`,
   doc: `Examples:
   kvmplay doc
   kvmplay doc community.libvirt.virt`,

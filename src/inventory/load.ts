@@ -3,6 +3,8 @@
 // group_vars/host_vars and ignored extensions skipped), a file is tried as YAML when its
 // extension allows (none, .yml, .yaml, .json) and then as INI, a missing path with a comma
 // is a host list. Then reconcile, then the group_vars/host_vars beside each source.
+// A libvirt source (`plugin: community.libvirt.libvirt`) adds its guests once every
+// other source is loaded: a hypervisor may be a host of those (libvirt-inventory.ts).
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -11,6 +13,8 @@ import { parseAddress } from './host-ranges.js';
 import { parseIni } from './ini.js';
 import { Inventory } from './inventory.js';
 import { InventoryModel } from './model.js';
+import { addLibvirtGuests, type InventoryPlugins } from './libvirt-inventory.js';
+import type { LibvirtSource } from './libvirt-source.js';
 import { comparePy } from '../data/py-values.js';
 import { loadSourceVars, readText, type SourceVars } from '../data/vars-files.js';
 import { parseYamlInventory } from './yaml-inventory.js';
@@ -22,21 +26,21 @@ const YAML_EXTENSIONS = ['.yaml', '.yml', '.json'];
 // IGNORED_ALWAYS + INVENTORY_IGNORE_EXTS (REJECT_EXTS + .orig .ini .cfg .retry) of Ansible 2.14.
 const IGNORED = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
 
-export async function loadInventory(paths: string[]): Promise<Inventory> {
+export async function loadInventory(paths: string[], plugins: InventoryPlugins = {}): Promise<Inventory> {
   if (paths.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY');
   const sources = paths.map(normalizeSource);
   const model = new InventoryModel();
-  for (const s of sources) await parseSource(model, s, true);
+  const libvirt: LibvirtSource[] = [];
+  for (const s of sources) await parseSource(model, s, true, libvirt);
   model.reconcile();
-
-  const byDir = new Map<string, Promise<SourceVars>>();
-  const sourceVars: SourceVars[] = [];
-  for (const s of sources) {
-    const st = await stat(s).catch(() => null);
-    if (!st) continue; // a host list has no folder beside it
-    const dir = st.isDirectory() ? s : dirname(s);
-    if (!byDir.has(dir)) byDir.set(dir, loadSourceVars(dir, model.groups.keys(), model.hosts.keys()));
-    sourceVars.push(await byDir.get(dir)!);
+  const sourceVars = await sourceVarsOf(sources, model);
+  const libvirtWarnings: string[] = [];
+  if (libvirt.length > 0) {
+    const before = { groups: new Set(model.groups.keys()), hosts: new Set(model.hosts.keys()) };
+    libvirtWarnings.push(...await addLibvirtGuests(model, libvirt, new Inventory(model, sources, sourceVars, []), plugins));
+    model.reconcile();
+    // group_vars/ and host_vars/ files may name the guests and their groups too.
+    await readVarsOfNew(sourceVars, [...model.groups.keys()].filter((g) => !before.groups.has(g)), [...model.hosts.keys()].filter((h) => !before.hosts.has(h)));
   }
 
   // Duplicate YAML keys in the inventory and its vars files (an error under --strict).
@@ -47,7 +51,37 @@ export async function loadInventory(paths: string[]): Promise<Inventory> {
   for (const g of model.groups.keys()) {
     if (model.hosts.has(g)) warnings.push(`Found both group and host with same name: ${g}`);
   }
+  warnings.push(...libvirtWarnings);
   return new Inventory(model, sources, sourceVars, warnings);
+}
+
+/** The group_vars/ and host_vars/ beside each source (a folder: in it), read once per folder. */
+export async function sourceVarsOf(sources: readonly string[], model: InventoryModel): Promise<SourceVars[]> {
+  const byDir = new Map<string, Promise<SourceVars>>();
+  const sourceVars: SourceVars[] = [];
+  for (const s of sources) {
+    const st = await stat(s).catch(() => null);
+    if (!st) continue; // a host list has no folder beside it
+    const dir = st.isDirectory() ? s : dirname(s);
+    if (!byDir.has(dir)) byDir.set(dir, loadSourceVars(dir, model.groups.keys(), model.hosts.keys()));
+    sourceVars.push(await byDir.get(dir)!);
+  }
+  return sourceVars;
+}
+
+async function readVarsOfNew(sourceVars: readonly SourceVars[], groups: string[], hosts: string[]): Promise<void> {
+  for (const target of new Set(sourceVars)) {
+    const more = await loadSourceVars(target.dir, groups, hosts);
+    for (const [g, v] of more.groups) target.groups.set(g, v);
+    for (const [h, v] of more.hosts) target.hosts.set(h, v);
+  }
+}
+
+/** A libvirt source file read on its own (`kvmplay inventory --libvirt FILE`); undefined if it is another kind of inventory. */
+export async function readLibvirtSource(path: string): Promise<LibvirtSource | undefined> {
+  const file = normalizeSource(path);
+  if (!(await stat(file).catch(() => null))?.isFile()) throw new OptionsError(`libvirt inventory source not found: ${file}`);
+  return parseFile(new InventoryModel(), file);
 }
 
 /** unfrackpath(follow=False): `~` expanded, absolute, normalized; host lists as given. */
@@ -56,7 +90,7 @@ function normalizeSource(p: string): string {
   return p.includes(',') ? p : resolve(p);
 }
 
-async function parseSource(model: InventoryModel, source: string, given: boolean): Promise<void> {
+async function parseSource(model: InventoryModel, source: string, given: boolean, libvirt: LibvirtSource[]): Promise<void> {
   const st = await stat(source).catch(() => null);
   if (!st) {
     if (given && source.includes(',')) return parseHostList(model, source);
@@ -64,11 +98,12 @@ async function parseSource(model: InventoryModel, source: string, given: boolean
   }
   if (st.isDirectory()) {
     for (const entry of (await readdir(source)).sort(comparePy)) {
-      if (!IGNORED.test(entry)) await parseSource(model, join(source, entry), false);
+      if (!IGNORED.test(entry)) await parseSource(model, join(source, entry), false, libvirt);
     }
     return;
   }
-  await parseFile(model, source);
+  const plugin = await parseFile(model, source);
+  if (plugin) libvirt.push(plugin);
 }
 
 /** The host_list plugin: `-i 'hv01,hv02:2222,'`. */
@@ -82,7 +117,8 @@ function parseHostList(model: InventoryModel, list: string): void {
   }
 }
 
-async function parseFile(model: InventoryModel, file: string): Promise<void> {
+/** Loads the file into `model`; a libvirt source is returned instead, to be read last. */
+async function parseFile(model: InventoryModel, file: string): Promise<LibvirtSource | undefined> {
   // A vault-encrypted inventory is decrypted first, then read as YAML or INI.
   const raw = await readText(file);
   const vaulted = isVaultText(raw);
@@ -94,8 +130,7 @@ async function parseFile(model: InventoryModel, file: string): Promise<void> {
     try {
       root = loadDataText(text, file);
       if (vaulted && root) revealVaultValue(toValue(root));
-      parseYamlInventory(model, root, file);
-      return;
+      return parseYamlInventory(model, root, file);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       yamlError = e;
@@ -104,6 +139,7 @@ async function parseFile(model: InventoryModel, file: string): Promise<void> {
   // Ansible then lets the INI plugin try the same file.
   try {
     parseIni(model, text, file);
+    return undefined;
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     // Report the failure of the format the file was meant to be in.

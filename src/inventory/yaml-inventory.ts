@@ -2,25 +2,36 @@
 // keys are groups; a group has `hosts`, `vars`, `children`; a host's keys are its
 // variables; host keys may carry ranges and a port. Where Ansible only warns (an
 // unknown key in a group, a group that is not a mapping), kvmplay refuses the file
-// with the position (SPEC 3).
+// with the position (SPEC 3). A file naming the libvirt inventory plugin is a libvirt
+// source (libvirt-source.ts); a file in `--list`'s JSON shape loads too (list-inventory.ts).
 import { ValidationError, type SourcePosition } from '../errors.js';
 import { expandHostPattern, HostRangeError, MAX_HOSTS } from './host-ranges.js';
 import type { InventoryModel } from './model.js';
+import { isListInventory, parseListInventory } from './list-inventory.js';
+import { isLibvirtPlugin, LIBVIRT_PLUGIN_NAMES, parseLibvirtSource, pluginEntry, type LibvirtSource } from './libvirt-source.js';
 import { toValue, type PEntry, type PNode } from '../data/yaml-load.js';
 
 const SECTIONS = ['vars', 'children', 'hosts'] as const;
 
-export function parseYamlInventory(model: InventoryModel, root: PNode | null, file: string): void {
+/** Loads the groups and hosts into `model`; a libvirt source is returned instead (its hosts come later). */
+export function parseYamlInventory(model: InventoryModel, root: PNode | null, file: string): LibvirtSource | undefined {
   const top: SourcePosition = { file, line: 1, col: 1 };
   if (root === null) throw new ValidationError(top, 'parsed empty YAML file');
   if (root.kind !== 'map') {
     throw new ValidationError(root.pos, `YAML inventory has invalid structure, it should be a dictionary, got a ${describe(root)}`);
   }
-  const plugin = root.entries.find((e) => e.name === 'plugin');
+  const plugin = pluginEntry(root);
   if (plugin && truthy(toValue(plugin.value))) {
-    throw new ValidationError(plugin.keyPos, 'inventory plugin configuration files (plugin: ...) are not supported');
+    if (isLibvirtPlugin(toValue(plugin.value))) return parseLibvirtSource(root, file);
+    throw new ValidationError(plugin.keyPos,
+      `inventory plugin configuration files (plugin: ...) are not supported, but for the libvirt inventory (plugin: ${LIBVIRT_PLUGIN_NAMES[0]})`);
+  }
+  if (isListInventory(root)) {
+    parseListInventory(model, root, file);
+    return undefined;
   }
   for (const e of root.entries) parseGroup(model, e, file);
+  return undefined;
 }
 
 function parseGroup(model: InventoryModel, entry: PEntry, file: string): string {

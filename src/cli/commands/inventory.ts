@@ -1,7 +1,11 @@
 // `kvmplay inventory -i INV [--graph [GROUP] | --host NAME | --list]`: what
-// `ansible-inventory` prints for the same files (SPEC 2, 3).
+// `ansible-inventory` prints for the same files (SPEC 2, 3). `--libvirt [FILE]`: the
+// same views of the guests of some hypervisors only (libvirt-standalone.ts).
 import { KvmplayError, OptionsError } from '../../errors.js';
 import { loadInventory, sortKeysDeep, type Inventory } from '../../inventory/index.js';
+import { loadLibvirtGuests } from '../../inventory/libvirt-standalone.js';
+import { inventoryPlugins } from '../libvirt-query.js';
+import { resolveRunSettings, type RunSettings } from '../settings.js';
 import { Redactor } from '../../output/redact.js';
 import { watchVaultPlaintexts } from '../../vault/index.js';
 
@@ -12,8 +16,12 @@ export interface InventoryOptions {
   list?: boolean;
   /** A group to start --graph or --list at (default `all`). */
   pattern?: string;
-  /** --limit: only the hosts this pattern matches are shown (the groups all stay). */
+  /** --limit: only the hosts this pattern matches are shown (the groups all stay); with --libvirt, the hypervisors. */
   limit?: string;
+  /** --libvirt: only the guests of the hypervisors (--limit's hosts), or of this libvirt source file. */
+  libvirt?: string | true;
+  /** How hypervisors are reached where the inventory says nothing (ansible.cfg, environment); asked only if needed. */
+  settings?: () => RunSettings;
 }
 
 export async function inventoryCommand(
@@ -21,8 +29,16 @@ export async function inventoryCommand(
 ): Promise<number> {
   const chosen = [o.graph, o.host !== undefined, o.list].filter(Boolean).length;
   if (chosen > 1) throw new OptionsError('use only one of --graph, --host and --list');
-  const inv = await loadInventory(o.inventory);
-  for (const w of inv.warnings) err.write(`[WARNING]: ${w}\n`);
+  const plugins = inventoryPlugins(o.settings ?? (() => resolveRunSettings({})));
+  const loaded = await loadInventory(o.inventory, plugins);
+  for (const w of loaded.warnings) err.write(`[WARNING]: ${w}\n`);
+  const inv = o.libvirt === undefined ? loaded : await loadLibvirtGuests(loaded, {
+    ...(typeof o.libvirt === 'string' ? { file: o.libvirt } : {}),
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+  }, plugins);
+  if (inv !== loaded) for (const w of inv.warnings) err.write(`[WARNING]: ${w}\n`);
+  // With --libvirt, --limit chose the hypervisors: every guest of theirs is shown.
+  const limit = o.libvirt === undefined ? o.limit : undefined;
   // Values decrypted from a vault are secrets: masked, as in every other output.
   const vault = new Redactor();
   watchVaultPlaintexts((v) => vault.addValue(v));
@@ -30,13 +46,13 @@ export async function inventoryCommand(
 
   if (o.host !== undefined) {
     const name = resolveHost(inv, o.host);
-    if (o.limit !== undefined && !inv.matchHosts(o.limit).includes(name)) throw new KvmplayError(`host "${name}" is not in --limit ${JSON.stringify(o.limit)}`);
+    if (limit !== undefined && !inv.matchHosts(limit).includes(name)) throw new KvmplayError(`host "${name}" is not in --limit ${JSON.stringify(limit)}`);
     print(`${json(inv.hostVars(name))}\n`);
     return 0;
   }
   const top = o.pattern ?? 'all';
   if (!inv.hasGroup(top)) throw new OptionsError(`"${top}" is not a group of the inventory`);
-  const shown = o.limit === undefined ? undefined : new Set(inv.matchHosts(o.limit));
+  const shown = limit === undefined ? undefined : new Set(inv.matchHosts(limit));
   print(`${o.graph ? limitGraph(inv.graph(top), shown) : json(limitList(inv.toList(top), shown))}\n`);
   return 0;
 }

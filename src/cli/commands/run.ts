@@ -22,6 +22,7 @@ import { loadPlaybooks, type LoadedRun } from '../../playbook/index.js';
 import { resolveConnections } from '../connections.js';
 import { applyConnectionDefaults } from '../connection-defaults.js';
 import { connectionTrace, TRACE_VERBOSITY } from '../connection-trace.js';
+import { inventoryPlugins } from '../libvirt-query.js';
 import { listPlaybooks, wantsListing, type ListingRequest } from '../listing.js';
 import type { RunSettings } from '../settings.js';
 import { shardLimit, type Shard } from '../shard.js';
@@ -67,7 +68,7 @@ export async function runCommand(o: RunCommandOptions, io: CommandIo): Promise<n
   const { settings } = o;
   if (settings.inventory.length === 0) throw new OptionsError('an inventory is required: -i INVENTORY (or ANSIBLE_INVENTORY, or inventory = in ansible.cfg)');
   setDuplicateKeyPolicy(o.strict ? 'error' : 'warn');
-  const inventory = await loadInventory(settings.inventory);
+  const inventory = await loadInventory(settings.inventory, inventoryPlugins(() => settings));
   const matched = inventory.matchHosts(o.limit ?? 'all');
   // Passwords of every host are masked; the hosts of --limit must be reachable settings-wise.
   const { redactor, problems, warnings } = resolveConnections(inventory, inventory.hostNames(), matched, settings.connection);
