@@ -135,31 +135,20 @@ describe('real guests: tiny VMs boot, answer SSH through their hypervisor, stop 
     for (const h of HOSTS) assert.equal(recapOf(r).hosts[h]?.changed, 0, explain(r, { tail: true }));
   });
 
-  it('a play on the guests, through their hypervisor, runs commands and writes files', async () => {
-    const leases = new Map<string, string>();
-    for (const h of HOSTS) {
-      const out = await sh(h, 'LC_ALL=C virsh -q -c qemu:///system net-dhcp-leases default');
-      for (const g of GUESTS.filter((n) => n.endsWith(h))) {
-        const line = out.split('\n').find((l) => l.includes(` ${g} `));
-        const address = /(\d+\.\d+\.\d+\.\d+)\//.exec(line ?? '')?.[1];
-        assert.ok(address, `${g}'s lease on ${h}: ${out}`);
-        leases.set(g, `${address} ${h}`);
-      }
-    }
-    const lab = (parse(readFileSync(inventory, 'utf8')) as { all: { children: { lab: { vars: Record<string, string>; hosts: Record<string, { ansible_host: string }> } } } }).all.children.lab;
-    const guests: Record<string, Record<string, string>> = {};
-    for (const [g, at] of leases) {
-      const [address, hv] = at.split(' ') as [string, string];
-      guests[g] = {
-        ansible_host: address,
-        ansible_ssh_common_args: `-o ProxyJump=root@${lab.hosts[hv]?.ansible_host} -o HostKeyAlias=${g} -o UserKnownHostsFile=${knownHosts} -o StrictHostKeyChecking=yes`,
-      };
-    }
-    const guestInventory = writeFile(scratch, 'guests.yaml', JSON.stringify({
-      guests: { vars: { ansible_user: 'root', ansible_ssh_private_key_file: lab.vars['ansible_ssh_private_key_file'] }, hosts: guests },
+  it('a second play runs on the guests through the libvirt inventory (ProxyJump through each hypervisor)', async () => {
+    const lab = (parse(readFileSync(inventory, 'utf8')) as { all: { children: { lab: { hosts: Record<string, { ansible_host: string }> } } } }).all.children.lab;
+    // Ansible's community.libvirt.libvirt shape; the hypervisors are hosts of the lab
+    // inventory (by address), so their keys, users and known_hosts are used.
+    const guestInventory = writeFile(scratch, 'guests.libvirt.yml', JSON.stringify({
+      plugin: 'community.libvirt.libvirt',
+      uris: HOSTS.map((h) => `qemu+ssh://root@${lab.hosts[h]?.ansible_host}/system`),
     }));
+    const listed = await kvmplay(['inventory', '-i', inventory, '-i', guestInventory, '--list']);
+    assert.equal(listed.code, 0, explain(listed));
+    const groups = JSON.parse(listed.stdout) as Record<string, { hosts?: string[] }>;
+    for (const h of HOSTS) assert.deepEqual([...(groups[`libvirt_${h}`]?.hosts ?? [])].sort(), GUESTS.filter((g) => g.endsWith(h)).sort(), listed.stdout);
     const play = writeFile(scratch, 'on-guests.yaml', [
-      '- hosts: guests',
+      '- hosts: libvirt',
       '  gather_facts: false',
       '  tasks:',
       '    - command: hostname',
@@ -173,10 +162,11 @@ describe('real guests: tiny VMs boot, answer SSH through their hypervisor, stop 
       '    - command: cat /root/motd',
       '      changed_when: false',
     ].join('\n'));
-    const first = await run(play, guestInventory);
+    const onGuests = (): Promise<CliResult> => kvmplay(['run', play, '-i', inventory, '-i', guestInventory, '--limit', 'libvirt', '--json'], { timeoutMs: 300_000 });
+    const first = await onGuests();
     assert.equal(first.code, 0, explain(first, { tail: true }));
     for (const g of GUESTS) assert.deepEqual([recapOf(first).hosts[g]?.failed, recapOf(first).hosts[g]?.changed], [0, 1], explain(first, { tail: true }));
-    const again = await run(play, guestInventory);
+    const again = await onGuests();
     assert.equal(again.code, 0, explain(again, { tail: true }));
     for (const g of GUESTS) assert.equal(recapOf(again).hosts[g]?.changed, 0, explain(again, { tail: true }));
     const cats = events(again.stdout).filter((e) => e.task === 'command' && e.stdout?.includes('configured'));
