@@ -238,8 +238,13 @@ function buildProgram(setExit: (code: number) => void): Command {
       if (!/^\d+$/.test(v)) throw new InvalidArgumentError('--systemd takes a whole number of hosts');
       return Number(v);
     })
-    .action(async (flags: { hosts?: number; light?: boolean; systemd?: boolean | number }) =>
-      setExit(await (await commands.lab()).labUp({ hosts: flags.hosts, light: Boolean(flags.light), systemd: flags.systemd ?? false }, io.out)));
+    .option('--guest-images', 'also build the Debian cloud-init guest image if the cache lacks it (see lab guest-image)')
+    .action(async (flags: { hosts?: number; light?: boolean; systemd?: boolean | number; guestImages?: boolean }) =>
+      setExit(await (await commands.lab()).labUp({ hosts: flags.hosts, light: Boolean(flags.light), systemd: flags.systemd ?? false, guestImages: Boolean(flags.guestImages) }, io.out)));
+  lab
+    .command('guest-image')
+    .description('the Debian cloud-init guest image (raw ext4 disk, kernel, initrd), built on first use; prints its folder last')
+    .action(async () => setExit(await (await commands.lab()).labGuestImage(io.out)));
   lab.command('down').description('remove everything lab up made').action(async () => setExit(await (await commands.lab()).labDown(io.out)));
   lab
     .command('status')

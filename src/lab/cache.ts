@@ -49,7 +49,7 @@ export async function isValidEntry(entry: CacheEntry, hash: string = recipeHash(
 }
 
 /** KVMPLAY_DEBIAN_MIRROR, else the control machine's apt sources, else deb.debian.org. */
-async function debianMirror(): Promise<string> {
+export async function debianMirror(): Promise<string> {
   if (process.env.KVMPLAY_DEBIAN_MIRROR) return process.env.KVMPLAY_DEBIAN_MIRROR;
   const files: { name: string; text: string }[] = [];
   const dir = '/etc/apt/sources.list.d';

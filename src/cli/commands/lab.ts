@@ -1,6 +1,7 @@
-// `kvmplay lab up | down | status` (SPEC 9): options in, lines out, exit code back.
+// `kvmplay lab up | down | status | guest-image` (SPEC 9): options in, lines out, exit code back.
 import { LabError, OptionsError } from '../../errors.js';
 import { bringLabDown } from '../../lab/down.js';
+import { ensureDebianGuestImage } from '../../lab/guest-debian.js';
 import { labDirs, MAX_HOSTS } from '../../lab/paths.js';
 import { labHostStatuses, runningShape, statusJson, statusTable } from '../../lab/status.js';
 import { bringLabUp } from '../../lab/up.js';
@@ -11,6 +12,8 @@ export interface LabUpOptions {
   light: boolean;
   /** true: every host; a number: that many of the hosts, the last ones. */
   systemd: boolean | number;
+  /** Also build the Debian cloud-init guest image if the cache lacks it (after the hosts start). */
+  guestImages?: boolean;
 }
 
 const DEFAULT_HOSTS = 3;
@@ -31,7 +34,16 @@ export async function labUp(options: LabUpOptions, out: NodeJS.WritableStream): 
   }
   if (o.light && systemd > 0) throw new OptionsError('--light and --systemd cannot be combined (light hosts share a read-only root)');
   const inventory = await bringLabUp({ hosts: o.hosts, kind: o.light ? 'light' : 'regular', systemd }, sayTo(out));
+  // After the hosts: they never wait for the image, which they never mount.
+  if (o.guestImages) await ensureDebianGuestImage(labDirs().cacheDir, sayTo(out));
   out.write(`${inventory}\n`);
+  return 0;
+}
+
+/** `lab guest-image`: the Debian guest image's folder as the last line, built first if the cache lacks it. */
+export async function labGuestImage(out: NodeJS.WritableStream): Promise<number> {
+  const image = await ensureDebianGuestImage(labDirs().cacheDir, sayTo(out));
+  out.write(`${image.dir}\n`);
   return 0;
 }
 
