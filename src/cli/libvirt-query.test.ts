@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
-import { Writable } from 'node:stream';
+import { textSink as sink } from '../../test/support/text-sink.js';
 import { writeTree, type TempTree } from '../../test/support/file-tree.js';
 import { FAKE_VIRSH } from '../../test/support/fake-virsh.js';
 import { ValidationError } from '../errors.js';
@@ -12,17 +12,6 @@ import { NO_CONSTRUCTED, type ExpressionEvaluator } from '../inventory/construct
 import { inventoryCommand } from './commands/inventory.js';
 import { inventoryPlugins, jinjaExpressions } from './libvirt-query.js';
 import { resolveRunSettings } from './settings.js';
-
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
 
 function domain(name: string, state: string, address?: string): LibvirtDomain {
   return {

@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
+import { textSink as sink } from '../../../test/support/text-sink.js';
 import { EXIT, KvmplayError, OptionsError } from '../../errors.js';
 import { writeTree, type TempTree } from '../../../test/support/file-tree.js';
 import { inventoryCommand } from './inventory.js';
-
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return Object.assign(w, { text: () => chunks.join('') });
-}
 
 describe('kvmplay inventory', () => {
   let tree: TempTree;
