@@ -155,7 +155,9 @@ async function main(): Promise<void> {
 
   // Real guests (bench/guests.ts): two hypervisors, one of each init, the tiny guest.
   const up2 = must(await kvmplay('lab', 'up', '--hosts', '2', '--systemd', '1'), 'lab up --hosts 2 --systemd 1');
-  await measureGuests(up2.stdout.trim().split('\n').pop()!, ['lab01', 'lab02'], 10, (line) => note('guests', line));
+  for (const kind of ['tiny', 'debian'] as const) {
+    await measureGuests(up2.stdout.trim().split('\n').pop()!, ['lab01', 'lab02'], 10, (line) => note('guests', line), kind);
+  }
   must(await kvmplay('lab', 'down'), 'lab down');
 
   // The controller alone (no network): its CPU per host-task at growing fleet sizes.
