@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { LabError } from '../errors.js';
 import { acquireLock } from './lock.js';
-import { unmountUnder } from './mounts.js';
+import { removeTree } from './mounts.js';
 import { cacheEntryName, findMirror, recipeHash, RECIPE_VERSION, REPO_GROUPS, SYSTEMD_REPO_GROUPS } from './recipe.js';
 import { downloadRepo, indexRepo, preloadLists, prepareApt, repoLooksValid, repoSize } from './repo.js';
 import { buildTinyGuest, TINY_GUEST_DIR, TINY_INITRD } from './guest-tiny.js';
@@ -58,11 +58,6 @@ export async function debianMirror(): Promise<string> {
   }
   files.push({ name: 'sources.list', text: await readFile('/etc/apt/sources.list', 'utf8').catch(() => '') });
   return findMirror(files) ?? DEFAULT_MIRROR;
-}
-
-async function removeTree(dir: string): Promise<void> {
-  await unmountUnder(dir);
-  await rm(dir, { recursive: true, force: true });
 }
 
 export async function ensureCache(cacheDir: string, say: (line: string) => void): Promise<CacheEntry> {

@@ -15,7 +15,7 @@ import {
   DEBIAN_GUEST_VERSION, debianGuestEntryName, debianGuestHash, parseSums, sumsText,
 } from './guest-debian-recipe.js';
 import { acquireLock } from './lock.js';
-import { unmountUnder } from './mounts.js';
+import { removeTree } from './mounts.js';
 import { SUITE } from './recipe.js';
 import { run, runLogged, toolEnv } from './run.js';
 
@@ -90,11 +90,6 @@ export async function ensureDebianGuestImage(cacheDir: string, say: (line: strin
   } finally {
     await lock.release();
   }
-}
-
-async function removeTree(dir: string): Promise<void> {
-  await unmountUnder(dir);
-  await rm(dir, { recursive: true, force: true });
 }
 
 async function build(cacheDir: string, dir: string, hash: string, say: (line: string) => void): Promise<void> {

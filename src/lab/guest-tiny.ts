@@ -3,14 +3,13 @@
 // (<kernel>/<initrd>/<cmdline>). Built once into the lab cache from packages of the
 // same mirror as the hosts: `apt-get download`, `dpkg-deb -x`, a cpio archive made
 // by the downloaded busybox itself (no cpio needed on the control machine).
-import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LabError } from '../errors.js';
 import { GROUP, PASSWD, POWER_BUTTON_SCRIPT, TINY_GUEST_MODULES, TINY_GUEST_PACKAGES, TINY_INIT, UDHCPC_SCRIPT } from './guest-tiny-init.js';
 import { aptOptions } from './repo.js';
-import { run, runLogged, toolEnv } from './run.js';
+import { run, runBytes, runLogged, toolEnv } from './run.js';
 
 
 export { TINY_GUEST_DIR } from './guest-tiny-init.js';
@@ -139,7 +138,7 @@ export async function buildTinyGuest(aptWork: string, rootfs: string, dest: stri
 
   // newc cpio made by the guest's own busybox, then gzip (the kernel reads it).
   const list = (await run('find', ['.', '-mindepth', '1'], { cwd: initramfs })).stdout;
-  const cpio = await runBuffer(path.join(tree, 'bin/busybox'), ['cpio', '-o', '-H', 'newc'], initramfs, list);
+  const cpio = await runBytes(path.join(tree, 'bin/busybox'), ['cpio', '-o', '-H', 'newc'], { cwd: initramfs, input: list });
   await mkdir(dest, { recursive: true });
   await writeFile(path.join(dest, TINY_INITRD), gzipSync(cpio, { level: 9 }));
   await copyFile(path.join(tree, 'boot', `vmlinuz-${release}`), path.join(dest, TINY_KERNEL));
@@ -151,19 +150,4 @@ async function ensureDir(root: string, rel: string): Promise<string> {
   const dir = path.join(root, rel);
   await mkdir(dir, { recursive: true });
   return dir;
-}
-
-/** A tool's binary stdout (run() decodes text). */
-async function runBuffer(cmd: string, args: readonly string[], cwd: string, input: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: toolEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => reject(new LabError(`cannot run ${cmd}: ${e.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out))
-      : reject(new LabError(`${cmd} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString().trim()}`))));
-    child.stdin.end(input);
-  });
 }

@@ -1,7 +1,7 @@
 // Mounts seen by the control machine, from /proc/self/mountinfo. The lab mounts
 // hosts' filesystems inside their own mount namespaces, so none should be here;
 // this is the safety check before deleting a directory tree.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from '../errors.js';
 import { run } from './run.js';
@@ -32,4 +32,10 @@ export async function unmountUnder(dir: string): Promise<void> {
   }
   const left = await mountsUnder(dir);
   if (left.length) throw new LabError(`cannot unmount ${left.join(', ')}: not deleting ${dir}`);
+}
+
+/** Delete a directory tree, after unmounting whatever is mounted under it (unmountUnder). */
+export async function removeTree(dir: string): Promise<void> {
+  await unmountUnder(dir);
+  await rm(dir, { recursive: true, force: true });
 }

@@ -41,7 +41,8 @@ function describe(cmd: string, args: readonly string[]): string {
   return [cmd, ...args].join(' ');
 }
 
-export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+/** A tool's exit and its output as bytes; failures (unless allowFail) become LabError. */
+function runCollect(cmd: string, args: readonly string[], opts: RunOptions): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
@@ -54,14 +55,24 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new LabError(`cannot run ${cmd}: ${e.message}`, { cause: e })));
     child.on('close', (code, signal) => {
-      const res = { code: code ?? 128, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+      const res = { code: code ?? 128, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
       if (res.code === 0 || opts.allowFail) return resolve(res);
       const why = signal ? `was killed by ${signal}` : `exited ${res.code}`;
-      reject(new LabError(`${describe(cmd, args)} ${why}: ${res.stderr.trim() || res.stdout.trim()}`));
+      reject(new LabError(`${describe(cmd, args)} ${why}: ${res.stderr.trim() || res.stdout.toString().trim()}`));
     });
     child.stdin.on('error', () => undefined); // the tool may exit before reading its input
     child.stdin.end(opts.input ?? '');
   });
+}
+
+export async function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const res = await runCollect(cmd, args, opts);
+  return { ...res, stdout: res.stdout.toString() };
+}
+
+/** As run, for a tool whose output is binary (an archive): stdout as bytes. */
+export async function runBytes(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<Buffer> {
+  return (await runCollect(cmd, args, opts)).stdout;
 }
 
 /**
